@@ -1,0 +1,268 @@
+#include "rollcall/app/app.hpp"
+
+#include <fstream>
+#include <iostream>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <sodium.h>
+#include <systemd/sd-daemon.h>
+
+#include "rollcall/app/embedded_postgres.hpp"
+#include "rollcall/config/config.hpp"
+#include "rollcall/delivery/http_client.hpp"
+#include "rollcall/delivery/webhook_sender.hpp"
+#include "rollcall/http/api.hpp"
+#include "rollcall/http/server.hpp"
+#include "rollcall/services/dispatcher.hpp"
+#include "rollcall/services/no_show_sweep.hpp"
+#include "rollcall/services/planner.hpp"
+#include "rollcall/store/migrations.hpp"
+#include "rollcall/store/pg_store.hpp"
+#include "rollcall/store/sql.hpp"
+#include "rollcall/support/logging.hpp"
+
+namespace rollcall::app {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+class system_clock final : public ports::clock {
+ public:
+  std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::now(); }
+};
+
+std::chrono::seconds whole_seconds(std::chrono::milliseconds d) { return std::chrono::ceil<std::chrono::seconds>(d); }
+
+// Long-lived loops register here so that shutdown can wake them and wait for them.
+struct lifecycle {
+  bool stopping = false;
+  int running = 0;
+  std::vector<net::steady_timer*> sleeping;
+
+  void wake_all() {
+    for (auto* t : sleeping) t->cancel();
+  }
+};
+
+// Runs `step` every `interval()`; a step returning true has more work and runs again at once.
+// A failing step is logged and tried again next time: one bad round never stops the loop.
+net::awaitable<void> run_periodically(lifecycle& life, std::shared_ptr<spdlog::logger> log, std::string name,
+                                      std::function<std::chrono::milliseconds()> interval,
+                                      std::function<net::awaitable<bool>()> step) {
+  ++life.running;
+  net::steady_timer timer{co_await net::this_coro::executor};
+  while (!life.stopping) {
+    bool more = false;
+    try {
+      more = co_await step();
+    } catch (const std::exception& e) {
+      log->error("{}: {}", name, support::loggable(e));
+    }
+    if (life.stopping) break;
+    if (more) continue;
+    timer.expires_after(interval());
+    life.sleeping.push_back(&timer);
+    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    std::erase(life.sleeping, &timer);
+  }
+  --life.running;
+}
+
+auto log_completion(std::shared_ptr<spdlog::logger> log, std::string name) {
+  return [log, name](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      log->critical("{} stopped: {}", name, support::loggable(ex));
+    }
+  };
+}
+
+void write_port_file(const std::string& path, std::uint16_t port) {
+  if (path.empty()) return;
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+int run(const options& opts) {
+  auto cfg = config::load(opts.config_file);
+  if (opts.check_config) {
+    std::cout << "configuration OK" << (opts.config_file ? ": " + opts.config_file->string() : std::string{}) << "\n";
+    return 0;
+  }
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  auto log = support::make_logger(cfg.log.level);
+  spdlog::set_default_logger(log);
+
+  std::unique_ptr<embedded_postgres> embedded;
+  std::string db_url = cfg.database.url;
+  if (db_url.empty()) {
+    embedded = std::make_unique<embedded_postgres>(cfg.state_dir, cfg.database.embedded_user,
+                                                   cfg.database.postgres_bin_dir, log);
+    db_url = embedded->start();
+  }
+
+  store::db_pool pool{db_url, cfg.database.pool_size, store::sql::prepare_all};
+  {
+    // Migrations run on a connection of their own, before any statement is prepared.
+    pqxx::connection conn{db_url};
+    const int applied = store::apply_migrations(conn);
+    log->info("database: {} migration(s) applied, schema version {}", applied, store::applied_version(conn));
+  }
+  if (opts.migrate_only) return 0;
+
+  net::io_context io{1};
+  system_clock clock;
+  store::pg_store store{pool};
+  auto tls = delivery::make_client_tls_context(cfg.delivery.ca_file);
+  delivery::http_client client{io.get_executor(), tls};
+  delivery::webhook_sender sender{client, clock};
+  services::planner planner{store, clock};
+  services::dispatcher dispatcher{store, sender};
+  services::no_show_sweep sweep{store, clock};
+  bool allow_http = cfg.delivery.allow_http;
+
+  http::router routes;
+  http::register_api_routes(routes, http::api_deps{store, store, store, clock, &allow_http});
+  http::server server{io, routes, log};
+
+  auto apply = [&](const config::config& c) {
+    log->set_level(spdlog::level::from_str(c.log.level));
+    server.set_settings({c.server.body_limit, c.api.token, 30s});
+    std::vector<std::chrono::seconds> leads;
+    for (auto d : c.planner.reminder_lead_times) leads.push_back(whole_seconds(d));
+    planner.set_settings({c.planner.horizon, leads});
+    dispatcher.set_settings({c.dispatcher.batch_size, c.dispatcher.concurrency, c.dispatcher.lease,
+                             c.dispatcher.max_attempts});
+    sender.set_settings({c.delivery.webhook_url, c.delivery.webhook_secret, c.alerts.webhook_secret,
+                         c.dispatcher.http_timeout});
+    sweep.set_grace(whole_seconds(c.attendance.grace));
+    allow_http = c.delivery.allow_http;
+  };
+  apply(cfg);
+  if (cfg.api.token.empty()) log->warn("api.token is not set: every /v1 request will be refused (401)");
+  if (cfg.delivery.webhook_url.empty()) log->warn("delivery.webhook_url is not set: reminders wait in the outbox");
+
+  const auto port = server.listen(cfg.server.address, cfg.server.port);
+  write_port_file(cfg.server.port_file, port);
+  log->info("listening on {}:{}", cfg.server.address, port);
+
+  lifecycle life;
+  net::co_spawn(io, server.accept_connections(), log_completion(log, "listener"));
+  net::co_spawn(io,
+                run_periodically(life, log, "planner", [&] { return cfg.planner.interval; },
+                                 [&]() -> net::awaitable<bool> {
+                                   auto s = co_await planner.plan_once();
+                                   if (s.sessions_added || s.reminders_planned)
+                                     log->info("planner: {} session(s) added, {} reminder(s) planned", s.sessions_added,
+                                               s.reminders_planned);
+                                   co_return false;
+                                 }),
+                log_completion(log, "planner"));
+  net::co_spawn(io,
+                run_periodically(life, log, "dispatcher", [&] { return cfg.dispatcher.interval; },
+                                 [&]() -> net::awaitable<bool> {
+                                   auto s = co_await dispatcher.dispatch_once();
+                                   if (s.claimed)
+                                     log->info("dispatcher: {} claimed, {} delivered, {} to retry, {} failed", s.claimed,
+                                               s.delivered, s.retried, s.failed);
+                                   co_return s.claimed >= cfg.dispatcher.batch_size;
+                                 }),
+                log_completion(log, "dispatcher"));
+  net::co_spawn(io,
+                run_periodically(life, log, "no-show sweep", [&] { return cfg.attendance.sweep_interval; },
+                                 [&]() -> net::awaitable<bool> {
+                                   const int n = co_await sweep.sweep_once();
+                                   if (n) log->info("no-show sweep: {} missed attendance(s) recorded", n);
+                                   co_return false;
+                                 }),
+                log_completion(log, "no-show sweep"));
+
+  // Watchdog pings come from the event loop itself, so a stuck loop stops them.
+  std::uint64_t watchdog_usec = 0;
+  if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
+    net::co_spawn(
+        io,
+        [&]() -> net::awaitable<void> {
+          net::steady_timer t{io};
+          while (!life.stopping) {
+            sd_notify(0, "WATCHDOG=1");
+            t.expires_after(std::chrono::microseconds{watchdog_usec / 2});
+            co_await t.async_wait(net::as_tuple(net::use_awaitable));
+          }
+        },
+        log_completion(log, "watchdog"));
+  }
+
+  net::signal_set signals{io, SIGINT, SIGTERM, SIGHUP};
+  const auto drain_deadline = cfg.dispatcher.http_timeout + 5s;
+  net::co_spawn(
+      io,
+      [&]() -> net::awaitable<void> {
+        for (;;) {
+          auto [ec, sig] = co_await signals.async_wait(net::as_tuple(net::use_awaitable));
+          if (ec) co_return;
+          if (sig == SIGHUP) {
+            sd_notify(0, "RELOADING=1");
+            try {
+              auto next = config::load(opts.config_file);
+              for (const auto& key : config::changed_restart_keys(cfg, next))
+                log->warn("reload: '{}' changed; it takes effect after a restart", key);
+              cfg.planner = next.planner;
+              cfg.dispatcher = next.dispatcher;
+              cfg.attendance = next.attendance;
+              cfg.delivery = next.delivery;
+              cfg.alerts = next.alerts;
+              cfg.api = next.api;
+              cfg.log = next.log;
+              apply(cfg);
+              log->info("reload: configuration reloaded");
+            } catch (const std::exception& e) {
+              log->error("reload: kept the running configuration: {}", e.what());
+            }
+            sd_notify(0, "READY=1");
+            continue;
+          }
+          log->info("signal {}: stopping (draining for up to {} s)", sig,
+                    std::chrono::duration_cast<std::chrono::seconds>(drain_deadline).count());
+          sd_notify(0, "STOPPING=1");
+          life.stopping = true;
+          server.stop();
+          life.wake_all();
+          net::steady_timer t{io};
+          const auto deadline = std::chrono::steady_clock::now() + drain_deadline;
+          while (life.running > 0 && std::chrono::steady_clock::now() < deadline) {
+            t.expires_after(20ms);
+            co_await t.async_wait(net::as_tuple(net::use_awaitable));
+          }
+          if (life.running > 0) log->warn("stopping with {} task(s) still busy", life.running);
+          io.stop();
+          co_return;
+        }
+      },
+      log_completion(log, "signals"));
+
+  sd_notify(0, "READY=1");
+  log->info("rollcalld ready");
+  io.run();
+  pool.stop();
+  if (embedded) embedded->stop();
+  log->info("rollcalld stopped");
+  return 0;
+}
+
+}  // namespace rollcall::app

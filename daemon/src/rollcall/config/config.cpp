@@ -1,0 +1,330 @@
+#include "rollcall/config/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include <boost/url/parse.hpp>
+#include <date/tz.h>
+#include <toml++/toml.h>
+
+#include "rollcall/domain/duration.hpp"
+#include "rollcall/support/logging.hpp"
+
+namespace rollcall::config {
+
+namespace {
+
+// What went wrong with one value; the caller adds file, line and key.
+using check = std::optional<std::string>;
+
+struct key_spec {
+  std::string name;
+  std::string type;
+  bool reloadable;
+  std::string doc;
+  std::function<std::string(const config&)> show;              // current value, TOML syntax
+  std::function<check(config&, const toml::node&)> apply;      // sets the value or says why not
+};
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+check require_url(const std::string& v, bool allow_empty) {
+  if (v.empty()) return allow_empty ? check{} : check{"must not be empty"};
+  auto u = boost::urls::parse_absolute_uri(v);
+  if (!u) return "is not an absolute URL";
+  if (u->scheme() != "http" && u->scheme() != "https") return "must be an http or https URL";
+  if (u->host().empty()) return "has no host";
+  return {};
+}
+
+check require_secret(const std::string& v) {
+  if (v.empty()) return {};
+  if (v.rfind("whsec_", 0) != 0 || v.size() < 6 + 24) return "must be whsec_ followed by base64 (at least 18 bytes)";
+  return {};
+}
+
+template <class Get>
+key_spec string_key(std::string name, Get get, bool reloadable, std::string doc,
+                    std::function<check(const std::string&)> validate = {}) {
+  return {name, "string", reloadable, std::move(doc),
+          [get](const config& c) { return quote(get(const_cast<config&>(c))); },
+          [get, validate](config& c, const toml::node& n) -> check {
+            auto v = n.value<std::string>();
+            if (!n.is_string() || !v) return "expected a string";
+            if (validate)
+              if (auto err = validate(*v)) return err;
+            get(c) = *v;
+            return {};
+          }};
+}
+
+template <class Get>
+key_spec int_key(std::string name, Get get, long long lo, long long hi, bool reloadable, std::string doc) {
+  return {name, "integer", reloadable, std::move(doc),
+          [get](const config& c) { return std::to_string(get(const_cast<config&>(c))); },
+          [get, lo, hi](config& c, const toml::node& n) -> check {
+            if (!n.is_integer()) return "expected an integer";
+            auto v = *n.value<long long>();
+            if (v < lo || v > hi) return "must be between " + std::to_string(lo) + " and " + std::to_string(hi);
+            get(c) = static_cast<std::remove_reference_t<decltype(get(c))>>(v);
+            return {};
+          }};
+}
+
+template <class Get>
+key_spec bool_key(std::string name, Get get, bool reloadable, std::string doc) {
+  return {name, "boolean", reloadable, std::move(doc),
+          [get](const config& c) { return get(const_cast<config&>(c)) ? std::string{"true"} : std::string{"false"}; },
+          [get](config& c, const toml::node& n) -> check {
+            if (!n.is_boolean()) return "expected true or false";
+            get(c) = *n.value<bool>();
+            return {};
+          }};
+}
+
+check parse_duration_node(const toml::node& n, duration& out, bool allow_zero) {
+  auto s = n.value<std::string>();
+  if (!n.is_string() || !s) return "expected a duration string like \"90s\", \"15m\", \"24h\", \"14d\"";
+  auto d = domain::parse_duration(*s);
+  if (!d) {
+    if (!s->empty() && s->front() == '-') return "must not be negative";
+    return "\"" + *s + "\" is not a duration like \"90s\", \"15m\", \"24h\", \"14d\"";
+  }
+  if (!allow_zero && d->count() == 0) return "must be greater than zero";
+  out = *d;
+  return {};
+}
+
+template <class Get>
+key_spec duration_key(std::string name, Get get, bool reloadable, std::string doc, bool allow_zero = false) {
+  return {name, "duration", reloadable, std::move(doc),
+          [get](const config& c) { return quote(domain::format_duration(get(const_cast<config&>(c)))); },
+          [get, allow_zero](config& c, const toml::node& n) -> check {
+            return parse_duration_node(n, get(c), allow_zero);
+          }};
+}
+
+template <class Get>
+key_spec duration_list_key(std::string name, Get get, bool reloadable, std::string doc) {
+  return {name, "array of durations", reloadable, std::move(doc),
+          [get](const config& c) {
+            std::string out = "[";
+            for (const auto& d : get(const_cast<config&>(c))) out += (out.size() > 1 ? ", " : "") + quote(domain::format_duration(d));
+            return out + "]";
+          },
+          [get](config& c, const toml::node& n) -> check {
+            const auto* arr = n.as_array();
+            if (!arr) return "expected an array of durations like [\"24h\", \"2h\"]";
+            std::vector<duration> out;
+            for (const auto& item : *arr) {
+              duration d{};
+              if (auto err = parse_duration_node(item, d, false)) return "element " + std::to_string(out.size()) + " " + *err;
+              out.push_back(d);
+            }
+            get(c) = std::move(out);
+            return {};
+          }};
+}
+
+const std::vector<key_spec>& key_table() {
+  static const std::vector<key_spec> keys = [] {
+    std::vector<key_spec> k;
+    k.push_back(string_key("server.address", [](config& c) -> auto& { return c.server.address; }, false,
+                           "IP address the HTTP API listens on"));
+    k.push_back(int_key("server.port", [](config& c) -> auto& { return c.server.port; }, 0, 65535, false,
+                        "TCP port of the HTTP API; 0 picks a free port (see server.port_file)"));
+    k.push_back(string_key("server.port_file", [](config& c) -> auto& { return c.server.port_file; }, false,
+                           "if set, the bound port is written to this file once the listener is open"));
+    k.push_back(int_key("server.body_limit", [](config& c) -> auto& { return c.server.body_limit; }, 1024, 64 << 20,
+                        false, "largest request body accepted, in bytes (larger: 413)"));
+    k.push_back(string_key("database.url", [](config& c) -> auto& { return c.database.url; }, false,
+                           "PostgreSQL connection URL (a secret; or ROLLCALL_DATABASE_URL); empty runs an embedded "
+                           "cluster under state_dir"));
+    k.push_back(int_key("database.pool_size", [](config& c) -> auto& { return c.database.pool_size; }, 1, 64, false,
+                        "database connections (and worker threads) of the pool"));
+    k.push_back(string_key("database.embedded_user", [](config& c) -> auto& { return c.database.embedded_user; },
+                           false, "system user that runs the embedded cluster when rollcalld is started as root"));
+    k.push_back(string_key("database.postgres_bin_dir", [](config& c) -> auto& { return c.database.postgres_bin_dir; },
+                           false, "directory of initdb/pg_ctl for the embedded cluster; empty: newest /usr/lib/postgresql/*/bin"));
+    k.push_back(string_key("state_dir", [](config& c) -> auto& { return c.state_dir; }, false,
+                           "where rollcalld keeps its state (the embedded cluster lives in state_dir/postgres)"));
+    k.push_back(string_key("api.token", [](config& c) -> auto& { return c.api.token; }, true,
+                           "bearer token for the JSON API (a secret; or api.token_file, or ROLLCALL_API_TOKEN)"));
+    k.push_back(duration_key("planner.interval", [](config& c) -> auto& { return c.planner.interval; }, true,
+                             "how often sessions and reminders are planned"));
+    k.push_back(duration_key("planner.horizon", [](config& c) -> auto& { return c.planner.horizon; }, true,
+                             "how far ahead sessions are materialised"));
+    k.push_back(duration_list_key("planner.reminder_lead_times",
+                                  [](config& c) -> auto& { return c.planner.reminder_lead_times; }, true,
+                                  "how long before a session each reminder goes out"));
+    k.push_back(duration_key("dispatcher.interval", [](config& c) -> auto& { return c.dispatcher.interval; }, true,
+                             "how often the outbox is polled for due messages"));
+    k.push_back(int_key("dispatcher.batch_size", [](config& c) -> auto& { return c.dispatcher.batch_size; }, 1, 10000,
+                        true, "messages claimed per batch"));
+    k.push_back(int_key("dispatcher.concurrency", [](config& c) -> auto& { return c.dispatcher.concurrency; }, 1, 1024,
+                        true, "HTTP deliveries in flight at once per instance"));
+    k.push_back(duration_key("dispatcher.lease", [](config& c) -> auto& { return c.dispatcher.lease; }, true,
+                             "how long a claimed message is reserved; must exceed dispatcher.http_timeout"));
+    k.push_back(duration_key("dispatcher.http_timeout", [](config& c) -> auto& { return c.dispatcher.http_timeout; },
+                             true, "deadline for one delivery (connect, TLS, write and read)"));
+    k.push_back(int_key("dispatcher.max_attempts", [](config& c) -> auto& { return c.dispatcher.max_attempts; }, 1, 50,
+                        true, "attempts before a message is marked failed"));
+    k.push_back(string_key("delivery.webhook_url", [](config& c) -> auto& { return c.delivery.webhook_url; }, true,
+                           "where client reminders (SMS and email) are POSTed as signed JSON; empty: they wait",
+                           [](const std::string& v) { return require_url(v, true); }));
+    k.push_back(string_key("delivery.webhook_secret", [](config& c) -> auto& { return c.delivery.webhook_secret; },
+                           true, "whsec_ signing secret for delivery.webhook_url (a secret; or *_file, or "
+                                 "ROLLCALL_WEBHOOK_SECRET)",
+                           require_secret));
+    k.push_back(bool_key("delivery.allow_http", [](config& c) -> auto& { return c.delivery.allow_http; }, true,
+                         "allow plain http:// webhook URLs (only for loopback testing)"));
+    k.push_back(string_key("delivery.ca_file", [](config& c) -> auto& { return c.delivery.ca_file; }, false,
+                           "extra PEM CA bundle for HTTPS peers; the system store is always used"));
+    k.push_back(string_key("alerts.webhook_secret", [](config& c) -> auto& { return c.alerts.webhook_secret; }, true,
+                           "whsec_ secret signing alerts POSTed to staff alert webhooks (a secret; or *_file, or "
+                           "ROLLCALL_ALERT_WEBHOOK_SECRET)",
+                           require_secret));
+    k.push_back(duration_key("attendance.grace", [](config& c) -> auto& { return c.attendance.grace; }, true,
+                             "an unmarked client this long after the start has missed the session", true));
+    k.push_back(duration_key("attendance.sweep_interval",
+                             [](config& c) -> auto& { return c.attendance.sweep_interval; }, true,
+                             "how often missed sessions are looked for"));
+    k.push_back(string_key("log.level", [](config& c) -> auto& { return c.log.level; }, true,
+                           "trace, debug, info, warn, error, critical or off",
+                           [](const std::string& v) -> check {
+                             if (!support::is_log_level(v)) return "must be one of trace, debug, info, warn, error, critical, off";
+                             return {};
+                           }));
+    return k;
+  }();
+  return keys;
+}
+
+// Secrets may live in a file beside the key: `<key>_file = "/path"` (relative to the config).
+const std::set<std::string> secret_keys{"api.token", "database.url", "delivery.webhook_secret", "alerts.webhook_secret"};
+
+std::string where(const std::filesystem::path& file, const toml::source_region& src) {
+  return file.string() + ":" + std::to_string(src.begin.line);
+}
+
+std::string read_secret_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return {};
+  std::string s{std::istreambuf_iterator<char>(in), {}};
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+const key_spec* find_key(const std::string& name) {
+  for (const auto& k : key_table())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+bool is_table_prefix(const std::string& name) {
+  for (const auto& k : key_table())
+    if (k.name.rfind(name + ".", 0) == 0) return true;
+  return false;
+}
+
+void apply_table(config& c, const toml::table& table, const std::string& prefix, const std::filesystem::path& file) {
+  for (const auto& [key, node] : table) {
+    const std::string name = prefix.empty() ? std::string{key.str()} : prefix + "." + std::string{key.str()};
+    if (node.is_table() && is_table_prefix(name)) {
+      apply_table(c, *node.as_table(), name, file);
+      continue;
+    }
+    const std::string base = name.size() > 5 && name.ends_with("_file") ? name.substr(0, name.size() - 5) : "";
+    if (!base.empty() && secret_keys.count(base)) {
+      auto path_str = node.value<std::string>();
+      if (!node.is_string() || !path_str)
+        throw config_error(where(file, node.source()) + ": key '" + name + "': expected a file path string");
+      std::filesystem::path p{*path_str};
+      if (p.is_relative()) p = file.parent_path() / p;
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(p, ec))
+        throw config_error(where(file, node.source()) + ": key '" + name + "': cannot read " + p.string());
+      toml::value<std::string> v{read_secret_file(p)};
+      if (auto err = find_key(base)->apply(c, v))
+        throw config_error(where(file, node.source()) + ": key '" + name + "': the file's content " + *err);
+      continue;
+    }
+    const key_spec* spec = find_key(name);
+    if (!spec) throw config_error(where(file, node.source()) + ": unknown key '" + name + "'");
+    if (auto err = spec->apply(c, node))
+      throw config_error(where(file, node.source()) + ": key '" + name + "': " + *err);
+  }
+}
+
+void apply_env(config& c, const char* var, const std::string& key) {
+  const char* v = std::getenv(var);
+  if (!v || !*v) return;
+  toml::value<std::string> node{std::string{v}};
+  if (auto err = find_key(key)->apply(c, node))
+    throw config_error(std::string{"environment variable "} + var + " (key '" + key + "'): " + *err);
+}
+
+void validate(const config& c, const std::string& origin) {
+  if (c.dispatcher.lease <= c.dispatcher.http_timeout)
+    throw config_error(origin + ": key 'dispatcher.lease': must be longer than dispatcher.http_timeout");
+  auto check_http = [&](const std::string& url, const char* key) {
+    if (!url.empty() && url.rfind("http://", 0) == 0 && !c.delivery.allow_http)
+      throw config_error(origin + ": key '" + key + "': plain http:// needs delivery.allow_http = true");
+  };
+  check_http(c.delivery.webhook_url, "delivery.webhook_url");
+  if (!c.delivery.webhook_url.empty() && c.delivery.webhook_secret.empty())
+    throw config_error(origin + ": key 'delivery.webhook_secret': required when delivery.webhook_url is set");
+}
+
+}  // namespace
+
+config load(const std::optional<std::filesystem::path>& file) {
+  config c;
+  std::string origin = "defaults";
+  if (file) {
+    origin = file->string();
+    toml::table table;
+    try {
+      table = toml::parse_file(file->string());
+    } catch (const toml::parse_error& e) {
+      throw config_error(file->string() + ":" + std::to_string(e.source().begin.line) + ": " +
+                         std::string{e.description()});
+    }
+    apply_table(c, table, "", *file);
+  }
+  apply_env(c, "ROLLCALL_DATABASE_URL", "database.url");
+  apply_env(c, "ROLLCALL_API_TOKEN", "api.token");
+  apply_env(c, "ROLLCALL_WEBHOOK_SECRET", "delivery.webhook_secret");
+  apply_env(c, "ROLLCALL_ALERT_WEBHOOK_SECRET", "alerts.webhook_secret");
+  validate(c, origin);
+  return c;
+}
+
+std::vector<std::string> changed_restart_keys(const config& running, const config& reloaded) {
+  std::vector<std::string> out;
+  for (const auto& k : key_table())
+    if (!k.reloadable && k.show(running) != k.show(reloaded)) out.push_back(k.name);
+  return out;
+}
+
+std::vector<key_doc> documented_keys() {
+  std::vector<key_doc> out;
+  const config defaults;
+  for (const auto& k : key_table()) {
+    const bool secret = secret_keys.count(k.name) > 0;
+    out.push_back({k.name, k.type, secret ? std::string{"\"\""} : k.show(defaults), k.reloadable, k.doc});
+  }
+  return out;
+}
+
+}  // namespace rollcall::config

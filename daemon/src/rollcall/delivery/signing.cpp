@@ -1,0 +1,75 @@
+#include "rollcall/delivery/signing.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+namespace rollcall::delivery {
+
+std::string base64_encode(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  for (char c : text)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=')) return std::nullopt;
+  std::string out(3 * text.size() / 4, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  // EVP_DecodeBlock counts padding as zero bytes; drop them.
+  std::size_t len = static_cast<std::size_t>(n);
+  for (auto it = text.rbegin(); it != text.rend() && *it == '='; ++it) --len;
+  out.resize(len);
+  return out;
+}
+
+std::optional<std::string> decode_webhook_secret(std::string_view secret) {
+  constexpr std::string_view prefix = "whsec_";
+  if (secret.substr(0, prefix.size()) != prefix) return std::nullopt;
+  auto key = base64_decode(secret.substr(prefix.size()));
+  if (!key || key->empty()) return std::nullopt;
+  return key;
+}
+
+std::string sign_webhook(std::string_view key, std::string_view id, long long timestamp, std::string_view body) {
+  std::string content;
+  content.reserve(id.size() + body.size() + 24);
+  content.append(id).append(".").append(std::to_string(timestamp)).append(".").append(body);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(content.data()),
+       content.size(), mac, &mac_len);
+  return "v1," + base64_encode(std::string_view{reinterpret_cast<const char*>(mac), mac_len});
+}
+
+bool verify_webhook(std::string_view key, std::string_view id, std::string_view timestamp, std::string_view body,
+                    std::string_view signature_header, long long now, long long tolerance_s) {
+  long long ts = 0;
+  auto [ptr, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
+  if (ec != std::errc{} || ptr != timestamp.data() + timestamp.size()) return false;
+  if (std::llabs(now - ts) > tolerance_s) return false;
+  const std::string expected = sign_webhook(key, id, ts, body);
+  bool ok = false;
+  std::size_t pos = 0;
+  while (pos <= signature_header.size()) {
+    auto end = signature_header.find(' ', pos);
+    if (end == std::string_view::npos) end = signature_header.size();
+    const auto candidate = signature_header.substr(pos, end - pos);
+    if (candidate.size() == expected.size() && CRYPTO_memcmp(candidate.data(), expected.data(), expected.size()) == 0)
+      ok = true;
+    pos = end + 1;
+  }
+  return ok;
+}
+
+}  // namespace rollcall::delivery

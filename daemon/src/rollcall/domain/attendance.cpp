@@ -1,0 +1,30 @@
+#include "rollcall/domain/attendance.hpp"
+
+namespace rollcall::domain {
+
+std::optional<attendance_status> parse_attendance_status(std::string_view text) {
+  if (text == "present") return attendance_status::present;
+  if (text == "late") return attendance_status::late;
+  if (text == "left_early") return attendance_status::left_early;
+  if (text == "absent") return attendance_status::absent;
+  if (text == "excused") return attendance_status::excused;
+  return std::nullopt;
+}
+
+std::string_view to_string(attendance_status s) {
+  switch (s) {
+    case attendance_status::present: return "present";
+    case attendance_status::late: return "late";
+    case attendance_status::left_early: return "left_early";
+    case attendance_status::absent: return "absent";
+    case attendance_status::excused: return "excused";
+  }
+  return "present";
+}
+
+bool is_missed(std::chrono::sys_seconds session_start, std::chrono::seconds grace, bool has_mark,
+               bool session_cancelled, std::chrono::sys_seconds now) {
+  return !has_mark && !session_cancelled && now >= session_start + grace;
+}
+
+}  // namespace rollcall::domain

@@ -1,0 +1,19 @@
+// Attendance rules: what counts as a mark, and when an unmarked client counts as missed.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace rollcall::domain {
+
+enum class attendance_status { present, late, left_early, absent, excused };
+std::optional<attendance_status> parse_attendance_status(std::string_view text);
+std::string_view to_string(attendance_status s);
+
+// A client who has no mark `grace` after the session started has missed it.
+// Cancelled sessions miss no one.
+bool is_missed(std::chrono::sys_seconds session_start, std::chrono::seconds grace, bool has_mark,
+               bool session_cancelled, std::chrono::sys_seconds now);
+
+}  // namespace rollcall::domain

@@ -1,0 +1,35 @@
+// Text of the messages rollcall sends. Client-facing text names no program, treatment,
+// diagnosis or clinic type (42 CFR Part 2): only a time, a place and how to reply.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <date/tz.h>
+
+namespace rollcall::domain {
+
+// "Tue 6:00 PM" in the given zone.
+std::string format_local_when(const date::time_zone& zone, std::chrono::sys_seconds instant);
+
+struct reminder_text_input {
+  std::string_view first_name;
+  std::string_view site_name;
+  std::string local_when;  // from format_local_when
+};
+
+std::string render_reminder(const reminder_text_input& in);
+
+struct missed_alert_text_input {
+  std::string_view client_first_name;
+  long long client_id;
+  std::string_view group_name;
+  std::string_view site_name;
+  std::string local_when;
+};
+
+// Staff-facing (inside the care team), so it may name the client; it never goes to logs.
+std::string render_missed_alert(const missed_alert_text_input& in);
+
+}  // namespace rollcall::domain

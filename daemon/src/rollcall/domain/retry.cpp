@@ -1,0 +1,21 @@
+#include "rollcall/domain/retry.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace rollcall::domain {
+
+retry_decision decide_retry(const delivery_outcome& outcome, int attempts_made, int max_attempts) {
+  using namespace std::chrono_literals;
+  const int s = outcome.http_status;
+  if (s >= 200 && s < 300) return {delivery_verdict::delivered};
+  const bool transient = s == 0 || (s >= 300 && s < 400) || s == 408 || s == 425 || s == 429 || s >= 500;
+  if (!transient || attempts_made >= max_attempts) return {delivery_verdict::give_up};
+  static constexpr std::array<std::chrono::seconds, 7> schedule{5s, 5min, 30min, 2h, 5h, 10h, 10h};
+  const auto index = static_cast<std::size_t>(std::clamp(attempts_made - 1, 0, static_cast<int>(schedule.size()) - 1));
+  auto delay = schedule[index];
+  if (outcome.retry_after) delay = std::max(delay, *outcome.retry_after);
+  return {delivery_verdict::retry, delay};
+}
+
+}  // namespace rollcall::domain

@@ -1,0 +1,242 @@
+#include "rollcall/http/api.hpp"
+
+#include <boost/url/parse.hpp>
+#include <date/tz.h>
+
+#include "rollcall/domain/attendance.hpp"
+#include "rollcall/domain/schedule.hpp"
+#include "rollcall/domain/validation.hpp"
+
+namespace rollcall::http {
+
+namespace json = boost::json;
+using st = beast_http::status;
+using task = boost::asio::awaitable<response>;
+
+namespace {
+
+std::string iso_utc(std::chrono::sys_seconds t) { return date::format("%FT%TZ", t); }
+
+json::object to_json(const ports::site& s) { return {{"id", s.id}, {"name", s.name}, {"time_zone", s.time_zone}}; }
+
+json::object to_json(const ports::group& g) {
+  json::array days;
+  for (const auto& d : domain::weekday_set::from_bits(g.weekdays).names()) days.push_back(json::value(d));
+  return {{"id", g.id},
+          {"site_id", g.site_id},
+          {"name", g.name},
+          {"slot", g.slot},
+          {"weekdays", std::move(days)},
+          {"start_time", domain::format_time_of_day(std::chrono::minutes{g.start_minute})},
+          {"end_time", domain::format_time_of_day(std::chrono::minutes{g.end_minute})}};
+}
+
+json::object to_json(const ports::staff& s) {
+  return {{"id", s.id}, {"name", s.name}, {"alert_webhook_url", s.alert_webhook_url}, {"phone", s.phone}, {"email", s.email}};
+}
+
+json::object to_json(const ports::client& c) {
+  return {{"id", c.id}, {"first_name", c.first_name}, {"phone", c.phone}, {"email", c.email}};
+}
+
+json::object to_json(const ports::enrollment& e) {
+  return {{"id", e.id}, {"client_id", e.client_id}, {"group_id", e.group_id}, {"counselor_id", e.counselor_id},
+          {"start_date", e.start_date}};
+}
+
+json::object to_json(const ports::attendance_mark& m) {
+  return {{"id", m.id},         {"session_id", m.session_id}, {"client_id", m.client_id}, {"status", m.status},
+          {"source", m.source}, {"marked_by", m.marked_by},   {"marked_at", iso_utc(m.marked_at)}};
+}
+
+response invalid(const request_context& ctx, const json_reader& in) {
+  return ctx.fail(in.errors().size() == 1 && in.errors()[0].field == "body" ? st::bad_request : st::unprocessable_entity,
+                  "Invalid request", in.errors());
+}
+
+void check_contact(json_reader& in, const std::string& phone, const std::string& email) {
+  if (!phone.empty() && !domain::is_e164(phone)) in.add_error("phone", "must be in E.164 form, like +15551234567");
+  if (!email.empty() && !domain::is_plausible_email(email)) in.add_error("email", "is not an email address");
+}
+
+task create_site(api_deps d, request_context& ctx) {
+  json_reader in{ctx.req.body()};
+  ports::new_site s{in.required_string("name"), in.required_string("time_zone", 64)};
+  if (!s.time_zone.empty()) {
+    try {
+      (void)date::locate_zone(s.time_zone);
+    } catch (const std::exception&) {
+      in.add_error("time_zone", "is not an IANA time zone name, like America/New_York");
+    }
+  }
+  in.reject_unknown_fields();
+  if (!in.ok()) co_return invalid(ctx, in);
+  auto out = co_await d.directory.create_site(s, ctx.actor);
+  co_return ctx.json(st::created, to_json(out));
+}
+
+task get_site(api_deps d, request_context& ctx) {
+  auto s = co_await d.directory.get_site(ctx.ids[0]);
+  if (!s) co_return ctx.fail(st::not_found, "Not found", {}, "no such site");
+  co_return ctx.json(st::ok, to_json(*s));
+}
+
+task create_group(api_deps d, request_context& ctx) {
+  json_reader in{ctx.req.body()};
+  ports::new_group g;
+  g.site_id = in.required_id("site_id");
+  g.name = in.required_string("name");
+  g.slot = in.required_string("slot", 16);
+  if (!g.slot.empty() && !domain::parse_slot(g.slot)) in.add_error("slot", "must be morning, afternoon or evening");
+  domain::weekday_set days;
+  if (const auto* arr = in.required_array("weekdays")) {
+    for (const auto& v : *arr) {
+      auto wd = v.is_string() ? domain::parse_weekday(v.get_string()) : std::nullopt;
+      if (!wd) {
+        in.add_error("weekdays", "each element must be one of mon, tue, wed, thu, fri, sat, sun");
+        break;
+      }
+      days.add(*wd);
+    }
+    if (arr->empty()) in.add_error("weekdays", "must name at least one day");
+  }
+  g.weekdays = days.bits();
+  const auto start = domain::parse_time_of_day(in.required_string("start_time", 5));
+  const auto end = domain::parse_time_of_day(in.required_string("end_time", 5));
+  if (!start) in.add_error("start_time", "must be a local time HH:MM");
+  if (!end) in.add_error("end_time", "must be a local time HH:MM");
+  if (start && end && *end <= *start) in.add_error("end_time", "must be after start_time");
+  in.reject_unknown_fields();
+  if (!in.ok()) co_return invalid(ctx, in);
+  g.start_minute = static_cast<int>(start->count());
+  g.end_minute = static_cast<int>(end->count());
+  auto out = co_await d.directory.create_group(g, ctx.actor);
+  if (!out) co_return ctx.reject(out.error());
+  co_return ctx.json(st::created, to_json(*out));
+}
+
+task create_staff(api_deps d, request_context& ctx) {
+  json_reader in{ctx.req.body()};
+  ports::new_staff s;
+  s.name = in.required_string("name");
+  s.alert_webhook_url = in.optional_string("alert_webhook_url", 2000);
+  s.phone = in.optional_string("phone", 16);
+  s.email = in.optional_string("email", 254);
+  check_contact(in, s.phone, s.email);
+  if (!s.alert_webhook_url.empty()) {
+    auto u = boost::urls::parse_absolute_uri(s.alert_webhook_url);
+    if (!u || (u->scheme() != "https" && u->scheme() != "http") || u->host().empty())
+      in.add_error("alert_webhook_url", "must be an absolute https URL");
+    else if (u->scheme() == "http" && !*d.allow_http_webhooks)
+      in.add_error("alert_webhook_url", "must use https (plain http needs delivery.allow_http)");
+  }
+  if (s.alert_webhook_url.empty() && s.phone.empty() && s.email.empty())
+    in.add_error("alert_webhook_url", "one of alert_webhook_url, phone or email is needed to reach this person");
+  in.reject_unknown_fields();
+  if (!in.ok()) co_return invalid(ctx, in);
+  auto out = co_await d.directory.create_staff(s, ctx.actor);
+  co_return ctx.json(st::created, to_json(out));
+}
+
+task create_client(api_deps d, request_context& ctx) {
+  json_reader in{ctx.req.body()};
+  ports::new_client c;
+  c.first_name = in.required_string("first_name", 100);
+  c.phone = in.optional_string("phone", 16);
+  c.email = in.optional_string("email", 254);
+  check_contact(in, c.phone, c.email);
+  in.reject_unknown_fields();
+  if (!in.ok()) co_return invalid(ctx, in);
+  auto out = co_await d.directory.create_client(c, ctx.actor);
+  co_return ctx.json(st::created, to_json(out));
+}
+
+task create_enrollment(api_deps d, request_context& ctx) {
+  json_reader in{ctx.req.body()};
+  ports::new_enrollment e;
+  e.client_id = in.required_id("client_id");
+  e.group_id = in.required_id("group_id");
+  e.counselor_id = in.required_id("counselor_id");
+  e.start_date = in.required_string("start_date", 10);
+  if (!e.start_date.empty() && !domain::parse_date(e.start_date))
+    in.add_error("start_date", "must be a date YYYY-MM-DD");
+  in.reject_unknown_fields();
+  if (!in.ok()) co_return invalid(ctx, in);
+  auto out = co_await d.directory.create_enrollment(e, ctx.actor);
+  if (!out) co_return ctx.reject(out.error());
+  co_return ctx.json(st::created, to_json(*out));
+}
+
+task group_sessions(api_deps d, request_context& ctx) {
+  auto sessions = co_await d.directory.sessions_of_group(ctx.ids[0]);
+  if (!sessions) co_return ctx.fail(st::not_found, "Not found", {}, "no such group");
+  json::array out;
+  for (const auto& s : *sessions)
+    out.push_back(json::object{{"id", s.id},
+                               {"group_id", s.group_id},
+                               {"local_date", s.local_date},
+                               {"starts_at", iso_utc(s.starts_at)},
+                               {"ends_at", iso_utc(s.ends_at)},
+                               {"cancelled", s.cancelled}});
+  co_return ctx.json(st::ok, json::object{{"sessions", std::move(out)}});
+}
+
+task mark_attendance(api_deps d, request_context& ctx) {
+  json_reader in{ctx.req.body()};
+  ports::attendance_mark_input m;
+  m.session_id = ctx.ids[0];
+  m.client_id = in.required_id("client_id");
+  m.status = in.required_string("status", 16);
+  if (!m.status.empty() && !domain::parse_attendance_status(m.status))
+    in.add_error("status", "must be present, late, left_early, absent or excused");
+  in.reject_unknown_fields();
+  if (!in.ok()) co_return invalid(ctx, in);
+  m.marked_by = ctx.actor;
+  const auto now = std::chrono::floor<std::chrono::seconds>(d.clock.now());
+  auto out = co_await d.attendance.record_mark(m, now);
+  if (!out) co_return ctx.reject(out.error());
+  co_return ctx.json(st::created, to_json(*out));
+}
+
+task session_attendance(api_deps d, request_context& ctx) {
+  auto marks = co_await d.attendance.marks_of_session(ctx.ids[0]);
+  if (!marks) co_return ctx.fail(st::not_found, "Not found", {}, "no such session");
+  json::array out;
+  for (const auto& m : *marks) out.push_back(to_json(m));
+  co_return ctx.json(st::ok, json::object{{"marks", std::move(out)}});
+}
+
+task healthz(api_deps, request_context& ctx) { co_return ctx.json(st::ok, json::object{{"status", "ok"}}); }
+
+task readyz(api_deps d, request_context& ctx) {
+  bool ready = false;
+  try {
+    ready = co_await d.health.ready();
+  } catch (const std::exception&) {
+    ready = false;
+  }
+  if (!ready) co_return ctx.json(st::service_unavailable, json::object{{"status", "unavailable"}});
+  co_return ctx.json(st::ok, json::object{{"status", "ready"}});
+}
+
+}  // namespace
+
+void register_api_routes(router& r, api_deps d) {
+  using v = beast_http::verb;
+  auto bind = [d](task (*fn)(api_deps, request_context&)) {
+    return [d, fn](request_context& ctx) { return fn(d, ctx); };
+  };
+  r.add(v::get, "/healthz", false, bind(healthz));
+  r.add(v::get, "/readyz", false, bind(readyz));
+  r.add(v::post, "/v1/sites", true, bind(create_site));
+  r.add(v::get, "/v1/sites/{id}", true, bind(get_site));
+  r.add(v::post, "/v1/groups", true, bind(create_group));
+  r.add(v::get, "/v1/groups/{id}/sessions", true, bind(group_sessions));
+  r.add(v::post, "/v1/staff", true, bind(create_staff));
+  r.add(v::post, "/v1/clients", true, bind(create_client));
+  r.add(v::post, "/v1/enrollments", true, bind(create_enrollment));
+  r.add(v::post, "/v1/sessions/{id}/attendance", true, bind(mark_attendance));
+  r.add(v::get, "/v1/sessions/{id}/attendance", true, bind(session_attendance));
+}
+
+}  // namespace rollcall::http

@@ -1,0 +1,19 @@
+// The JSON API's handlers: parse -> store/service -> respond, each registered in one table.
+#pragma once
+
+#include "rollcall/http/router.hpp"
+#include "rollcall/ports/ports.hpp"
+
+namespace rollcall::http {
+
+struct api_deps {
+  ports::directory_store& directory;
+  ports::attendance_store& attendance;
+  ports::health_store& health;
+  const ports::clock& clock;
+  const bool* allow_http_webhooks;  // follows config reloads
+};
+
+void register_api_routes(router& r, api_deps deps);
+
+}  // namespace rollcall::http

@@ -1,0 +1,54 @@
+// Reading JSON request bodies field by field, collecting every bad field instead of
+// stopping at the first, and writing RFC 9457 problem details.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include "rollcall/support/errc.hpp"
+
+namespace rollcall::http {
+
+namespace beast_http = boost::beast::http;
+using response = beast_http::response<beast_http::string_body>;
+
+class json_reader {
+ public:
+  // Parses `body` as one JSON object; a parse failure becomes an error on field "body".
+  explicit json_reader(std::string_view body);
+
+  std::string required_string(std::string_view name, std::size_t max_len = 200);
+  std::string optional_string(std::string_view name, std::size_t max_len = 200);
+  std::int64_t required_id(std::string_view name);
+  const boost::json::array* required_array(std::string_view name);
+
+  // Call last: every field not read is reported as unknown.
+  void reject_unknown_fields();
+  void add_error(std::string field, std::string message) { errors_.push_back({std::move(field), std::move(message)}); }
+  bool ok() const { return errors_.empty(); }
+  const field_errors& errors() const { return errors_; }
+
+ private:
+  const boost::json::value* field(std::string_view name);
+
+  boost::json::value root_;
+  const boost::json::object* object_ = nullptr;
+  std::set<std::string, std::less<>> seen_;
+  field_errors errors_;
+};
+
+response json_response(beast_http::status status, const boost::json::value& body, unsigned version, bool keep_alive);
+
+// application/problem+json with the listed fields.
+response problem(beast_http::status status, std::string_view title, std::string_view detail, const field_errors& errors,
+                 unsigned version, bool keep_alive);
+
+beast_http::status status_of(errc code);
+
+}  // namespace rollcall::http

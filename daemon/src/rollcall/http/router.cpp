@@ -1,0 +1,69 @@
+#include "rollcall/http/router.hpp"
+
+#include <charconv>
+
+namespace rollcall::http {
+
+namespace {
+std::vector<std::string_view> split(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (pos < path.size()) {
+    if (path[pos] == '/') {
+      ++pos;
+      continue;
+    }
+    auto end = path.find('/', pos);
+    if (end == std::string_view::npos) end = path.size();
+    out.push_back(path.substr(pos, end - pos));
+    pos = end;
+  }
+  return out;
+}
+
+// 0: no fit; 1: fits; 2: fits in shape but an id is not a positive integer.
+int fit(std::string_view pattern, std::string_view path, std::vector<std::int64_t>& ids) {
+  const auto want = split(pattern);
+  const auto have = split(path);
+  if (want.size() != have.size()) return 0;
+  bool bad = false;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (want[i] == "{id}") {
+      std::int64_t v = 0;
+      auto [ptr, ec] = std::from_chars(have[i].data(), have[i].data() + have[i].size(), v);
+      if (ec != std::errc{} || ptr != have[i].data() + have[i].size() || v <= 0) bad = true;
+      ids.push_back(v);
+    } else if (want[i] != have[i]) {
+      return 0;
+    }
+  }
+  return bad ? 2 : 1;
+}
+}  // namespace
+
+void router::add(beast_http::verb verb, std::string pattern, bool needs_auth, handler h) {
+  routes_.push_back({verb, std::move(pattern), needs_auth, std::move(h)});
+}
+
+router::match router::find(beast_http::verb verb, std::string_view target) const {
+  const auto path = target.substr(0, target.find('?'));
+  match m;
+  for (const auto& r : routes_) {
+    std::vector<std::int64_t> ids;
+    const int f = fit(r.pattern, path, ids);
+    if (f == 0) continue;
+    m.path_known = true;
+    m.allowed += (m.allowed.empty() ? "" : ", ") + std::string{beast_http::to_string(r.verb)};
+    if (r.verb != verb) continue;
+    if (f == 2) {
+      m.bad_id = true;
+      continue;
+    }
+    m.found = &r;
+    m.ids = std::move(ids);
+    return m;
+  }
+  return m;
+}
+
+}  // namespace rollcall::http

@@ -1,0 +1,63 @@
+// The route table: {verb, path pattern} -> handler. "{id}" segments capture positive
+// integer ids. An unknown path is 404; a known path with another verb is 405.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "rollcall/http/json_io.hpp"
+
+namespace rollcall::http {
+
+using request = beast_http::request<beast_http::string_body>;
+
+struct request_context {
+  const request& req;
+  std::vector<std::int64_t> ids;  // the "{id}" segments, in order
+  std::string actor;              // who is calling, for the audit log
+
+  response json(beast_http::status s, const boost::json::value& body) const {
+    return json_response(s, body, req.version(), req.keep_alive());
+  }
+  response fail(beast_http::status s, std::string_view title, const field_errors& errors = {},
+                std::string_view detail = {}) const {
+    return problem(s, title, detail, errors, req.version(), req.keep_alive());
+  }
+  response reject(const rejection& r) const {
+    return fail(status_of(r.code), r.code == errc::not_found ? "Not found" : r.code == errc::conflict ? "Conflict"
+                                                                                                      : "Invalid request",
+                r.fields, r.detail);
+  }
+};
+
+using handler = std::function<boost::asio::awaitable<response>(request_context&)>;
+
+struct route {
+  beast_http::verb verb;
+  std::string pattern;
+  bool needs_auth;
+  handler handle;
+};
+
+class router {
+ public:
+  void add(beast_http::verb verb, std::string pattern, bool needs_auth, handler h);
+
+  struct match {
+    const route* found = nullptr;
+    bool path_known = false;  // some route has this path (so a miss is 405, not 404)
+    bool bad_id = false;      // the path fits but an "{id}" is not a positive integer
+    std::vector<std::int64_t> ids;
+    std::string allowed;      // for the Allow header of a 405
+  };
+  match find(beast_http::verb verb, std::string_view path) const;
+
+ private:
+  std::vector<route> routes_;
+};
+
+}  // namespace rollcall::http

@@ -1,0 +1,133 @@
+#include "rollcall/http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <sodium.h>
+
+#include "rollcall/support/logging.hpp"
+
+namespace rollcall::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+bool token_matches(std::string_view presented, std::string_view expected) {
+  if (expected.empty()) return false;
+  // Hash both so the comparison's length and time do not depend on the secret.
+  unsigned char a[crypto_generichash_BYTES], b[crypto_generichash_BYTES];
+  crypto_generichash(a, sizeof a, reinterpret_cast<const unsigned char*>(presented.data()), presented.size(), nullptr, 0);
+  crypto_generichash(b, sizeof b, reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), nullptr, 0);
+  return sodium_memcmp(a, b, sizeof a) == 0;
+}
+
+server::server(net::io_context& io, const router& routes, std::shared_ptr<spdlog::logger> log)
+    : io_(io), routes_(routes), log_(std::move(log)), acceptor_(io) {}
+
+std::uint16_t server::listen(const std::string& address, std::uint16_t port) {
+  const tcp::endpoint ep{net::ip::make_address(address), port};
+  acceptor_.open(ep.protocol());
+  acceptor_.set_option(net::socket_base::reuse_address(true));
+  acceptor_.bind(ep);
+  acceptor_.listen(net::socket_base::max_listen_connections);
+  return acceptor_.local_endpoint().port();
+}
+
+void server::stop() {
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+net::awaitable<void> server::accept_connections() {
+  while (acceptor_.is_open()) {
+    auto [ec, socket] = co_await acceptor_.async_accept(net::as_tuple(net::use_awaitable));
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) break;
+    if (ec) {
+      log_->warn("accept failed: {}", ec.message());
+      continue;
+    }
+    net::co_spawn(io_, serve_connection(std::move(socket)), [log = log_](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        log->warn("connection ended with an error: {}", support::loggable(ex));
+      }
+    });
+  }
+}
+
+net::awaitable<void> server::serve_connection(tcp::socket socket) {
+  beast::tcp_stream stream{std::move(socket)};
+  beast::flat_buffer buffer;
+  for (;;) {
+    stream.expires_after(settings_.idle_timeout);
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.body_limit(settings_.body_limit);
+    parser.header_limit(16 * 1024);
+    auto [ec, n] = co_await beast_http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+    (void)n;
+    if (ec == beast_http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::connection_reset)
+      break;
+    if (ec) {
+      const bool too_big = ec == beast_http::error::body_limit;
+      auto res = problem(too_big ? beast_http::status::payload_too_large : beast_http::status::bad_request,
+                         too_big ? "Request body too large" : "Malformed request", {}, {}, 11, false);
+      stream.expires_after(std::chrono::seconds{5});
+      co_await beast_http::async_write(stream, res, net::as_tuple(net::use_awaitable));
+      break;
+    }
+    auto req = parser.release();
+    const auto started = std::chrono::steady_clock::now();
+    auto res = co_await respond(req);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    log_->debug("{} {} -> {} in {} ms", std::string{req.method_string()}, std::string{req.target().substr(0, req.target().find('?'))},
+                res.result_int(), ms.count());
+    const bool keep_alive = res.keep_alive();
+    stream.expires_after(settings_.idle_timeout);
+    auto [wec, wn] = co_await beast_http::async_write(stream, res, net::as_tuple(net::use_awaitable));
+    (void)wn;
+    if (wec || !keep_alive) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+net::awaitable<response> server::respond(request& req) {
+  const auto match = routes_.find(req.method(), req.target());
+  request_context ctx{req, match.ids, "api"};
+  if (!match.found) {
+    if (match.bad_id) co_return ctx.fail(beast_http::status::bad_request, "Invalid request", {{"id", "must be a positive integer"}});
+    if (match.path_known) {
+      auto res = ctx.fail(beast_http::status::method_not_allowed, "Method not allowed");
+      res.set(beast_http::field::allow, match.allowed);
+      co_return res;
+    }
+    co_return ctx.fail(beast_http::status::not_found, "Not found");
+  }
+  if (match.found->needs_auth) {
+    const auto auth = req[beast_http::field::authorization];
+    constexpr std::string_view scheme = "Bearer ";
+    const bool ok = auth.size() > scheme.size() && auth.substr(0, scheme.size()) == scheme &&
+                    token_matches(auth.substr(scheme.size()), settings_.api_token);
+    if (!ok) {
+      auto res = ctx.fail(beast_http::status::unauthorized, "Unauthorized", {}, "a valid bearer token is required");
+      res.set(beast_http::field::www_authenticate, "Bearer");
+      co_return res;
+    }
+    ctx.actor = "api-token";
+  }
+  try {
+    co_return co_await match.found->handle(ctx);
+  } catch (const std::exception& e) {
+    // Details stay in the log (which never holds request bodies); the client learns nothing.
+    log_->error("{} {} failed: {}", std::string{req.method_string()}, match.found->pattern, support::loggable(e));
+  }
+  co_return ctx.fail(beast_http::status::internal_server_error, "Internal error");
+}
+
+}  // namespace rollcall::http

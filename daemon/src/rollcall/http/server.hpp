@@ -1,0 +1,48 @@
+// The HTTP/1.1 server: accepts on one address, serves each connection in its own coroutine
+// with read/write deadlines and size limits, authenticates bearer tokens, and dispatches
+// through the route table. stop() closes the listener; open connections finish their request.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <spdlog/logger.h>
+
+#include "rollcall/http/router.hpp"
+
+namespace rollcall::http {
+
+struct server_settings {
+  std::size_t body_limit = 1 << 20;
+  std::string api_token;  // empty: every authenticated route answers 401
+  std::chrono::seconds idle_timeout{30};
+};
+
+class server {
+ public:
+  server(boost::asio::io_context& io, const router& routes, std::shared_ptr<spdlog::logger> log);
+  // Binds and listens; returns the bound port (useful with port 0).
+  std::uint16_t listen(const std::string& address, std::uint16_t port);
+  void set_settings(server_settings s) { settings_ = std::move(s); }
+  boost::asio::awaitable<void> accept_connections();
+  void stop();
+
+ private:
+  boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<response> respond(request& req);
+
+  boost::asio::io_context& io_;
+  const router& routes_;
+  std::shared_ptr<spdlog::logger> log_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  server_settings settings_;
+};
+
+// Compares a presented bearer token with the configured one in constant time.
+bool token_matches(std::string_view presented, std::string_view expected);
+
+}  // namespace rollcall::http

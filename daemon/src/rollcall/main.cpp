@@ -1,0 +1,55 @@
+// rollcalld: argv -> options -> app::run; one top-level catch turns failures into exit codes.
+#include <cstring>
+#include <iostream>
+
+#include "rollcall/app/app.hpp"
+#include "rollcall/config/config.hpp"
+
+namespace {
+void usage(std::ostream& out) {
+  out << "usage: rollcalld [--config PATH] [--check-config] [--migrate-only] [--help-config] [--version]\n"
+         "  --config PATH    read the TOML configuration at PATH (defaults only when absent)\n"
+         "  --check-config   validate the configuration and exit (0 when valid)\n"
+         "  --migrate-only   apply database migrations and exit\n"
+         "  --help-config    list every configuration key with its default\n";
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  rollcall::app::options opts;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) {
+      opts.config_file = argv[++i];
+    } else if (arg == "--check-config") {
+      opts.check_config = true;
+    } else if (arg == "--migrate-only") {
+      opts.migrate_only = true;
+    } else if (arg == "--version") {
+      std::cout << "rollcalld " ROLLCALL_VERSION "\n";
+      return 0;
+    } else if (arg == "--help-config") {
+      for (const auto& k : rollcall::config::documented_keys())
+        std::cout << k.name << " = " << k.default_value << "  # " << k.type << (k.reloadable ? ", reloadable" : "")
+                  << ": " << k.doc << "\n";
+      return 0;
+    } else if (arg == "--help" || arg == "-h") {
+      usage(std::cout);
+      return 0;
+    } else {
+      std::cerr << "rollcalld: unknown argument '" << arg << "'\n";
+      usage(std::cerr);
+      return 2;
+    }
+  }
+  try {
+    return rollcall::app::run(opts);
+  } catch (const rollcall::config::config_error& e) {
+    std::cerr << "rollcalld: config error: " << e.what() << "\n";
+    return 78;  // EX_CONFIG
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    std::cerr << "rollcalld: fatal: " << what.substr(0, what.find('\n')) << "\n";
+    return 1;
+  }
+}

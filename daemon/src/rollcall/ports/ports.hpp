@@ -1,0 +1,93 @@
+// The interfaces services call. Adapters (store/, delivery/) implement them; tests use fakes.
+// Awaitable so adapters can do I/O without blocking the event loop.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "rollcall/domain/retry.hpp"
+#include "rollcall/ports/records.hpp"
+#include "rollcall/support/errc.hpp"
+
+namespace rollcall::ports {
+
+template <class T>
+using task = boost::asio::awaitable<T>;
+
+class clock {
+ public:
+  virtual ~clock() = default;
+  virtual std::chrono::system_clock::time_point now() const = 0;
+};
+
+// Sites, groups, staff, clients and enrolments: the records staff create through the API.
+// Every change is written to the audit log with its actor in the same transaction.
+class directory_store {
+ public:
+  virtual ~directory_store() = default;
+  virtual task<site> create_site(const new_site& in, const std::string& actor) = 0;
+  virtual task<result<site>> get_site(id_t id) = 0;
+  virtual task<outcome<group>> create_group(const new_group& in, const std::string& actor) = 0;
+  virtual task<staff> create_staff(const new_staff& in, const std::string& actor) = 0;
+  virtual task<client> create_client(const new_client& in, const std::string& actor) = 0;
+  virtual task<outcome<enrollment>> create_enrollment(const new_enrollment& in, const std::string& actor) = 0;
+  virtual task<result<std::vector<session>>> sessions_of_group(id_t group_id) = 0;
+};
+
+class planning_store {
+ public:
+  virtual ~planning_store() = default;
+  virtual task<std::vector<group_for_planning>> groups_for_planning() = 0;
+  // Inserts the sessions that do not exist yet; returns how many were new.
+  virtual task<int> add_sessions(const std::vector<session_slot>& slots) = 0;
+  // Enrolled, active clients of non-cancelled sessions starting in [from, to).
+  virtual task<std::vector<session_attendee>> attendees_between(sys_seconds from, sys_seconds to) = 0;
+  // Inserts messages whose dedupe key is new; returns how many were inserted.
+  virtual task<int> enqueue(const std::vector<new_message>& messages) = 0;
+};
+
+class attendance_store {
+ public:
+  virtual ~attendance_store() = default;
+  // not_found: no such session; invalid_input: client not enrolled or session not started.
+  virtual task<outcome<attendance_mark>> record_mark(const attendance_mark_input& in, sys_seconds now) = 0;
+  virtual task<result<std::vector<attendance_mark>>> marks_of_session(id_t session_id) = 0;
+  // In one transaction, and by one instance at a time: finds clients with no mark `grace`
+  // after their session's start, records them absent (source auto) and enqueues what
+  // `make_alerts` returns for them. Returns how many were recorded.
+  using alert_maker = std::function<std::vector<new_message>(const std::vector<missed_attendance>&)>;
+  virtual task<int> record_missed(sys_seconds now, std::chrono::seconds grace, const alert_maker& make_alerts) = 0;
+};
+
+class outbox_store {
+ public:
+  virtual ~outbox_store() = default;
+  // Claims due messages (and those whose lease expired) for `lease`; commits before returning.
+  virtual task<std::vector<claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease) = 0;
+  virtual task<void> record_delivery(const delivery_record& record) = 0;
+};
+
+class health_store {
+ public:
+  virtual ~health_store() = default;
+  // Database reachable and every migration applied.
+  virtual task<bool> ready() = 0;
+};
+
+struct send_result {
+  domain::delivery_outcome outcome;
+  std::string error;  // short transport error, no personal data
+};
+
+// Delivers one claimed message to wherever its target says, signed.
+class message_sender {
+ public:
+  virtual ~message_sender() = default;
+  virtual task<send_result> deliver(const claimed_message& message) = 0;
+};
+
+}  // namespace rollcall::ports

@@ -1,0 +1,160 @@
+// Plain records that cross the ports between services and adapters (no pqxx, no Beast).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rollcall::ports {
+
+using id_t = std::int64_t;
+using sys_seconds = std::chrono::sys_seconds;
+
+struct new_site {
+  std::string name;
+  std::string time_zone;  // IANA, validated by the caller
+};
+struct site : new_site {
+  id_t id = 0;
+};
+
+struct new_group {
+  id_t site_id = 0;
+  std::string name;
+  std::string slot;          // morning | afternoon | evening
+  std::uint8_t weekdays = 0; // ISO weekday bit set (bit 0 = Monday)
+  int start_minute = 0;      // local time of day
+  int end_minute = 0;
+};
+struct group : new_group {
+  id_t id = 0;
+};
+
+struct new_staff {
+  std::string name;
+  std::string alert_webhook_url;  // may be empty
+  std::string phone;              // E.164 or empty
+  std::string email;              // or empty
+};
+struct staff : new_staff {
+  id_t id = 0;
+};
+
+struct new_client {
+  std::string first_name;
+  std::string phone;
+  std::string email;
+};
+struct client : new_client {
+  id_t id = 0;
+};
+
+struct new_enrollment {
+  id_t client_id = 0;
+  id_t group_id = 0;
+  id_t counselor_id = 0;
+  std::string start_date;  // YYYY-MM-DD
+};
+struct enrollment : new_enrollment {
+  id_t id = 0;
+};
+
+// A session to be materialised for a group.
+struct session_slot {
+  id_t group_id = 0;
+  std::string local_date;  // YYYY-MM-DD in the site's zone
+  sys_seconds starts_at;
+  sys_seconds ends_at;
+};
+
+struct session {
+  id_t id = 0;
+  id_t group_id = 0;
+  std::string local_date;
+  sys_seconds starts_at;
+  sys_seconds ends_at;
+  bool cancelled = false;
+};
+
+// Everything the planner needs about one group.
+struct group_for_planning {
+  group grp;
+  std::string time_zone;
+};
+
+// An enrolled client of a session, with what the reminder needs.
+struct session_attendee {
+  id_t session_id = 0;
+  sys_seconds starts_at;
+  id_t client_id = 0;
+  std::string first_name;
+  std::string phone;
+  std::string email;
+  std::string site_name;
+  std::string time_zone;
+};
+
+// A client who had no mark `grace` after the start of a session, with the alert's inputs.
+struct missed_attendance {
+  id_t session_id = 0;
+  id_t client_id = 0;
+  sys_seconds starts_at;
+  std::string client_first_name;
+  std::string group_name;
+  std::string site_name;
+  std::string time_zone;
+  staff counselor;
+};
+
+// One row for the outbox: a message that a dispatcher will deliver.
+struct new_message {
+  std::string dedupe_key;  // unique: planning twice plans nothing twice
+  std::string kind;        // reminder | staff_alert
+  std::string target;      // provider (delivery.webhook_url) | staff_webhook
+  std::string target_url;  // for staff_webhook
+  std::string payload;     // JSON body, without the message id (added at delivery)
+  sys_seconds due_at;
+  std::optional<id_t> client_id;
+  std::optional<id_t> staff_id;
+  std::optional<id_t> session_id;
+};
+
+struct claimed_message {
+  id_t id = 0;
+  std::string message_id;  // msg_..., stable across retries (the webhook-id)
+  std::string kind;
+  std::string target;
+  std::string target_url;
+  std::string payload;
+  int attempts = 0;  // including this one
+};
+
+struct delivery_record {
+  id_t outbox_id = 0;
+  int http_status = 0;
+  std::string error;  // short, no personal data
+  std::chrono::milliseconds elapsed{0};
+  enum class next { delivered, retry, failed } outcome = next::delivered;
+  std::chrono::seconds retry_delay{0};
+};
+
+struct attendance_mark_input {
+  id_t session_id = 0;
+  id_t client_id = 0;
+  std::string status;
+  std::string marked_by;
+};
+
+struct attendance_mark {
+  id_t id = 0;
+  id_t session_id = 0;
+  id_t client_id = 0;
+  std::string status;
+  std::string source;  // staff | auto
+  std::string marked_by;
+  sys_seconds marked_at;
+};
+
+}  // namespace rollcall::ports

@@ -1,0 +1,70 @@
+#include "rollcall/services/dispatcher.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace rollcall::services {
+
+namespace net = boost::asio;
+
+ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispatch_stats& stats) {
+  const auto started = std::chrono::steady_clock::now();
+  auto sent = co_await sender_.deliver(m);
+  const auto decision = domain::decide_retry(sent.outcome, m.attempts, settings_.max_attempts);
+  ports::delivery_record rec;
+  rec.outbox_id = m.id;
+  rec.http_status = sent.outcome.http_status;
+  rec.error = sent.error;
+  rec.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  switch (decision.verdict) {
+    case domain::delivery_verdict::delivered:
+      rec.outcome = ports::delivery_record::next::delivered;
+      ++stats.delivered;
+      break;
+    case domain::delivery_verdict::retry:
+      rec.outcome = ports::delivery_record::next::retry;
+      rec.retry_delay = decision.delay;
+      ++stats.retried;
+      break;
+    case domain::delivery_verdict::give_up:
+      rec.outcome = ports::delivery_record::next::failed;
+      ++stats.failed;
+      break;
+  }
+  co_await store_.record_delivery(rec);
+}
+
+ports::task<dispatch_stats> dispatcher::dispatch_once() {
+  dispatch_stats stats;
+  const auto batch = co_await store_.claim_due(settings_.batch_size, settings_.lease);
+  stats.claimed = static_cast<int>(batch.size());
+  if (batch.empty()) co_return stats;
+
+  // A few workers pull from the batch; the timer is the "all done" event. Everything runs on
+  // this coroutine's (single-threaded) executor, so the counters need no locks.
+  auto ex = co_await net::this_coro::executor;
+  std::size_t next = 0;
+  int running = std::min<int>(settings_.concurrency, static_cast<int>(batch.size()));
+  std::exception_ptr first_error;
+  net::steady_timer done{ex, std::chrono::steady_clock::time_point::max()};
+  for (int w = 0, workers = running; w < workers; ++w) {
+    net::co_spawn(
+        ex,
+        [&]() -> net::awaitable<void> {
+          while (next < batch.size()) co_await deliver_one(batch[next++], stats);
+        },
+        [&](std::exception_ptr e) {
+          if (e && !first_error) first_error = e;
+          if (--running == 0) done.cancel();
+        });
+  }
+  co_await done.async_wait(net::as_tuple(net::use_awaitable));
+  // Messages whose result could not be recorded keep their lease and are retried when it expires.
+  if (first_error) std::rethrow_exception(first_error);
+  co_return stats;
+}
+
+}  // namespace rollcall::services

@@ -1,0 +1,65 @@
+#include "rollcall/services/planner.hpp"
+
+#include <boost/json.hpp>
+#include <date/tz.h>
+
+#include "rollcall/domain/messages.hpp"
+#include "rollcall/domain/reminders.hpp"
+#include "rollcall/domain/schedule.hpp"
+
+namespace rollcall::services {
+
+std::vector<ports::new_message> reminder_messages(const ports::session_attendee& a,
+                                                  const std::vector<std::chrono::seconds>& lead_times,
+                                                  ports::sys_seconds now) {
+  std::vector<ports::new_message> out;
+  const auto channel = domain::preferred_channel({a.phone, a.email});
+  if (!channel) return out;
+  const auto& zone = *date::locate_zone(a.time_zone);
+  const auto text = domain::render_reminder({a.first_name, a.site_name, domain::format_local_when(zone, a.starts_at)});
+  for (const auto& r : domain::plan_reminders(a.starts_at, lead_times, now)) {
+    boost::json::object payload{{"type", "reminder"},
+                                {"channel", domain::to_string(*channel)},
+                                {"to", *channel == domain::channel::sms ? a.phone : a.email},
+                                {"text", text},
+                                {"client_id", a.client_id},
+                                {"session_id", a.session_id},
+                                {"session_starts_at", a.starts_at.time_since_epoch().count()}};
+    ports::new_message m;
+    m.dedupe_key = "reminder:" + std::to_string(a.session_id) + ":" + std::to_string(a.client_id) + ":" +
+                   std::to_string(r.lead.count()) + "s:" + std::string{domain::to_string(*channel)};
+    m.kind = "reminder";
+    m.target = "provider";
+    m.payload = boost::json::serialize(payload);
+    m.due_at = r.due_at;
+    m.client_id = a.client_id;
+    m.session_id = a.session_id;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+ports::task<planning_stats> planner::plan_once() {
+  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
+  const auto until = now + std::chrono::floor<std::chrono::seconds>(settings_.horizon);
+  planning_stats stats;
+
+  std::vector<ports::session_slot> slots;
+  for (const auto& g : co_await store_.groups_for_planning()) {
+    const auto* zone = date::locate_zone(g.time_zone);
+    domain::group_schedule schedule{domain::weekday_set::from_bits(g.grp.weekdays),
+                                    std::chrono::minutes{g.grp.start_minute}, std::chrono::minutes{g.grp.end_minute}};
+    for (const auto& o : domain::occurrences_between(schedule, *zone, domain::local_date_of(*zone, now),
+                                                     domain::local_date_of(*zone, until)))
+      slots.push_back({g.grp.id, domain::format_date(date::year_month_day{o.local_date}), o.starts_at, o.ends_at});
+  }
+  stats.sessions_added = co_await store_.add_sessions(slots);
+
+  std::vector<ports::new_message> messages;
+  for (const auto& a : co_await store_.attendees_between(now, until))
+    for (auto& m : reminder_messages(a, settings_.lead_times, now)) messages.push_back(std::move(m));
+  stats.reminders_planned = co_await store_.enqueue(messages);
+  co_return stats;
+}
+
+}  // namespace rollcall::services

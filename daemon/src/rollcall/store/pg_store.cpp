@@ -1,0 +1,312 @@
+#include "rollcall/store/pg_store.hpp"
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+#include "rollcall/store/migrations.hpp"
+#include "rollcall/store/sql.hpp"
+
+namespace rollcall::store {
+
+using namespace ports;
+
+namespace {
+
+sys_seconds from_epoch(long long s) { return sys_seconds{std::chrono::seconds{s}}; }
+long long epoch(sys_seconds t) { return t.time_since_epoch().count(); }
+
+void audit(pqxx::work& tx, const std::string& actor, const char* action, const char* entity, id_t id,
+           const boost::json::object& detail = {}) {
+  tx.exec_prepared(sql::insert_audit, actor, action, entity, id, boost::json::serialize(detail));
+}
+
+bool exists(pqxx::work& tx, const char* statement, id_t id) { return !tx.exec_prepared(statement, id).empty(); }
+
+}  // namespace
+
+task<site> pg_store::create_site(const new_site& in, const std::string& actor) {
+  auto work = [in, actor](pqxx::connection& c) {
+    pqxx::work tx{c};
+    site out{in, 0};
+    out.id = tx.exec_prepared1(sql::insert_site, in.name, in.time_zone)[0].as<id_t>();
+    audit(tx, actor, "create", "site", out.id);
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<result<site>> pg_store::get_site(id_t id) {
+  auto work = [id](pqxx::connection& c) -> result<site> {
+    pqxx::read_transaction tx{c};
+    auto rows = tx.exec_prepared(sql::select_site, id);
+    if (rows.empty()) return errc::not_found;
+    site out;
+    out.id = rows[0][0].as<id_t>();
+    out.name = rows[0][1].as<std::string>();
+    out.time_zone = rows[0][2].as<std::string>();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<group>> pg_store::create_group(const new_group& in, const std::string& actor) {
+  auto work = [in, actor](pqxx::connection& c) -> outcome<group> {
+    pqxx::work tx{c};
+    if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::not_found, "site_id", "no such site");
+    group out{in, 0};
+    out.id = tx.exec_prepared1(sql::insert_group, in.site_id, in.name, in.slot, static_cast<int>(in.weekdays),
+                               in.start_minute, in.end_minute)[0]
+                 .as<id_t>();
+    audit(tx, actor, "create", "group", out.id, {{"site_id", in.site_id}});
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<staff> pg_store::create_staff(const new_staff& in, const std::string& actor) {
+  auto work = [in, actor](pqxx::connection& c) {
+    pqxx::work tx{c};
+    staff out{in, 0};
+    out.id = tx.exec_prepared1(sql::insert_staff, in.name, in.alert_webhook_url, in.phone, in.email)[0].as<id_t>();
+    audit(tx, actor, "create", "staff", out.id);
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<client> pg_store::create_client(const new_client& in, const std::string& actor) {
+  auto work = [in, actor](pqxx::connection& c) {
+    pqxx::work tx{c};
+    client out{in, 0};
+    out.id = tx.exec_prepared1(sql::insert_client, in.first_name, in.phone, in.email)[0].as<id_t>();
+    audit(tx, actor, "create", "client", out.id);
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<enrollment>> pg_store::create_enrollment(const new_enrollment& in, const std::string& actor) {
+  auto work = [in, actor](pqxx::connection& c) -> outcome<enrollment> {
+    pqxx::work tx{c};
+    rejection missing{errc::not_found, {}, {}};
+    if (!exists(tx, sql::client_exists, in.client_id)) missing.fields.push_back({"client_id", "no such client"});
+    if (!exists(tx, sql::group_exists, in.group_id)) missing.fields.push_back({"group_id", "no such group"});
+    if (!exists(tx, sql::staff_exists, in.counselor_id))
+      missing.fields.push_back({"counselor_id", "no such staff member"});
+    if (!missing.fields.empty()) return missing;
+    auto rows = tx.exec_prepared(sql::insert_enrollment, in.client_id, in.group_id, in.counselor_id, in.start_date);
+    if (rows.empty()) return reject(errc::conflict, "client_id", "the client is already enrolled in this group");
+    enrollment out{in, rows[0][0].as<id_t>()};
+    audit(tx, actor, "create", "enrollment", out.id,
+          {{"client_id", in.client_id}, {"group_id", in.group_id}, {"counselor_id", in.counselor_id}});
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<result<std::vector<session>>> pg_store::sessions_of_group(id_t group_id) {
+  auto work = [group_id](pqxx::connection& c) -> result<std::vector<session>> {
+    pqxx::read_transaction tx{c};
+    if (tx.exec_prepared(sql::group_exists, group_id).empty()) return errc::not_found;
+    std::vector<session> out;
+    for (const auto& r : tx.exec_prepared(sql::sessions_of_group, group_id))
+      out.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<std::string>(), from_epoch(r[3].as<long long>()),
+                     from_epoch(r[4].as<long long>()), r[5].as<bool>()});
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<std::vector<group_for_planning>> pg_store::groups_for_planning() {
+  auto work = [](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    std::vector<group_for_planning> out;
+    for (const auto& r : tx.exec_prepared(sql::groups_for_planning)) {
+      group_for_planning g;
+      g.grp.id = r[0].as<id_t>();
+      g.grp.site_id = r[1].as<id_t>();
+      g.grp.name = r[2].as<std::string>();
+      g.grp.slot = r[3].as<std::string>();
+      g.grp.weekdays = static_cast<std::uint8_t>(r[4].as<int>());
+      g.grp.start_minute = r[5].as<int>();
+      g.grp.end_minute = r[6].as<int>();
+      g.time_zone = r[7].as<std::string>();
+      out.push_back(std::move(g));
+    }
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<int> pg_store::add_sessions(const std::vector<session_slot>& slots) {
+  auto work = [slots](pqxx::connection& c) {
+    pqxx::work tx{c};
+    int added = 0;
+    for (const auto& s : slots)
+      added += static_cast<int>(
+          tx.exec_prepared(sql::insert_session, s.group_id, s.local_date, epoch(s.starts_at), epoch(s.ends_at))
+              .affected_rows());
+    tx.commit();
+    return added;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<std::vector<session_attendee>> pg_store::attendees_between(sys_seconds from, sys_seconds to) {
+  auto work = [from, to](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    std::vector<session_attendee> out;
+    for (const auto& r : tx.exec_prepared(sql::attendees_between, epoch(from), epoch(to)))
+      out.push_back({r[0].as<id_t>(), from_epoch(r[1].as<long long>()), r[2].as<id_t>(), r[3].as<std::string>(),
+                     r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::string>(),
+                     r[7].as<std::string>()});
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+namespace {
+int insert_messages(pqxx::work& tx, const std::vector<new_message>& messages) {
+  int inserted = 0;
+  for (const auto& m : messages)
+    inserted += static_cast<int>(tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url,
+                                                  m.payload, epoch(m.due_at), m.client_id.value_or(0),
+                                                  m.staff_id.value_or(0), m.session_id.value_or(0))
+                                     .affected_rows());
+  return inserted;
+}
+}  // namespace
+
+task<int> pg_store::enqueue(const std::vector<new_message>& messages) {
+  auto work = [messages](pqxx::connection& c) {
+    pqxx::work tx{c};
+    const int inserted = insert_messages(tx, messages);
+    tx.commit();
+    return inserted;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<attendance_mark>> pg_store::record_mark(const attendance_mark_input& in, sys_seconds now) {
+  auto work = [in, now](pqxx::connection& c) -> outcome<attendance_mark> {
+    pqxx::work tx{c};
+    auto rows = tx.exec_prepared(sql::session_for_mark, in.session_id, in.client_id);
+    if (rows.empty()) return reject(errc::not_found, "session_id", "no such session");
+    const auto starts_at = from_epoch(rows[0][0].as<long long>());
+    if (rows[0][1].as<bool>()) return reject(errc::conflict, "session_id", "the session is cancelled");
+    if (!rows[0][2].as<bool>())
+      return reject(errc::invalid_input, "client_id", "the client is not expected at this session");
+    // Early arrivals can be checked in up to an hour before the start; no marks further ahead.
+    if (now < starts_at - std::chrono::hours{1})
+      return reject(errc::invalid_input, "session_id", "the session has not started yet");
+    auto r = tx.exec_prepared1(sql::insert_mark, in.session_id, in.client_id, in.status, in.marked_by);
+    attendance_mark out{r[0].as<id_t>(), in.session_id, in.client_id, in.status, "staff", in.marked_by,
+                        from_epoch(r[1].as<long long>())};
+    audit(tx, in.marked_by, "mark", "attendance", out.id,
+          {{"session_id", in.session_id}, {"client_id", in.client_id}, {"status", in.status}});
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<result<std::vector<attendance_mark>>> pg_store::marks_of_session(id_t session_id) {
+  auto work = [session_id](pqxx::connection& c) -> result<std::vector<attendance_mark>> {
+    pqxx::read_transaction tx{c};
+    std::vector<attendance_mark> out;
+    for (const auto& r : tx.exec_prepared(sql::marks_of_session, session_id))
+      out.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<id_t>(), r[3].as<std::string>(),
+                     r[4].as<std::string>(), r[5].as<std::string>(), from_epoch(r[6].as<long long>())});
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<int> pg_store::record_missed(sys_seconds now, std::chrono::seconds grace, const alert_maker& make_alerts) {
+  auto work = [now, grace, &make_alerts](pqxx::connection& c) {
+    pqxx::work tx{c};
+    if (!tx.exec_prepared1(sql::try_sweep_lock)[0].as<bool>()) return 0;
+    std::vector<missed_attendance> missed;
+    constexpr int batch_limit = 1000;
+    for (const auto& r : tx.exec_prepared(sql::missed_attendance, epoch(now), grace.count(), batch_limit)) {
+      missed_attendance m;
+      m.session_id = r[0].as<id_t>();
+      m.client_id = r[1].as<id_t>();
+      m.starts_at = from_epoch(r[2].as<long long>());
+      m.client_first_name = r[3].as<std::string>();
+      m.group_name = r[4].as<std::string>();
+      m.site_name = r[5].as<std::string>();
+      m.time_zone = r[6].as<std::string>();
+      m.counselor.id = r[7].as<id_t>();
+      m.counselor.name = r[8].as<std::string>();
+      m.counselor.alert_webhook_url = r[9].as<std::string>();
+      m.counselor.phone = r[10].as<std::string>();
+      m.counselor.email = r[11].as<std::string>();
+      missed.push_back(std::move(m));
+    }
+    int recorded = 0;
+    for (const auto& m : missed) {
+      const auto n = tx.exec_prepared(sql::insert_auto_absent, m.session_id, m.client_id).affected_rows();
+      recorded += static_cast<int>(n);
+      if (n) audit(tx, "rollcalld", "mark", "attendance", 0,
+                   {{"session_id", m.session_id}, {"client_id", m.client_id}, {"status", "absent"}, {"source", "auto"}});
+    }
+    if (!missed.empty()) insert_messages(tx, make_alerts(missed));
+    tx.commit();
+    return recorded;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<std::vector<claimed_message>> pg_store::claim_due(int batch_size, std::chrono::milliseconds lease) {
+  auto work = [batch_size, lease](pqxx::connection& c) {
+    pqxx::work tx{c};
+    std::vector<claimed_message> out;
+    for (const auto& r : tx.exec_prepared(sql::claim_due, batch_size, static_cast<long long>(lease.count())))
+      out.push_back({r[0].as<id_t>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
+                     r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<int>()});
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<void> pg_store::record_delivery(const delivery_record& rec) {
+  auto work = [rec](pqxx::connection& c) {
+    pqxx::work tx{c};
+    switch (rec.outcome) {
+      case delivery_record::next::delivered:
+        tx.exec_prepared(sql::mark_delivered, rec.outbox_id, rec.http_status);
+        break;
+      case delivery_record::next::retry:
+        tx.exec_prepared(sql::mark_retry, rec.outbox_id, rec.http_status, rec.error,
+                         static_cast<long long>(rec.retry_delay.count()));
+        break;
+      case delivery_record::next::failed:
+        tx.exec_prepared(sql::mark_failed, rec.outbox_id, rec.http_status, rec.error);
+        break;
+    }
+    tx.exec_prepared(sql::insert_attempt, rec.outbox_id, rec.http_status, rec.error,
+                     static_cast<int>(rec.elapsed.count()));
+    tx.commit();
+  };
+  co_await pool_.run(work);
+}
+
+task<bool> pg_store::ready() {
+  auto work = [](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    const int applied = tx.exec_prepared1(sql::ready_check)[0].as<int>();
+    int latest = 0;
+    for (const auto& m : embedded_migrations()) latest = std::max(latest, m.version);
+    return applied >= latest;
+  };
+  co_return co_await pool_.run(work);
+}
+
+}  // namespace rollcall::store

@@ -1,0 +1,54 @@
+// The PostgreSQL adapter for every store port. SQL lives in sql.cpp; this file turns rows
+// into records and keeps each use case in one explicit transaction.
+#pragma once
+
+#include <memory>
+
+#include "rollcall/ports/ports.hpp"
+#include "rollcall/store/db_pool.hpp"
+
+namespace rollcall::store {
+
+class pg_store final : public ports::directory_store,
+                       public ports::planning_store,
+                       public ports::attendance_store,
+                       public ports::outbox_store,
+                       public ports::health_store {
+ public:
+  explicit pg_store(db_pool& pool) : pool_(pool) {}
+
+  // directory_store
+  ports::task<ports::site> create_site(const ports::new_site& in, const std::string& actor) override;
+  ports::task<result<ports::site>> get_site(ports::id_t id) override;
+  ports::task<outcome<ports::group>> create_group(const ports::new_group& in, const std::string& actor) override;
+  ports::task<ports::staff> create_staff(const ports::new_staff& in, const std::string& actor) override;
+  ports::task<ports::client> create_client(const ports::new_client& in, const std::string& actor) override;
+  ports::task<outcome<ports::enrollment>> create_enrollment(const ports::new_enrollment& in,
+                                                            const std::string& actor) override;
+  ports::task<result<std::vector<ports::session>>> sessions_of_group(ports::id_t group_id) override;
+
+  // planning_store
+  ports::task<std::vector<ports::group_for_planning>> groups_for_planning() override;
+  ports::task<int> add_sessions(const std::vector<ports::session_slot>& slots) override;
+  ports::task<std::vector<ports::session_attendee>> attendees_between(ports::sys_seconds from,
+                                                                      ports::sys_seconds to) override;
+  ports::task<int> enqueue(const std::vector<ports::new_message>& messages) override;
+
+  // attendance_store
+  ports::task<outcome<ports::attendance_mark>> record_mark(const ports::attendance_mark_input& in,
+                                                           ports::sys_seconds now) override;
+  ports::task<result<std::vector<ports::attendance_mark>>> marks_of_session(ports::id_t session_id) override;
+  ports::task<int> record_missed(ports::sys_seconds now, std::chrono::seconds grace, const alert_maker& make_alerts) override;
+
+  // outbox_store
+  ports::task<std::vector<ports::claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease) override;
+  ports::task<void> record_delivery(const ports::delivery_record& record) override;
+
+  // health_store
+  ports::task<bool> ready() override;
+
+ private:
+  db_pool& pool_;
+};
+
+}  // namespace rollcall::store

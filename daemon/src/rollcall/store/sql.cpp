@@ -1,0 +1,112 @@
+#include "rollcall/store/sql.hpp"
+
+namespace rollcall::store::sql {
+
+void prepare_all(pqxx::connection& c) {
+  c.prepare(insert_site, "INSERT INTO sites (name, time_zone) VALUES ($1, $2) RETURNING id");
+  c.prepare(select_site, "SELECT id, name, time_zone FROM sites WHERE id = $1");
+  c.prepare(site_exists, "SELECT 1 FROM sites WHERE id = $1");
+  c.prepare(group_exists, "SELECT 1 FROM groups WHERE id = $1");
+  c.prepare(staff_exists, "SELECT 1 FROM staff WHERE id = $1");
+  c.prepare(client_exists, "SELECT 1 FROM clients WHERE id = $1");
+  c.prepare(insert_group,
+            "INSERT INTO groups (site_id, name, slot, weekdays, start_minute, end_minute)"
+            " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+  c.prepare(insert_staff,
+            "INSERT INTO staff (name, alert_webhook_url, phone, email)"
+            " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, '')) RETURNING id");
+  c.prepare(insert_client,
+            "INSERT INTO clients (first_name, phone, email) VALUES ($1, nullif($2, ''), nullif($3, '')) RETURNING id");
+  c.prepare(enrollment_exists, "SELECT 1 FROM enrollments WHERE client_id = $1 AND group_id = $2");
+  c.prepare(insert_enrollment,
+            "INSERT INTO enrollments (client_id, group_id, counselor_id, start_date)"
+            " VALUES ($1, $2, $3, $4::date) ON CONFLICT (client_id, group_id) DO NOTHING RETURNING id");
+  c.prepare(sessions_of_group,
+            "SELECT id, group_id, local_date::text, extract(epoch FROM starts_at)::bigint,"
+            " extract(epoch FROM ends_at)::bigint, cancelled"
+            " FROM sessions WHERE group_id = $1 ORDER BY starts_at");
+  c.prepare(insert_audit,
+            "INSERT INTO audit_log (actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5::jsonb)");
+
+  c.prepare(groups_for_planning,
+            "SELECT g.id, g.site_id, g.name, g.slot, g.weekdays, g.start_minute, g.end_minute, s.time_zone"
+            " FROM groups g JOIN sites s ON s.id = g.site_id ORDER BY g.id");
+  c.prepare(insert_session,
+            "INSERT INTO sessions (group_id, local_date, starts_at, ends_at)"
+            " VALUES ($1, $2::date, to_timestamp($3), to_timestamp($4))"
+            " ON CONFLICT (group_id, local_date) DO NOTHING");
+  c.prepare(attendees_between,
+            "SELECT s.id, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
+            " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone"
+            " FROM sessions s"
+            " JOIN groups g ON g.id = s.group_id"
+            " JOIN sites st ON st.id = g.site_id"
+            " JOIN enrollments e ON e.group_id = g.id AND e.start_date <= s.local_date"
+            " JOIN clients c ON c.id = e.client_id"
+            " WHERE NOT s.cancelled AND s.starts_at >= to_timestamp($1) AND s.starts_at < to_timestamp($2)"
+            " ORDER BY s.starts_at, c.id");
+  c.prepare(insert_message,
+            "INSERT INTO outbox (dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id)"
+            " VALUES ($1, $2, $3, nullif($4, ''), $5::jsonb, to_timestamp($6),"
+            " nullif($7::bigint, 0), nullif($8::bigint, 0), nullif($9::bigint, 0))"
+            " ON CONFLICT (dedupe_key) DO NOTHING");
+
+  c.prepare(session_for_mark,
+            "SELECT extract(epoch FROM s.starts_at)::bigint, s.cancelled,"
+            " EXISTS (SELECT 1 FROM enrollments e WHERE e.group_id = s.group_id AND e.client_id = $2"
+            "         AND e.start_date <= s.local_date)"
+            " FROM sessions s WHERE s.id = $1");
+  c.prepare(insert_mark,
+            "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by)"
+            " VALUES ($1, $2, $3, 'staff', $4) RETURNING id, extract(epoch FROM marked_at)::bigint");
+  c.prepare(marks_of_session,
+            "SELECT id, session_id, client_id, status, source, marked_by, extract(epoch FROM marked_at)::bigint"
+            " FROM attendance_marks WHERE session_id = $1 ORDER BY id");
+  // One instance sweeps at a time; the others skip this round rather than wait.
+  c.prepare(try_sweep_lock, "SELECT pg_try_advisory_xact_lock(7236828893061312001)");
+  // Clients enrolled before the session started who have no mark `grace` after its start.
+  c.prepare(missed_attendance,
+            "SELECT s.id, c.id, extract(epoch FROM s.starts_at)::bigint, c.first_name, g.name, st.name, st.time_zone,"
+            " f.id, f.name, coalesce(f.alert_webhook_url, ''), coalesce(f.phone, ''), coalesce(f.email, '')"
+            " FROM sessions s"
+            " JOIN groups g ON g.id = s.group_id"
+            " JOIN sites st ON st.id = g.site_id"
+            " JOIN enrollments e ON e.group_id = g.id AND e.start_date <= s.local_date AND e.created_at <= s.starts_at"
+            " JOIN clients c ON c.id = e.client_id"
+            " JOIN staff f ON f.id = e.counselor_id"
+            " WHERE NOT s.cancelled AND s.starts_at <= to_timestamp($1) - make_interval(secs => $2)"
+            "   AND NOT EXISTS (SELECT 1 FROM attendance_marks m WHERE m.session_id = s.id AND m.client_id = c.id)"
+            " ORDER BY s.starts_at, c.id LIMIT $3");
+  c.prepare(insert_auto_absent,
+            "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by)"
+            " VALUES ($1, $2, 'absent', 'auto', 'rollcalld')"
+            " ON CONFLICT (session_id, client_id) WHERE source = 'auto' DO NOTHING");
+
+  // Claim, commit, send, record: the lease outlives the HTTP timeout, and an expired lease
+  // (a crashed instance) is claimed again.
+  c.prepare(claim_due,
+            "WITH due AS ("
+            "  SELECT id FROM outbox"
+            "  WHERE (status = 'pending' AND due_at <= now()) OR (status = 'sending' AND lease_until < now())"
+            "  ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+            " UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1,"
+            "   lease_until = now() + make_interval(secs => $2::double precision / 1000)"
+            " FROM due WHERE o.id = due.id"
+            " RETURNING o.id, o.message_id, o.kind, o.target, coalesce(o.target_url, ''), o.payload::text, o.attempts");
+  c.prepare(mark_delivered,
+            "UPDATE outbox SET status = 'delivered', delivered_at = now(), lease_until = NULL,"
+            " last_status = $2, last_error = NULL WHERE id = $1 AND status = 'sending'");
+  c.prepare(mark_retry,
+            "UPDATE outbox SET status = 'pending', due_at = now() + make_interval(secs => $4), lease_until = NULL,"
+            " last_status = $2, last_error = $3 WHERE id = $1 AND status = 'sending'");
+  c.prepare(mark_failed,
+            "UPDATE outbox SET status = 'failed', lease_until = NULL, last_status = $2, last_error = $3"
+            " WHERE id = $1 AND status = 'sending'");
+  c.prepare(insert_attempt,
+            "INSERT INTO delivery_attempts (outbox_id, http_status, error, elapsed_ms)"
+            " VALUES ($1, nullif($2, 0), nullif($3, ''), $4)");
+
+  c.prepare(ready_check, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+}
+
+}  // namespace rollcall::store::sql

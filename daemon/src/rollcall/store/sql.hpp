@@ -1,0 +1,45 @@
+// Every SQL statement rollcalld runs, as named statements prepared once per connection.
+// Times cross as Unix seconds (to_timestamp / extract(epoch)) so no text parsing is needed.
+#pragma once
+
+#include <pqxx/connection>
+
+namespace rollcall::store::sql {
+
+inline constexpr const char* insert_site = "insert_site";
+inline constexpr const char* select_site = "select_site";
+inline constexpr const char* insert_group = "insert_group";
+inline constexpr const char* site_exists = "site_exists";
+inline constexpr const char* group_exists = "group_exists";
+inline constexpr const char* staff_exists = "staff_exists";
+inline constexpr const char* client_exists = "client_exists";
+inline constexpr const char* insert_staff = "insert_staff";
+inline constexpr const char* insert_client = "insert_client";
+inline constexpr const char* insert_enrollment = "insert_enrollment";
+inline constexpr const char* enrollment_exists = "enrollment_exists";
+inline constexpr const char* sessions_of_group = "sessions_of_group";
+inline constexpr const char* insert_audit = "insert_audit";
+
+inline constexpr const char* groups_for_planning = "groups_for_planning";
+inline constexpr const char* insert_session = "insert_session";
+inline constexpr const char* attendees_between = "attendees_between";
+inline constexpr const char* insert_message = "insert_message";
+
+inline constexpr const char* session_for_mark = "session_for_mark";
+inline constexpr const char* insert_mark = "insert_mark";
+inline constexpr const char* marks_of_session = "marks_of_session";
+inline constexpr const char* try_sweep_lock = "try_sweep_lock";
+inline constexpr const char* missed_attendance = "missed_attendance";
+inline constexpr const char* insert_auto_absent = "insert_auto_absent";
+
+inline constexpr const char* claim_due = "claim_due";
+inline constexpr const char* mark_delivered = "mark_delivered";
+inline constexpr const char* mark_retry = "mark_retry";
+inline constexpr const char* mark_failed = "mark_failed";
+inline constexpr const char* insert_attempt = "insert_attempt";
+
+inline constexpr const char* ready_check = "ready_check";
+
+void prepare_all(pqxx::connection& conn);
+
+}  // namespace rollcall::store::sql

@@ -1,0 +1,60 @@
+// Expected, input-dependent outcomes (not found, conflict, invalid input) as error codes,
+// returned in boost::system::result<T>. Infrastructure failures throw instead.
+#pragma once
+
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+namespace rollcall {
+
+enum class errc {
+  ok = 0,
+  not_found,
+  conflict,
+  invalid_input,
+  unauthorized,
+};
+
+const boost::system::error_category& rollcall_category() noexcept;
+
+inline boost::system::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), rollcall_category()};
+}
+
+template <class T>
+using result = boost::system::result<T>;
+
+// One rejected field of a request, for the problem-details body.
+struct field_error {
+  std::string field;
+  std::string message;
+};
+using field_errors = std::vector<field_error>;
+
+// An expected refusal: what kind (for the HTTP status) and which fields caused it.
+struct rejection {
+  errc code = errc::invalid_input;
+  field_errors fields;
+  std::string detail;
+};
+
+// Reading the value of an outcome that holds a rejection is a bug; it throws.
+[[noreturn]] void throw_exception_from_error(const rejection& r, const boost::source_location& loc);
+
+template <class T>
+using outcome = boost::system::result<T, rejection>;
+
+inline rejection reject(errc code, std::string field, std::string message) {
+  return rejection{code, {{std::move(field), std::move(message)}}, {}};
+}
+
+}  // namespace rollcall
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<rollcall::errc> : std::true_type {};
+}  // namespace boost::system
