@@ -20,16 +20,17 @@ std::string base64_encode(std::string_view data) {
 
 std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
-  for (char c : text)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=')) return std::nullopt;
+  // '=' is only valid as one or two final padding characters. EVP_DecodeBlock reads '=' anywhere
+  // as zero bits, so without this "====" decoded to 3 bytes minus 4 of padding (a size_t underflow).
+  const std::size_t pad = text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0;
+  for (char c : text.substr(0, text.size() - pad))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/')) return std::nullopt;
   std::string out(3 * text.size() / 4, '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
+  if (n < 0 || static_cast<std::size_t>(n) < pad) return std::nullopt;
   // EVP_DecodeBlock counts padding as zero bytes; drop them.
-  std::size_t len = static_cast<std::size_t>(n);
-  for (auto it = text.rbegin(); it != text.rend() && *it == '='; ++it) --len;
-  out.resize(len);
+  out.resize(static_cast<std::size_t>(n) - pad);
   return out;
 }
 

@@ -17,7 +17,8 @@ bool is_plausible_email(std::string_view email) {
   const auto dot = domain.find('.');
   if (dot == std::string_view::npos || dot == 0 || domain.back() == '.') return false;
   return std::none_of(email.begin(), email.end(),
-                      [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c < 0x20; });
+                      // unsigned: UTF-8 bytes (>= 0x80) of internationalised addresses are not controls.
+                      [](unsigned char c) { return c == ' ' || c < 0x20; });
 }
 
 }  // namespace rollcall::domain

@@ -1,0 +1,119 @@
+// Bad requests get a clear problem+json answer naming each bad field, and change nothing.
+#include <pqxx/pqxx>
+
+#include "clinic_fixture.hpp"
+
+namespace rollcall::testing {
+namespace {
+
+namespace json = boost::json;
+
+std::set<std::string> fields_of(const api_response& r) {
+  std::set<std::string> out;
+  auto body = r.json().as_object();
+  if (auto* errs = body.if_contains("errors"))
+    for (const auto& e : errs->as_array()) out.insert(std::string{e.at("field").as_string()});
+  return out;
+}
+
+TEST_F(clinic_test, api_errors_are_problem_details_and_change_nothing) {
+  start_daemon();
+  auto unauth = daemon->request("POST", "/v1/sites", R"({"name":"X","time_zone":"UTC"})", std::nullopt);
+  EXPECT_EQ(unauth.status, 401);
+  EXPECT_EQ(unauth.content_type, "application/problem+json");
+  EXPECT_EQ(daemon->request("POST", "/v1/sites", R"({"name":"X","time_zone":"UTC"})", "wrong-token").status, 401);
+
+  EXPECT_EQ(daemon->get("/v1/nothing-here").status, 404);
+  auto wrong_method = daemon->request("DELETE", "/v1/sites");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(daemon->get("/v1/sites/abc").status, 400);
+  EXPECT_EQ(daemon->get("/v1/sites/999").status, 404);
+
+  auto malformed = daemon->request("POST", "/v1/sites", "{not json");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(fields_of(malformed), std::set<std::string>{"body"});
+
+  auto bad_site = daemon->post("/v1/sites", {{"name", 5}, {"time_zone", "Mars/Olympus"}, {"colour", "red"}});
+  EXPECT_EQ(bad_site.status, 422);
+  EXPECT_EQ(fields_of(bad_site), (std::set<std::string>{"name", "time_zone", "colour"}));
+
+  auto bad_group = daemon->post("/v1/groups", {{"site_id", 999}, {"name", "G"}, {"slot", "midnight"},
+                                               {"weekdays", json::array{"mon", "funday"}},
+                                               {"start_time", "25:00"}, {"end_time", "10:00"}});
+  EXPECT_EQ(bad_group.status, 422);
+  EXPECT_EQ(fields_of(bad_group), (std::set<std::string>{"slot", "weekdays", "start_time"}));
+  auto no_site = daemon->post("/v1/groups", {{"site_id", 999}, {"name", "G"}, {"slot", "morning"},
+                                             {"weekdays", json::array{"mon"}}, {"start_time", "09:00"},
+                                             {"end_time", "12:00"}});
+  EXPECT_EQ(no_site.status, 404);
+  EXPECT_EQ(fields_of(no_site), std::set<std::string>{"site_id"});
+  auto backwards = daemon->post("/v1/groups", {{"site_id", 1}, {"name", "G"}, {"slot", "morning"},
+                                               {"weekdays", json::array{"mon"}}, {"start_time", "12:00"},
+                                               {"end_time", "09:00"}});
+  EXPECT_EQ(fields_of(backwards), std::set<std::string>{"end_time"});
+
+  auto bad_client = daemon->post("/v1/clients", {{"first_name", ""}, {"phone", "555-1234"}, {"email", "nope"}});
+  EXPECT_EQ(bad_client.status, 422);
+  EXPECT_EQ(fields_of(bad_client), (std::set<std::string>{"first_name", "phone", "email"}));
+
+  auto unreachable = daemon->post("/v1/staff", {{"name", "S"}, {"alert_webhook_url", "ftp://x"}});
+  EXPECT_EQ(fields_of(unreachable), std::set<std::string>{"alert_webhook_url"});
+
+  auto missing = daemon->post("/v1/enrollments", {{"client_id", 1}, {"group_id", 2}, {"counselor_id", 3},
+                                                 {"start_date", "2026-02-30"}});
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_EQ(fields_of(missing), std::set<std::string>{"start_date"});
+  auto absent = daemon->post("/v1/enrollments", {{"client_id", 1}, {"group_id", 2}, {"counselor_id", 3},
+                                                {"start_date", "2026-02-28"}});
+  EXPECT_EQ(absent.status, 404);
+  EXPECT_EQ(fields_of(absent), (std::set<std::string>{"client_id", "group_id", "counselor_id"}));
+
+  auto bad_mark = daemon->post("/v1/sessions/1/attendance", {{"client_id", 1}, {"status", "asleep"}});
+  EXPECT_EQ(fields_of(bad_mark), std::set<std::string>{"status"});
+  EXPECT_EQ(daemon->post("/v1/sessions/77/attendance", {{"client_id", 1}, {"status", "present"}}).status, 404);
+
+  // Nothing above was stored.
+  pqxx::connection c{db_url};
+  pqxx::read_transaction tx{c};
+  EXPECT_EQ(tx.exec1("SELECT (SELECT count(*) FROM sites) + (SELECT count(*) FROM groups) + (SELECT count(*) FROM "
+                     "clients) + (SELECT count(*) FROM staff) + (SELECT count(*) FROM enrollments) + (SELECT count(*) "
+                     "FROM attendance_marks) + (SELECT count(*) FROM audit_log)")[0]
+                .as<int>(),
+            0);
+}
+
+TEST_F(clinic_test, duplicate_enrolment_is_a_conflict_and_marks_are_checked_against_the_roster) {
+  start_daemon({.lead_times = R"(["1h"])", .grace = "1h"});
+  const auto site = create("/v1/sites", {{"name", "S"}, {"time_zone", "UTC"}});
+  const auto staff = create("/v1/staff", {{"name", "S"}, {"phone", "+15550003333"}});
+  const auto a = create("/v1/clients", {{"first_name", "A"}, {"phone", "+15550004444"}});
+  const auto b = create("/v1/clients", {{"first_name", "B"}, {"phone", "+15550005555"}});
+  const auto start = next_minute(std::chrono::seconds{5});
+  const auto group = create("/v1/groups", {{"site_id", site}, {"name", "G"}, {"slot", "morning"},
+                                          {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                                          {"start_time", local_hhmm("UTC", start)}, {"end_time", "23:59"}});
+  json::object enrol{{"client_id", a}, {"group_id", group}, {"counselor_id", staff}, {"start_date", "2020-01-01"}};
+  create("/v1/enrollments", enrol);
+  auto again = daemon->post("/v1/enrollments", enrol);
+  EXPECT_EQ(again.status, 409) << again.body;
+  const auto session = session_at(group, start);
+  ASSERT_NE(session, 0);
+  auto stranger = daemon->post("/v1/sessions/" + std::to_string(session) + "/attendance",
+                               {{"client_id", b}, {"status", "present"}});
+  EXPECT_EQ(stranger.status, 422);
+  EXPECT_EQ(fields_of(stranger), std::set<std::string>{"client_id"});
+  auto late = daemon->post("/v1/sessions/" + std::to_string(session) + "/attendance",
+                           {{"client_id", a}, {"status", "late"}});
+  EXPECT_EQ(late.status, 201);
+  auto corrected = daemon->post("/v1/sessions/" + std::to_string(session) + "/attendance",
+                                {{"client_id", a}, {"status", "present"}});
+  EXPECT_EQ(corrected.status, 201);
+  auto history = daemon->get("/v1/sessions/" + std::to_string(session) + "/attendance");
+  ASSERT_EQ(history.status, 200);
+  const auto marks = history.json();
+  ASSERT_EQ(marks.at("marks").as_array().size(), 2u) << "corrections are appended";
+  EXPECT_EQ(marks.at("marks").as_array()[1].at("status"), "present");
+}
+
+}  // namespace
+}  // namespace rollcall::testing

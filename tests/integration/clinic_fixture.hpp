@@ -1,0 +1,86 @@
+// A test clinic: a fresh database on the shared test cluster, a webhook sink, and a rollcalld
+// configured with second-scale intervals, plus helpers to build the thin path over the API.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <date/tz.h>
+#include <gtest/gtest.h>
+
+#include "daemon_process.hpp"
+#include "pg_cluster.hpp"
+#include "webhook_sink.hpp"
+
+namespace rollcall::testing {
+
+inline constexpr const char* provider_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+inline constexpr const char* alert_secret = "whsec_c2VjcmV0LWZvci1zdGFmZi1hbGVydHMtMTIzNA==";
+
+struct clinic_settings {
+  std::string lead_times = R"(["1h", "10s"])";
+  std::string grace = "2s";
+};
+
+class clinic_test : public ::testing::Test {
+ protected:
+  void start_daemon(const clinic_settings& s = {}) {
+    db_url = shared_cluster().create_database();
+    daemon = std::make_unique<daemon_process>(config_toml(s));
+    ASSERT_TRUE(daemon->start()) << daemon->log();
+  }
+
+  std::string config_toml(const clinic_settings& s) const {
+    return "[database]\nurl = \"" + db_url + "\"\npool_size = 2\n\n" +
+           "[api]\ntoken = \"test-token\"\n\n"
+           "[planner]\ninterval = \"1s\"\nhorizon = \"2d\"\nreminder_lead_times = " + s.lead_times + "\n\n" +
+           "[dispatcher]\ninterval = \"200ms\"\nhttp_timeout = \"2s\"\nlease = \"5s\"\n\n"
+           "[delivery]\nwebhook_url = \"" + sink.url("/provider") + "\"\nwebhook_secret = \"" + provider_secret +
+           "\"\nallow_http = true\n\n"
+           "[alerts]\nwebhook_secret = \"" + alert_secret + "\"\n\n"
+           "[attendance]\ngrace = \"" + s.grace + "\"\nsweep_interval = \"500ms\"\n\n[log]\nlevel = \"debug\"\n";
+  }
+
+  // The next whole minute at least `margin` away: group times are whole minutes.
+  static std::chrono::sys_seconds next_minute(std::chrono::seconds margin) {
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    return std::chrono::ceil<std::chrono::minutes>(now + margin);
+  }
+
+  static std::string local_hhmm(const std::string& zone, std::chrono::sys_seconds t) {
+    return date::format("%H:%M", date::floor<std::chrono::minutes>(date::locate_zone(zone)->to_local(t)));
+  }
+  static std::string local_date(const std::string& zone, std::chrono::sys_seconds t) {
+    return date::format("%F", date::floor<date::days>(date::locate_zone(zone)->to_local(t)));
+  }
+
+  std::int64_t create(const std::string& path, const boost::json::object& body) {
+    auto res = daemon->post(path, body);
+    EXPECT_EQ(res.status, 201) << path << ": " << res.body;
+    return res.json().as_object().at("id").as_int64();
+  }
+
+  // The id of the group's session starting at `start`, once the planner has made it.
+  std::int64_t session_at(std::int64_t group_id, std::chrono::sys_seconds start) {
+    const auto want = date::format("%FT%TZ", start);
+    std::int64_t found = 0;
+    eventually(
+        [&] {
+          auto res = daemon->get("/v1/groups/" + std::to_string(group_id) + "/sessions");
+          if (res.status != 200) return false;
+          const auto body = res.json();
+          for (const auto& s : body.at("sessions").as_array())
+            if (s.at("starts_at").as_string() == want) found = s.at("id").as_int64();
+          return found != 0;
+        },
+        std::chrono::seconds{10});
+    return found;
+  }
+
+  webhook_sink sink;
+  std::string db_url;
+  std::unique_ptr<daemon_process> daemon;
+};
+
+}  // namespace rollcall::testing

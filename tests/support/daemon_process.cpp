@@ -1,0 +1,175 @@
+#include "daemon_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#ifndef ROLLCALLD_BINARY
+#error "ROLLCALLD_BINARY must name the built rollcalld"
+#endif
+
+namespace rollcall::testing {
+
+namespace fs = std::filesystem;
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+temp_dir::temp_dir() {
+  char tmpl[] = "/tmp/rollcall-test-XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+  // The embedded cluster's user (postgres, when tests run as root) must pass through.
+  fs::permissions(path_, fs::perms::others_exec | fs::perms::group_exec, fs::perm_options::add);
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  return pred();
+}
+
+daemon_process::daemon_process(const std::string& toml, bool raw, std::map<std::string, std::string> env)
+    : env_(std::move(env)) {
+  config_ = dir_.path() / "rollcall.toml";
+  log_file_ = dir_.path() / "rollcalld.log";
+  port_file_ = dir_.path() / "port";
+  std::ofstream out(config_);
+  if (!raw) {
+    out << "state_dir = \"" << (dir_.path() / "state").string() << "\"\n";
+    out << "[server]\naddress = \"127.0.0.1\"\nport = 0\nport_file = \"" << port_file_.string() << "\"\n\n";
+  }
+  out << toml << "\n";
+}
+
+daemon_process::~daemon_process() {
+  if (running()) {
+    kill(pid_, SIGTERM);
+    if (!eventually([&] { return !running(); }, std::chrono::seconds{20})) kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+}
+
+pid_t daemon_process::spawn(const std::vector<std::string>& args) {
+  std::vector<std::string> all{ROLLCALLD_BINARY};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int fd = open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("ROLLCALL_DATABASE_URL");
+    unsetenv("ROLLCALL_API_TOKEN");
+    for (const auto& [k, v] : env_) setenv(k.c_str(), v.c_str(), 1);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+bool daemon_process::start(std::chrono::seconds timeout, std::vector<std::string> extra_args) {
+  std::error_code ec;
+  fs::remove(port_file_, ec);
+  std::vector<std::string> args{"--config", config_.string()};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = spawn(args);
+  const bool listening = eventually(
+      [&] {
+        if (!running()) return true;
+        std::ifstream in(port_file_);
+        int p = 0;
+        if (in >> p && p > 0) {
+          port_ = static_cast<std::uint16_t>(p);
+          return true;
+        }
+        return false;
+      },
+      timeout);
+  return listening && running() && port_ != 0;
+}
+
+int daemon_process::run_to_exit(std::vector<std::string> args, std::chrono::seconds timeout) {
+  const pid_t pid = spawn(args);
+  int status = 0;
+  const bool done = eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout);
+  if (!done) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool daemon_process::running() const {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  const pid_t r = waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    const_cast<daemon_process*>(this)->pid_ = -1;
+    const_cast<daemon_process*>(this)->exit_status_ = status;
+    return false;
+  }
+  return r == 0;
+}
+
+void daemon_process::send_signal(int signal) {
+  if (pid_ > 0) kill(pid_, signal);
+}
+
+std::optional<int> daemon_process::stop(int signal, std::chrono::seconds timeout) {
+  if (pid_ <= 0) return std::nullopt;
+  kill(pid_, signal);
+  if (!eventually([&] { return !running(); }, timeout)) return std::nullopt;
+  return WIFEXITED(exit_status_) ? WEXITSTATUS(exit_status_) : 128 + WTERMSIG(exit_status_);
+}
+
+std::string daemon_process::log() const {
+  std::ifstream in(log_file_);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+api_response daemon_process::request(const std::string& method, const std::string& target, const std::string& body,
+                                     std::optional<std::string> token) const {
+  net::io_context io;
+  net::ip::tcp::socket socket{io};
+  socket.connect({net::ip::make_address("127.0.0.1"), port_});
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  if (token) req.set(http::field::authorization, "Bearer " + *token);
+  if (!body.empty()) req.set(http::field::content_type, "application/json");
+  req.body() = body;
+  req.prepare_payload();
+  req.keep_alive(false);
+  http::write(socket, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res);
+  return {static_cast<int>(res.result_int()), std::string{res[http::field::content_type]}, res.body()};
+}
+
+}  // namespace rollcall::testing

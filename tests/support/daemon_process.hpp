@@ -1,0 +1,81 @@
+// The real rollcalld binary, started for one test: its own temporary directory and config
+// file, port 0 discovered through server.port_file, stderr kept for inspection, and a small
+// blocking HTTP client for its API. Destruction kills whatever is still running.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+namespace rollcall::testing {
+
+struct api_response {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+  boost::json::value json() const { return boost::json::parse(body); }
+};
+
+// A temporary directory removed on destruction.
+class temp_dir {
+ public:
+  temp_dir();
+  ~temp_dir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class daemon_process {
+ public:
+  // `toml` is the body of the config file; the harness adds server.address, server.port = 0,
+  // server.port_file and state_dir unless `raw` is set.
+  explicit daemon_process(const std::string& toml, bool raw = false, std::map<std::string, std::string> env = {});
+  ~daemon_process();
+
+  // Starts rollcalld with extra arguments; returns false if it exits or never listens.
+  bool start(std::chrono::seconds timeout = std::chrono::seconds{60}, std::vector<std::string> extra_args = {});
+  // Runs rollcalld to completion (e.g. --check-config) and returns its exit code.
+  int run_to_exit(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds{60});
+  // Sends a signal and waits for the exit code (nullopt on timeout).
+  std::optional<int> stop(int signal, std::chrono::seconds timeout = std::chrono::seconds{30});
+  void send_signal(int signal);
+  bool running() const;
+
+  std::uint16_t port() const { return port_; }
+  std::string log() const;  // everything rollcalld wrote to stderr/stdout so far
+  const std::filesystem::path& dir() const { return dir_.path(); }
+  const std::filesystem::path& config_path() const { return config_; }
+
+  api_response request(const std::string& method, const std::string& target, const std::string& body = {},
+                       std::optional<std::string> token = std::string{"test-token"}) const;
+  api_response post(const std::string& target, const boost::json::value& body) const {
+    return request("POST", target, boost::json::serialize(body));
+  }
+  api_response get(const std::string& target) const { return request("GET", target); }
+
+ private:
+  pid_t spawn(const std::vector<std::string>& args);
+
+  temp_dir dir_;
+  std::filesystem::path config_, log_file_, port_file_;
+  std::map<std::string, std::string> env_;
+  pid_t pid_ = -1;
+  int exit_status_ = 0;
+  std::uint16_t port_ = 0;
+};
+
+// Polls `pred` every 50 ms until it holds or the timeout passes.
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
+
+}  // namespace rollcall::testing

@@ -1,0 +1,73 @@
+#include "pg_cluster.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+
+#include <pqxx/pqxx>
+
+namespace rollcall::testing {
+
+namespace fs = std::filesystem;
+
+namespace {
+std::string bin_dir() {
+  for (const char* v : {"17", "16", "15", "14", "13"}) {
+    const auto p = std::string{"/usr/lib/postgresql/"} + v + "/bin";
+    if (fs::exists(p + "/initdb")) return p;
+  }
+  throw std::runtime_error("no PostgreSQL server binaries under /usr/lib/postgresql (run scripts/deps)");
+}
+}  // namespace
+
+int run_as_cluster_user(const std::string& command) {
+  const std::string wrapped =
+      geteuid() == 0 ? "runuser -u postgres -- sh -c '" + command + "'" : "sh -c '" + command + "'";
+  return std::system(wrapped.c_str());
+}
+
+pg_cluster::pg_cluster() {
+  char tmpl[] = "/tmp/rollcall-test-pg-XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  root_ = tmpl;
+  data_ = root_ / "data";
+  socket_dir_ = root_;
+  if (geteuid() == 0 && std::system(("chown postgres: " + root_.string()).c_str()) != 0)
+    throw std::runtime_error("cannot chown the test cluster directory to postgres");
+  const auto bin = bin_dir();
+  if (run_as_cluster_user(bin + "/initdb -D " + data_.string() +
+                          " -U rollcall -A trust -E UTF8 --locale=C --no-instructions >" + root_.string() +
+                          "/initdb.log 2>&1") != 0)
+    throw std::runtime_error("initdb failed; see " + root_.string() + "/initdb.log");
+  // fsync off: a test cluster need not survive a power cut, and it is much faster.
+  if (run_as_cluster_user(bin + "/pg_ctl -D " + data_.string() + " -l " + root_.string() +
+                          "/server.log -w -o \"-c listen_addresses= -c unix_socket_directories=" + socket_dir_.string() +
+                          " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c jit=off\" start >/dev/null") != 0)
+    throw std::runtime_error("pg_ctl start failed; see " + root_.string() + "/server.log");
+  started_ = true;
+}
+
+pg_cluster::~pg_cluster() {
+  if (started_)
+    run_as_cluster_user(bin_dir() + "/pg_ctl -D " + data_.string() + " -m immediate -w stop >/dev/null 2>&1");
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+}
+
+std::string pg_cluster::create_database() {
+  const std::string name = "t" + std::to_string(getpid()) + "_" + std::to_string(++next_db_);
+  const std::string admin = "host=" + socket_dir_.string() + " user=rollcall dbname=postgres";
+  pqxx::connection c{admin};
+  pqxx::nontransaction tx{c};
+  tx.exec0("CREATE DATABASE " + tx.quote_name(name));
+  return "host=" + socket_dir_.string() + " user=rollcall dbname=" + name;
+}
+
+pg_cluster& shared_cluster() {
+  static auto cluster = std::make_unique<pg_cluster>();
+  return *cluster;
+}
+
+}  // namespace rollcall::testing

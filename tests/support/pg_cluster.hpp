@@ -1,0 +1,34 @@
+// A throwaway PostgreSQL cluster for tests: initdb into a fresh /tmp directory, listening only
+// on a unix socket there, removed on destruction. As root it runs as the 'postgres' user,
+// since PostgreSQL refuses to run as root.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace rollcall::testing {
+
+class pg_cluster {
+ public:
+  pg_cluster();
+  ~pg_cluster();
+  pg_cluster(const pg_cluster&) = delete;
+  pg_cluster& operator=(const pg_cluster&) = delete;
+
+  // Creates a new empty database and returns its libpq connection string.
+  std::string create_database();
+  const std::filesystem::path& socket_dir() const { return socket_dir_; }
+
+ private:
+  std::filesystem::path root_, data_, socket_dir_;
+  int next_db_ = 0;
+  bool started_ = false;
+};
+
+// The cluster shared by every test of one test program (started on first use).
+pg_cluster& shared_cluster();
+
+// Runs a shell command as the cluster's user (postgres when we are root); returns its exit code.
+int run_as_cluster_user(const std::string& command);
+
+}  // namespace rollcall::testing
