@@ -317,12 +317,11 @@ std::vector<std::string> changed_restart_keys(const config& running, const confi
   return out;
 }
 
-std::vector<key_doc> documented_keys() {
+std::vector<key_doc> documented_keys(const config& values) {
   std::vector<key_doc> out;
-  const config defaults;
   for (const auto& k : key_table()) {
     const bool secret = secret_keys.count(k.name) > 0;
-    out.push_back({k.name, k.type, secret ? std::string{"\"\""} : k.show(defaults), k.reloadable, k.doc});
+    out.push_back({k.name, k.type, secret ? std::string{"\"\""} : k.show(values), k.reloadable, k.doc});
   }
   return out;
 }

@@ -90,7 +90,8 @@ struct key_doc {
   bool reloadable;
   std::string doc;
 };
-// The key table, for --help-config and the tests that keep config/rollcall.toml true.
-std::vector<key_doc> documented_keys();
+// The key table with the values of `values` (the defaults unless given), for --help-config
+// and the tests that keep config/rollcall.toml true. Secrets are never shown.
+std::vector<key_doc> documented_keys(const config& values = {});
 
 }  // namespace rollcall::config

@@ -47,7 +47,7 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
   // this coroutine's (single-threaded) executor, so the counters need no locks.
   auto ex = co_await net::this_coro::executor;
   std::size_t next = 0;
-  int running = std::min<int>(settings_.concurrency + 1, static_cast<int>(batch.size()));
+  int running = std::min<int>(settings_.concurrency, static_cast<int>(batch.size()));
   std::exception_ptr first_error;
   net::steady_timer done{ex, std::chrono::steady_clock::time_point::max()};
   for (int w = 0, workers = running; w < workers; ++w) {
