@@ -167,5 +167,33 @@ TEST_F(clinic_test, failed_delivery_is_retried_with_the_same_webhook_id_and_plan
             count("SELECT count(DISTINCT local_date) FROM sessions WHERE group_id = " + std::to_string(group)));
 }
 
+TEST_F(clinic_test, sigterm_lets_an_in_flight_delivery_finish_and_record_its_result) {
+  sink.set_response_delay(1500ms);  // within the fixture's 2 s dispatcher.http_timeout
+  start_daemon({.lead_times = R"(["1h"])", .grace = "1h"});
+  const std::string zone = "Europe/London";
+  const auto start = next_minute(20s);
+  const auto site = create("/v1/sites", {{"name", "Northside"}, {"time_zone", zone}});
+  const auto counselor = create("/v1/staff", {{"name", "C"}, {"email", "c@example.org"}});
+  const auto client = create("/v1/clients", {{"first_name", "Kim"}, {"phone", "+447700900123"}});
+  const auto group = create("/v1/groups", {{"site_id", site}, {"name", "G"}, {"slot", "afternoon"},
+                                          {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                                          {"start_time", local_hhmm(zone, start)}, {"end_time", "23:59"}});
+  create("/v1/enrollments", {{"client_id", client}, {"group_id", group}, {"counselor_id", counselor},
+                             {"start_date", local_date(zone, start - 24h)}});
+
+  // The reminder is on the wire (the sink holds its answer for 1.5 s) when SIGTERM arrives.
+  ASSERT_TRUE(sink.wait_for([](const auto& all) { return !all.empty(); }, 30s)) << daemon->log();
+  const auto signalled = std::chrono::steady_clock::now();
+  EXPECT_EQ(daemon->stop(SIGTERM), 0) << daemon->log();
+  EXPECT_GE(std::chrono::steady_clock::now() - signalled, 1s) << "it waited for the answer";
+
+  pqxx::connection c{db_url};
+  pqxx::read_transaction tx{c};
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM outbox WHERE status = 'delivered'")[0].as<int>(), 1);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM outbox WHERE status = 'sending'")[0].as<int>(), 0);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM delivery_attempts WHERE http_status = 200")[0].as<int>(), 1);
+  EXPECT_EQ(sink.requests().size(), 1u);
+}
+
 }  // namespace
 }  // namespace rollcall::testing

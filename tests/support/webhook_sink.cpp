@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/ssl/stream.hpp>
 
 namespace rollcall::testing {
 
@@ -15,7 +16,17 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 
-webhook_sink::webhook_sink() : acceptor_(io_, tcp::endpoint{net::ip::make_address("127.0.0.1"), 0}) {
+webhook_sink::webhook_sink() : acceptor_(io_, tcp::endpoint{net::ip::make_address("127.0.0.1"), 0}) { start(); }
+
+webhook_sink::webhook_sink(const tls_files& files)
+    : tls_(std::make_unique<net::ssl::context>(net::ssl::context::tls_server)),
+      acceptor_(io_, tcp::endpoint{net::ip::make_address("127.0.0.1"), 0}) {
+  tls_->use_certificate_chain_file(files.certificate_chain);
+  tls_->use_private_key_file(files.private_key, net::ssl::context::pem);
+  start();
+}
+
+void webhook_sink::start() {
   port_ = acceptor_.local_endpoint().port();
   net::co_spawn(
       io_,
@@ -43,6 +54,23 @@ webhook_sink::~webhook_sink() {
 
 void webhook_sink::serve(tcp::socket socket) {
   // One thread per connection, blocking: simple, and concurrency-safe for the daemon's pool.
+  const int fd = socket.native_handle();
+  if (tls_) {
+    net::ssl::stream<tcp::socket&> stream{socket, *tls_};
+    beast::error_code ec;
+    stream.handshake(net::ssl::stream_base::server, ec);
+    if (!ec) serve_requests(stream);
+  } else {
+    serve_requests(socket);
+  }
+  beast::error_code ec;
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  std::lock_guard lock{mutex_};
+  std::erase(connection_fds_, fd);
+}
+
+template <class Stream>
+void webhook_sink::serve_requests(Stream& socket) {
   beast::error_code ec;
   beast::flat_buffer buffer;
   for (;;) {
@@ -56,8 +84,10 @@ void webhook_sink::serve(tcp::socket socket) {
       r.headers[name] = std::string{f.value()};
     }
     int status = 200;
+    std::chrono::milliseconds delay{0};
     {
       std::lock_guard lock{mutex_};
+      delay = delay_;
       if (!statuses_.empty()) {
         status = statuses_.front();
         statuses_.pop_front();
@@ -65,6 +95,7 @@ void webhook_sink::serve(tcp::socket socket) {
       requests_.push_back(std::move(r));
     }
     changed_.notify_all();
+    std::this_thread::sleep_for(delay);
     http::response<http::string_body> res{static_cast<http::status>(status), req.version()};
     res.set(http::field::content_type, "application/json");
     res.body() = "{}";
@@ -73,9 +104,11 @@ void webhook_sink::serve(tcp::socket socket) {
     http::write(socket, res, ec);
     if (ec || !req.keep_alive()) break;
   }
-  socket.shutdown(tcp::socket::shutdown_both, ec);
+}
+
+void webhook_sink::set_response_delay(std::chrono::milliseconds delay) {
   std::lock_guard lock{mutex_};
-  std::erase(connection_fds_, socket.native_handle());
+  delay_ = delay;
 }
 
 void webhook_sink::script_statuses(std::vector<int> statuses) {

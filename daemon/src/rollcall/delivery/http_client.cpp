@@ -95,7 +95,8 @@ net::awaitable<http_response> http_client::post(const std::string& url, const he
       co_return res;
     }
     beast::ssl_stream<beast::tcp_stream> tls{std::move(tcp_stream), tls_};
-    if (!SSL_set_tlsext_host_name(tls.native_handle(), host.c_str()))
+    // SNI carries names only (RFC 6066); an IP literal is still checked against the certificate.
+    if (parsed->host_type() == boost::urls::host_type::name && !SSL_set_tlsext_host_name(tls.native_handle(), host.c_str()))
       co_return http_response{0, std::nullopt, "cannot set TLS server name"};
     tls.set_verify_callback(net::ssl::host_name_verification(host));
     co_await tls.async_handshake(net::ssl::stream_base::client, net::use_awaitable);

@@ -1,0 +1,163 @@
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "fakes/memory_outbox_store.hpp"
+#include "fakes/recording_sender.hpp"
+#include "rollcall/services/dispatcher.hpp"
+#include "unit/run_task.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace ports = rollcall::ports;
+namespace services = rollcall::services;
+using next = ports::delivery_record::next;
+using rollcall::testing::run_task;
+
+ports::claimed_message message(ports::id_t id, int attempts = 1) {
+  ports::claimed_message m;
+  m.id = id;
+  m.message_id = "msg_" + std::to_string(id);
+  m.kind = "reminder";
+  m.target = "provider";
+  m.payload = R"({"type":"reminder"})";
+  m.attempts = attempts;
+  return m;
+}
+
+class dispatcher_test : public ::testing::Test {
+ protected:
+  void configure(int batch_size, int concurrency, int max_attempts = 8) {
+    services::dispatcher_settings s;
+    s.batch_size = batch_size;
+    s.concurrency = concurrency;
+    s.max_attempts = max_attempts;
+    s.lease = 45s;
+    dispatcher.set_settings(s);
+  }
+  services::dispatch_stats dispatch() { return run_task(dispatcher.dispatch_once()); }
+  std::map<ports::id_t, ports::delivery_record> records_by_id() const {
+    std::map<ports::id_t, ports::delivery_record> out;
+    for (const auto& r : store.records) out.emplace(r.outbox_id, r);
+    return out;
+  }
+
+  rollcall::fakes::memory_outbox_store store;
+  rollcall::fakes::recording_sender sender;
+  services::dispatcher dispatcher{store, sender};
+};
+
+TEST_F(dispatcher_test, empty_outbox_delivers_nothing) {
+  configure(10, 4);
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.claimed, 0);
+  EXPECT_TRUE(sender.delivered.empty());
+  EXPECT_TRUE(store.records.empty());
+}
+
+TEST_F(dispatcher_test, claims_with_the_configured_batch_size_and_lease) {
+  configure(2, 4);
+  for (int i = 1; i <= 5; ++i) store.add(message(i));
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.claimed, 2);
+  ASSERT_EQ(store.claims.size(), 1u);
+  EXPECT_EQ(store.claims[0].batch_size, 2);
+  EXPECT_EQ(store.claims[0].lease, 45s);
+  EXPECT_EQ(store.ready.size(), 3u);
+}
+
+TEST_F(dispatcher_test, records_each_outcome_per_the_retry_policy) {
+  configure(100, 4, 8);
+  store.add(message(1));              // 200: delivered
+  store.add(message(2));              // 503 on the first attempt: retry in 5s
+  store.add(message(3, 3));           // 500 on the third attempt: retry in 30m
+  store.add(message(4));              // 410: give up
+  store.add(message(5));              // 429 with Retry-After 120s: retry in 120s
+  store.add(message(6, 8));           // 503 on the last allowed attempt: give up
+  store.add(message(7));              // no response: retry in 5s, with the transport error kept
+  sender.answer_with_status("msg_2", 503);
+  sender.answer_with_status("msg_3", 500);
+  sender.answer_with_status("msg_4", 410);
+  sender.answer_with_status("msg_5", 429, 120s);
+  sender.answer_with_status("msg_6", 503);
+  sender.answer_with_status("msg_7", 0);
+
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.claimed, 7);
+  EXPECT_EQ(stats.delivered, 1);
+  EXPECT_EQ(stats.retried, 4);
+  EXPECT_EQ(stats.failed, 2);
+
+  const auto r = records_by_id();
+  ASSERT_EQ(r.size(), 7u);
+  EXPECT_EQ(r.at(1).outcome, next::delivered);
+  EXPECT_EQ(r.at(1).http_status, 200);
+  EXPECT_EQ(r.at(2).outcome, next::retry);
+  EXPECT_EQ(r.at(2).retry_delay, 5s);
+  EXPECT_EQ(r.at(2).http_status, 503);
+  EXPECT_EQ(r.at(3).outcome, next::retry);
+  EXPECT_EQ(r.at(3).retry_delay, 30min);
+  EXPECT_EQ(r.at(4).outcome, next::failed);
+  EXPECT_EQ(r.at(5).outcome, next::retry);
+  EXPECT_EQ(r.at(5).retry_delay, 120s);
+  EXPECT_EQ(r.at(6).outcome, next::failed);
+  EXPECT_EQ(r.at(7).outcome, next::retry);
+  EXPECT_EQ(r.at(7).http_status, 0);
+  EXPECT_EQ(r.at(7).error, "connect failed");
+}
+
+TEST_F(dispatcher_test, never_more_than_concurrency_in_flight_and_all_processed) {
+  configure(100, 3);
+  for (int i = 1; i <= 10; ++i) store.add(message(i));
+  sender.delay = 2ms;
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.claimed, 10);
+  EXPECT_EQ(stats.delivered, 10);
+  EXPECT_EQ(sender.max_in_flight, 3);  // bounded, and the bound is actually used
+  EXPECT_EQ(sender.delivered.size(), 10u);
+  EXPECT_EQ(records_by_id().size(), 10u);
+  EXPECT_EQ(sender.in_flight, 0);
+}
+
+TEST_F(dispatcher_test, concurrency_larger_than_the_batch) {
+  configure(100, 16);
+  for (int i = 1; i <= 2; ++i) store.add(message(i));
+  sender.delay = 2ms;
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.delivered, 2);
+  EXPECT_EQ(sender.max_in_flight, 2);
+}
+
+TEST_F(dispatcher_test, concurrency_one_is_sequential) {
+  configure(100, 1);
+  for (int i = 1; i <= 4; ++i) store.add(message(i));
+  sender.delay = 1ms;
+  EXPECT_EQ(dispatch().delivered, 4);
+  EXPECT_EQ(sender.max_in_flight, 1);
+}
+
+TEST_F(dispatcher_test, a_sender_that_never_suspends_still_completes_the_batch) {
+  configure(100, 4);
+  for (int i = 1; i <= 9; ++i) store.add(message(i));
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.delivered, 9);
+  EXPECT_EQ(store.records.size(), 9u);
+}
+
+TEST_F(dispatcher_test, a_failing_delivery_is_reported_after_the_rest_of_the_batch) {
+  configure(100, 4);
+  for (int i = 1; i <= 6; ++i) store.add(message(i));
+  sender.delay = 1ms;
+  sender.fail_with_exception("msg_3");
+  EXPECT_THROW(dispatch(), std::runtime_error);
+  const auto r = records_by_id();
+  EXPECT_EQ(r.size(), 5u);
+  EXPECT_EQ(r.count(3), 0u);  // keeps its lease; retried when it expires
+}
+
+}  // namespace
