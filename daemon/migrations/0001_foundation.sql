@@ -88,6 +88,7 @@ CREATE TABLE outbox (
   due_at        timestamptz NOT NULL,
   attempts      integer NOT NULL DEFAULT 0,
   lease_until   timestamptz,
+  claim_token   uuid,         -- set by each claim; only its holder may record the result
   last_status   integer,
   last_error    text,
   client_id     bigint REFERENCES clients (id),

@@ -3,8 +3,11 @@
 // scripts/demo, and handy for an admin trying a configuration before pointing it at a
 // real provider. Not for production: it prints message contents.
 //
-//   rollcall-webhook-sink --port 9000 --secret whsec_... [--alert-secret whsec_...] [--port-file F]
+//   ROLLCALL_WEBHOOK_SECRET=whsec_... [ROLLCALL_ALERT_WEBHOOK_SECRET=whsec_...]
+//     rollcall-webhook-sink --port 9000 [--port-file F]
+// (secrets come from the environment, never argv, which every local user can read)
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -36,8 +39,8 @@ void print(const http::request<http::string_body>& req, const options& opt) {
   char when[16];
   std::strftime(when, sizeof when, "%H:%M:%S", std::localtime(&t));
   const bool to_alerts = req.target().starts_with("/alerts");
-  const auto key = rollcall::delivery::decode_webhook_secret(to_alerts && !opt.alert_secret.empty() ? opt.alert_secret
-                                                                                                   : opt.secret);
+  const auto key =
+      rollcall::delivery::decode_webhook_secret(to_alerts && !opt.alert_secret.empty() ? opt.alert_secret : opt.secret);
   const bool valid = key && rollcall::delivery::verify_webhook(
                                 *key, req["webhook-id"], req["webhook-timestamp"], req.body(), req["webhook-signature"],
                                 std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
@@ -46,7 +49,9 @@ void print(const http::request<http::string_body>& req, const options& opt) {
   std::string kind = "?", channel = "?", to = "?", text = req.body();
   if (!ec && body.is_object()) {
     auto& o = body.as_object();
-    auto get = [&](const char* k) { return o.contains(k) && o.at(k).is_string() ? std::string{o.at(k).as_string()} : std::string{}; };
+    auto get = [&](const char* k) {
+      return o.contains(k) && o.at(k).is_string() ? std::string{o.at(k).as_string()} : std::string{};
+    };
     kind = get("type") == "staff_alert" ? "ALERT   " : "REMINDER";
     channel = get("channel");
     to = channel == "webhook" ? "counselor webhook " + std::string{req.target()} : get("to");
@@ -85,15 +90,17 @@ int main(int argc, char** argv) {
   options opt;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--port") opt.port = static_cast<unsigned short>(std::stoi(argv[i + 1]));
-    else if (flag == "--secret") opt.secret = argv[i + 1];
-    else if (flag == "--alert-secret") opt.alert_secret = argv[i + 1];
-    else if (flag == "--port-file") opt.port_file = argv[i + 1];
+    if (flag == "--port")
+      opt.port = static_cast<unsigned short>(std::stoi(argv[i + 1]));
+    else if (flag == "--port-file")
+      opt.port_file = argv[i + 1];
     else {
-      std::cerr << "usage: rollcall-webhook-sink --port N --secret whsec_... [--alert-secret whsec_...] [--port-file F]\n";
+      std::cerr << "usage: ROLLCALL_WEBHOOK_SECRET=whsec_... rollcall-webhook-sink --port N [--port-file F]\n";
       return 2;
     }
   }
+  if (const char* v = std::getenv("ROLLCALL_WEBHOOK_SECRET")) opt.secret = v;
+  if (const char* v = std::getenv("ROLLCALL_ALERT_WEBHOOK_SECRET")) opt.alert_secret = v;
   try {
     net::io_context io;
     tcp::acceptor acceptor{io, {net::ip::make_address("127.0.0.1"), opt.port}};

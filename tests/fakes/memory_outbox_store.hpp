@@ -3,6 +3,8 @@
 #pragma once
 
 #include <deque>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "rollcall/ports/ports.hpp"
@@ -13,26 +15,34 @@ class memory_outbox_store final : public ports::outbox_store {
  public:
   void add(ports::claimed_message m) { ready.push_back(std::move(m)); }
 
-  ports::task<std::vector<ports::claimed_message>> claim_due(int batch_size,
-                                                             std::chrono::milliseconds lease) override {
-    claims.push_back({batch_size, lease});
+  // Messages for the provider stay queued while `include_provider` is false, as in PostgreSQL.
+  ports::task<std::vector<ports::claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease,
+                                                             bool include_provider) override {
+    claims.push_back({batch_size, lease, include_provider});
     std::vector<ports::claimed_message> out;
-    while (!ready.empty() && static_cast<int>(out.size()) < batch_size) {
-      out.push_back(std::move(ready.front()));
-      ready.pop_front();
+    for (auto it = ready.begin(); it != ready.end() && static_cast<int>(out.size()) < batch_size;) {
+      if (!include_provider && it->target == "provider") {
+        ++it;
+        continue;
+      }
+      out.push_back(std::move(*it));
+      it = ready.erase(it);
     }
     co_return out;
   }
 
-  ports::task<void> record_delivery(const ports::delivery_record& record) override {
+  // A record whose claim token is in `lost_tokens` finds its claim taken over (returns false).
+  ports::task<bool> record_delivery(const ports::delivery_record& record) override {
     records.push_back(record);
-    co_return;
+    co_return !lost_tokens.count(record.claim_token);
   }
 
   struct claim_call {
     int batch_size;
     std::chrono::milliseconds lease;
+    bool include_provider;
   };
+  std::set<std::string> lost_tokens;
 
   std::deque<ports::claimed_message> ready;
   std::vector<claim_call> claims;

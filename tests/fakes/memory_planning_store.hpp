@@ -42,7 +42,7 @@ class memory_planning_store final : public ports::planning_store {
   }
 
   ports::task<std::vector<ports::session_attendee>> attendees_between(ports::sys_seconds from,
-                                                                       ports::sys_seconds to) override {
+                                                                      ports::sys_seconds to) override {
     ++attendee_queries;
     std::vector<ports::session_attendee> out;
     for (const auto& s : sessions) {

@@ -37,18 +37,27 @@ TEST_F(clinic_test, api_errors_are_problem_details_and_change_nothing) {
   EXPECT_EQ(bad_site.status, 422);
   EXPECT_EQ(fields_of(bad_site), (std::set<std::string>{"name", "time_zone", "colour"}));
 
-  auto bad_group = daemon->post("/v1/groups", {{"site_id", 999}, {"name", "G"}, {"slot", "midnight"},
+  auto bad_group = daemon->post("/v1/groups", {{"site_id", 999},
+                                               {"name", "G"},
+                                               {"slot", "midnight"},
                                                {"weekdays", json::array{"mon", "funday"}},
-                                               {"start_time", "25:00"}, {"end_time", "10:00"}});
+                                               {"start_time", "25:00"},
+                                               {"end_time", "10:00"}});
   EXPECT_EQ(bad_group.status, 422);
   EXPECT_EQ(fields_of(bad_group), (std::set<std::string>{"slot", "weekdays", "start_time"}));
-  auto no_site = daemon->post("/v1/groups", {{"site_id", 999}, {"name", "G"}, {"slot", "morning"},
-                                             {"weekdays", json::array{"mon"}}, {"start_time", "09:00"},
+  auto no_site = daemon->post("/v1/groups", {{"site_id", 999},
+                                             {"name", "G"},
+                                             {"slot", "morning"},
+                                             {"weekdays", json::array{"mon"}},
+                                             {"start_time", "09:00"},
                                              {"end_time", "12:00"}});
-  EXPECT_EQ(no_site.status, 404);
+  EXPECT_EQ(no_site.status, 422);
   EXPECT_EQ(fields_of(no_site), std::set<std::string>{"site_id"});
-  auto backwards = daemon->post("/v1/groups", {{"site_id", 1}, {"name", "G"}, {"slot", "morning"},
-                                               {"weekdays", json::array{"mon"}}, {"start_time", "12:00"},
+  auto backwards = daemon->post("/v1/groups", {{"site_id", 1},
+                                               {"name", "G"},
+                                               {"slot", "morning"},
+                                               {"weekdays", json::array{"mon"}},
+                                               {"start_time", "12:00"},
                                                {"end_time", "09:00"}});
   EXPECT_EQ(fields_of(backwards), std::set<std::string>{"end_time"});
 
@@ -59,18 +68,21 @@ TEST_F(clinic_test, api_errors_are_problem_details_and_change_nothing) {
   auto unreachable = daemon->post("/v1/staff", {{"name", "S"}, {"alert_webhook_url", "ftp://x"}});
   EXPECT_EQ(fields_of(unreachable), std::set<std::string>{"alert_webhook_url"});
 
-  auto missing = daemon->post("/v1/enrollments", {{"client_id", 1}, {"group_id", 2}, {"counselor_id", 3},
-                                                 {"start_date", "2026-02-30"}});
+  auto missing = daemon->post("/v1/enrollments",
+                              {{"client_id", 1}, {"group_id", 2}, {"counselor_id", 3}, {"start_date", "2026-02-30"}});
   EXPECT_EQ(missing.status, 422);
   EXPECT_EQ(fields_of(missing), std::set<std::string>{"start_date"});
-  auto absent = daemon->post("/v1/enrollments", {{"client_id", 1}, {"group_id", 2}, {"counselor_id", 3},
-                                                {"start_date", "2026-02-28"}});
-  EXPECT_EQ(absent.status, 404);
+  auto absent = daemon->post("/v1/enrollments",
+                             {{"client_id", 1}, {"group_id", 2}, {"counselor_id", 3}, {"start_date", "2026-02-28"}});
+  EXPECT_EQ(absent.status, 422);
   EXPECT_EQ(fields_of(absent), (std::set<std::string>{"client_id", "group_id", "counselor_id"}));
 
   auto bad_mark = daemon->post("/v1/sessions/1/attendance", {{"client_id", 1}, {"status", "asleep"}});
   EXPECT_EQ(fields_of(bad_mark), std::set<std::string>{"status"});
   EXPECT_EQ(daemon->post("/v1/sessions/77/attendance", {{"client_id", 1}, {"status", "present"}}).status, 404);
+  EXPECT_EQ(daemon->get("/v1/sessions/77/attendance").status, 404);
+  auto big_header = daemon->request("GET", "/v1/sites/1", "", std::string(20000, 'x'));
+  EXPECT_EQ(big_header.status, 431);
 
   // Nothing above was stored.
   pqxx::connection c{db_url};
@@ -89,9 +101,12 @@ TEST_F(clinic_test, duplicate_enrolment_is_a_conflict_and_marks_are_checked_agai
   const auto a = create("/v1/clients", {{"first_name", "A"}, {"phone", "+15550004444"}});
   const auto b = create("/v1/clients", {{"first_name", "B"}, {"phone", "+15550005555"}});
   const auto start = next_minute(std::chrono::seconds{5});
-  const auto group = create("/v1/groups", {{"site_id", site}, {"name", "G"}, {"slot", "morning"},
-                                          {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                                          {"start_time", local_hhmm("UTC", start)}, {"end_time", "23:59"}});
+  const auto group = create("/v1/groups", {{"site_id", site},
+                                           {"name", "G"},
+                                           {"slot", "morning"},
+                                           {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                                           {"start_time", local_hhmm("UTC", start)},
+                                           {"end_time", "23:59"}});
   json::object enrol{{"client_id", a}, {"group_id", group}, {"counselor_id", staff}, {"start_date", "2020-01-01"}};
   create("/v1/enrollments", enrol);
   auto again = daemon->post("/v1/enrollments", enrol);
@@ -102,8 +117,8 @@ TEST_F(clinic_test, duplicate_enrolment_is_a_conflict_and_marks_are_checked_agai
                                {{"client_id", b}, {"status", "present"}});
   EXPECT_EQ(stranger.status, 422);
   EXPECT_EQ(fields_of(stranger), std::set<std::string>{"client_id"});
-  auto late = daemon->post("/v1/sessions/" + std::to_string(session) + "/attendance",
-                           {{"client_id", a}, {"status", "late"}});
+  auto late =
+      daemon->post("/v1/sessions/" + std::to_string(session) + "/attendance", {{"client_id", a}, {"status", "late"}});
   EXPECT_EQ(late.status, 201);
   auto corrected = daemon->post("/v1/sessions/" + std::to_string(session) + "/attendance",
                                 {{"client_id", a}, {"status", "present"}});

@@ -36,12 +36,18 @@ class clinic_test : public ::testing::Test {
   std::string config_toml(const clinic_settings& s) const {
     return "[database]\nurl = \"" + db_url + "\"\npool_size = 2\n\n" +
            "[api]\ntoken = \"test-token\"\n\n"
-           "[planner]\ninterval = \"1s\"\nhorizon = \"2d\"\nreminder_lead_times = " + s.lead_times + "\n\n" +
-           "[dispatcher]\ninterval = \"200ms\"\nhttp_timeout = \"2s\"\nlease = \"5s\"\n\n"
-           "[delivery]\nwebhook_url = \"" + (s.provider_url.empty() ? sink.url("/provider") : s.provider_url) +
-           "\"\nwebhook_secret = \"" + provider_secret + "\"\nallow_http = true\nca_file = \"" + s.ca_file + "\"\n\n"
-           "[alerts]\nwebhook_secret = \"" + alert_secret + "\"\n\n"
-           "[attendance]\ngrace = \"" + s.grace + "\"\nsweep_interval = \"500ms\"\n\n[log]\nlevel = \"debug\"\n";
+           "[planner]\ninterval = \"1s\"\nhorizon = \"2d\"\nreminder_lead_times = " +
+           s.lead_times + "\n\n" +
+           "[dispatcher]\ninterval = \"200ms\"\nhttp_timeout = \"2s\"\nlease = \"30s\"\n\n"
+           "[delivery]\nwebhook_url = \"" +
+           (s.provider_url.empty() ? sink.url("/provider") : s.provider_url) + "\"\nwebhook_secret = \"" +
+           provider_secret + "\"\nallow_http = true\nca_file = \"" + s.ca_file +
+           "\"\n\n"
+           "[alerts]\nwebhook_secret = \"" +
+           alert_secret +
+           "\"\n\n"
+           "[attendance]\ngrace = \"" +
+           s.grace + "\"\nsweep_interval = \"500ms\"\n\n[log]\nlevel = \"debug\"\n";
   }
 
   // The next whole minute at least `margin` away: group times are whole minutes.
@@ -57,19 +63,28 @@ class clinic_test : public ::testing::Test {
     return date::format("%F", date::floor<date::days>(date::locate_zone(zone)->to_local(t)));
   }
 
-  // One site, counselor, client, group and enrolment whose session starts at the next whole
-  // minute at least 20 s away; returns the client's id.
-  std::int64_t enrol_one_client(const std::string& zone = "UTC") {
+  struct enrolled {
+    std::int64_t client, group;
+  };
+  // One site, counselor (reached by email), client (by SMS), daily group and enrolment, whose
+  // next session starts at the next whole minute at least 20 s away.
+  enrolled enrol_one_client(const std::string& zone = "UTC") {
     const auto start = next_minute(std::chrono::seconds{20});
     const auto site = create("/v1/sites", {{"name", "Site"}, {"time_zone", zone}});
     const auto counselor = create("/v1/staff", {{"name", "C"}, {"email", "c@example.org"}});
     const auto client = create("/v1/clients", {{"first_name", "Kim"}, {"phone", "+15550009999"}});
-    const auto group = create("/v1/groups", {{"site_id", site}, {"name", "G"}, {"slot", "afternoon"},
-                                            {"weekdays", boost::json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                                            {"start_time", local_hhmm(zone, start)}, {"end_time", "23:59"}});
-    create("/v1/enrollments", {{"client_id", client}, {"group_id", group}, {"counselor_id", counselor},
+    const auto group =
+        create("/v1/groups", {{"site_id", site},
+                              {"name", "G"},
+                              {"slot", "afternoon"},
+                              {"weekdays", boost::json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                              {"start_time", local_hhmm(zone, start)},
+                              {"end_time", "23:59"}});
+    create("/v1/enrollments", {{"client_id", client},
+                               {"group_id", group},
+                               {"counselor_id", counselor},
                                {"start_date", local_date(zone, start - std::chrono::hours{24})}});
-    return client;
+    return {client, group};
   }
 
   std::int64_t create(const std::string& path, const boost::json::object& body) {

@@ -115,7 +115,8 @@ class notify_listener {
     return eventually(
         [&] {
           char buf[4096];
-          for (ssize_t n; (n = recv(fd_, buf, sizeof buf, 0)) > 0;) seen_.append(buf, static_cast<std::size_t>(n)).push_back('\n');
+          for (ssize_t n; (n = recv(fd_, buf, sizeof buf, 0)) > 0;)
+            seen_.append(buf, static_cast<std::size_t>(n)).push_back('\n');
           return seen_.find(what) != std::string::npos;
         },
         timeout);
@@ -153,7 +154,8 @@ TEST_F(clinic_test, sd_notify_ready_watchdog_reloading_and_stopping) {
     out << "\n[planner]\nnot_a_key = 1\n";
   }
   daemon->send_signal(SIGHUP);
-  EXPECT_TRUE(eventually([&] { return daemon->log().find("kept the running configuration") != std::string::npos; }, 5s));
+  EXPECT_TRUE(
+      eventually([&] { return daemon->log().find("kept the running configuration") != std::string::npos; }, 5s));
   EXPECT_TRUE(daemon->running());
   EXPECT_EQ(daemon->get("/healthz").status, 200);
 

@@ -18,7 +18,8 @@ struct test_pki {
   test_pki() {
     const auto d = dir.path().string();
     const std::string script =
-        "cd " + d + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
+        "cd " + d +
+        " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
         "-subj /CN=rollcall-test-ca && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
         "-subj /CN=localhost && printf 'subjectAltName=DNS:localhost\\n' > ext.cnf && openssl x509 -req -in server.csr "
         "-CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf";
@@ -41,9 +42,11 @@ class https_delivery : public clinic_test {
 };
 
 TEST_F(https_delivery, a_certificate_from_the_configured_ca_is_accepted) {
-  start_daemon({.lead_times = R"(["1h"])", .grace = "1h", .provider_url = tls_sink.url("/provider", "localhost"),
+  start_daemon({.lead_times = R"(["1h"])",
+                .grace = "1h",
+                .provider_url = tls_sink.url("/provider", "localhost"),
                 .ca_file = pki.ca()});
-  const auto client = enrol_one_client();
+  const auto client = enrol_one_client().client;
   ASSERT_TRUE(tls_sink.wait_for([](const auto& all) { return !all.empty(); }, 30s)) << daemon->log();
   const auto body = boost::json::parse(tls_sink.requests()[0].body);
   EXPECT_EQ(body.at("client_id").as_int64(), client);
@@ -59,7 +62,9 @@ TEST_F(https_delivery, an_unknown_ca_is_refused) {
 }
 
 TEST_F(https_delivery, a_certificate_for_another_host_name_is_refused) {
-  start_daemon({.lead_times = R"(["1h"])", .grace = "1h", .provider_url = tls_sink.url("/provider", "127.0.0.1"),
+  start_daemon({.lead_times = R"(["1h"])",
+                .grace = "1h",
+                .provider_url = tls_sink.url("/provider", "127.0.0.1"),
                 .ca_file = pki.ca()});
   enrol_one_client();
   EXPECT_TRUE(eventually([&] { return !last_error().empty(); }, 30s)) << daemon->log();

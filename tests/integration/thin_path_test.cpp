@@ -13,7 +13,8 @@ using namespace std::chrono_literals;
 
 bool signed_with(const received_request& r, const char* secret) {
   const auto key = delivery::decode_webhook_secret(secret);
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   return key && r.headers.count("webhook-id") && r.headers.count("webhook-timestamp") &&
          r.headers.count("webhook-signature") &&
          delivery::verify_webhook(*key, r.headers.at("webhook-id"), r.headers.at("webhook-timestamp"), r.body,
@@ -33,18 +34,22 @@ TEST_F(clinic_test, reminder_then_attendance_then_exactly_one_missed_alert) {
   const auto start = next_minute(15s);
 
   const auto site = create("/v1/sites", {{"name", "Eastside"}, {"time_zone", zone}});
-  const auto counselor = create("/v1/staff", {{"name", "Dana Counselor"}, {"alert_webhook_url", sink.url("/alerts/dana")}});
+  const auto counselor =
+      create("/v1/staff", {{"name", "Dana Counselor"}, {"alert_webhook_url", sink.url("/alerts/dana")}});
   const auto ana = create("/v1/clients", {{"first_name", "Anaïs"}, {"phone", "+15550001111"}});
   const auto ben = create("/v1/clients", {{"first_name", "Benedikt"}, {"email", "ben@example.org"}});
   const auto end = start + 3h;
-  const auto group = create("/v1/groups", {{"site_id", site},
-                                          {"name", "Evening track"},
-                                          {"slot", "evening"},
-                                          {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                                          {"start_time", local_hhmm(zone, start)},
-                                          {"end_time", local_hhmm(zone, end) > local_hhmm(zone, start) ? local_hhmm(zone, end) : "23:59"}});
+  const auto group = create(
+      "/v1/groups", {{"site_id", site},
+                     {"name", "Evening track"},
+                     {"slot", "evening"},
+                     {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                     {"start_time", local_hhmm(zone, start)},
+                     {"end_time", local_hhmm(zone, end) > local_hhmm(zone, start) ? local_hhmm(zone, end) : "23:59"}});
   for (auto client : {ana, ben})
-    create("/v1/enrollments", {{"client_id", client}, {"group_id", group}, {"counselor_id", counselor},
+    create("/v1/enrollments", {{"client_id", client},
+                               {"group_id", group},
+                               {"counselor_id", counselor},
                                {"start_date", local_date(zone, start - 24h)}});
 
   const auto session = session_at(group, start);
@@ -129,16 +134,7 @@ TEST_F(clinic_test, reminder_then_attendance_then_exactly_one_missed_alert) {
 TEST_F(clinic_test, failed_delivery_is_retried_with_the_same_webhook_id_and_planning_again_adds_nothing) {
   sink.script_statuses({503});
   start_daemon({.lead_times = R"(["1h"])", .grace = "1h"});
-  const std::string zone = "America/New_York";
-  const auto start = next_minute(20s);
-  const auto site = create("/v1/sites", {{"name", "Westside"}, {"time_zone", zone}});
-  const auto counselor = create("/v1/staff", {{"name", "C"}, {"email", "c@example.org"}});
-  const auto client = create("/v1/clients", {{"first_name", "Sam"}, {"phone", "+15550002222"}});
-  const auto group = create("/v1/groups", {{"site_id", site}, {"name", "G"}, {"slot", "morning"},
-                                          {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                                          {"start_time", local_hhmm(zone, start)}, {"end_time", "23:59"}});
-  create("/v1/enrollments", {{"client_id", client}, {"group_id", group}, {"counselor_id", counselor},
-                             {"start_date", local_date(zone, start - 24h)}});
+  const auto group = enrol_one_client("America/New_York").group;
 
   // The 1h lead has passed but the session has not started: one reminder goes out at once;
   // the 503 makes the dispatcher try again 5 s later, under the same webhook-id.
@@ -170,16 +166,7 @@ TEST_F(clinic_test, failed_delivery_is_retried_with_the_same_webhook_id_and_plan
 TEST_F(clinic_test, sigterm_lets_an_in_flight_delivery_finish_and_record_its_result) {
   sink.set_response_delay(1500ms);  // within the fixture's 2 s dispatcher.http_timeout
   start_daemon({.lead_times = R"(["1h"])", .grace = "1h"});
-  const std::string zone = "Europe/London";
-  const auto start = next_minute(20s);
-  const auto site = create("/v1/sites", {{"name", "Northside"}, {"time_zone", zone}});
-  const auto counselor = create("/v1/staff", {{"name", "C"}, {"email", "c@example.org"}});
-  const auto client = create("/v1/clients", {{"first_name", "Kim"}, {"phone", "+447700900123"}});
-  const auto group = create("/v1/groups", {{"site_id", site}, {"name", "G"}, {"slot", "afternoon"},
-                                          {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                                          {"start_time", local_hhmm(zone, start)}, {"end_time", "23:59"}});
-  create("/v1/enrollments", {{"client_id", client}, {"group_id", group}, {"counselor_id", counselor},
-                             {"start_date", local_date(zone, start - 24h)}});
+  enrol_one_client("Europe/London");
 
   // The reminder is on the wire (the sink holds its answer for 1.5 s) when SIGTERM arrives.
   ASSERT_TRUE(sink.wait_for([](const auto& all) { return !all.empty(); }, 30s)) << daemon->log();

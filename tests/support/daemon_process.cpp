@@ -1,5 +1,7 @@
 #include "daemon_process.hpp"
 
+#include "pg_cluster.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -26,13 +28,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-temp_dir::temp_dir() {
-  char tmpl[] = "/tmp/rollcall-test-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-  // The embedded cluster's user (postgres, when tests run as root) must pass through.
-  fs::permissions(path_, fs::perms::others_exec | fs::perms::group_exec, fs::perm_options::add);
-}
+temp_dir::temp_dir() { path_ = make_test_dir("rollcall-test-"); }
 
 temp_dir::~temp_dir() {
   std::error_code ec;

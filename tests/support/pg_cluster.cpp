@@ -22,6 +22,14 @@ std::string bin_dir() {
 }
 }  // namespace
 
+fs::path make_test_dir(const std::string& prefix) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string tmpl = std::string{tmp && *tmp ? tmp : "/tmp"} + "/" + prefix + "XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed under " + tmpl);
+  fs::permissions(tmpl, fs::perms::others_exec | fs::perms::group_exec, fs::perm_options::add);
+  return tmpl;
+}
+
 int run_as_cluster_user(const std::string& command) {
   const std::string wrapped =
       geteuid() == 0 ? "runuser -u postgres -- sh -c '" + command + "'" : "sh -c '" + command + "'";
@@ -29,9 +37,7 @@ int run_as_cluster_user(const std::string& command) {
 }
 
 pg_cluster::pg_cluster() {
-  char tmpl[] = "/tmp/rollcall-test-pg-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  root_ = tmpl;
+  root_ = make_test_dir("rollcall-test-pg-");
   data_ = root_ / "data";
   socket_dir_ = root_;
   if (geteuid() == 0 && std::system(("chown postgres: " + root_.string()).c_str()) != 0)
@@ -42,9 +48,10 @@ pg_cluster::pg_cluster() {
                           "/initdb.log 2>&1") != 0)
     throw std::runtime_error("initdb failed; see " + root_.string() + "/initdb.log");
   // fsync off: a test cluster need not survive a power cut, and it is much faster.
-  if (run_as_cluster_user(bin + "/pg_ctl -D " + data_.string() + " -l " + root_.string() +
-                          "/server.log -w -o \"-c listen_addresses= -c unix_socket_directories=" + socket_dir_.string() +
-                          " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c jit=off\" start >/dev/null") != 0)
+  if (run_as_cluster_user(
+          bin + "/pg_ctl -D " + data_.string() + " -l " + root_.string() +
+          "/server.log -w -o \"-c listen_addresses= -c unix_socket_directories=" + socket_dir_.string() +
+          " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c jit=off\" start >/dev/null") != 0)
     throw std::runtime_error("pg_ctl start failed; see " + root_.string() + "/server.log");
   started_ = true;
 }

@@ -28,6 +28,10 @@ class pg_cluster {
 // The cluster shared by every test of one test program (started on first use).
 pg_cluster& shared_cluster();
 
+// A new directory under $TMPDIR (or /tmp) named prefix + random suffix, passable by the
+// cluster's user. scripts/test gives each run its own TMPDIR, so runs never touch each other.
+std::filesystem::path make_test_dir(const std::string& prefix);
+
 // Runs a shell command as the cluster's user (postgres when we are root); returns its exit code.
 int run_as_cluster_user(const std::string& command);
 

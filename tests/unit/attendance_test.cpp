@@ -39,16 +39,15 @@ TEST_P(is_missed_cases, applies_grace_marks_and_cancellation) {
   const auto& c = GetParam();
   EXPECT_EQ(dom::is_missed(start, 15min, c.has_mark, c.cancelled, c.now), c.expected);
 }
-INSTANTIATE_TEST_SUITE_P(
-    cases, is_missed_cases,
-    ::testing::Values(missed_case{"before_start", false, false, start - 1h, false},
-                      missed_case{"within_grace", false, false, start + 14min + 59s, false},
-                      missed_case{"grace_just_over", false, false, start + 15min, true},
-                      missed_case{"long_after", false, false, start + 24h, true},
-                      missed_case{"marked", true, false, start + 1h, false},
-                      missed_case{"cancelled", false, true, start + 1h, false},
-                      missed_case{"marked_and_cancelled", true, true, start + 1h, false}),
-    [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(cases, is_missed_cases,
+                         ::testing::Values(missed_case{"before_start", false, false, start - 1h, false},
+                                           missed_case{"within_grace", false, false, start + 14min + 59s, false},
+                                           missed_case{"grace_just_over", false, false, start + 15min, true},
+                                           missed_case{"long_after", false, false, start + 24h, true},
+                                           missed_case{"marked", true, false, start + 1h, false},
+                                           missed_case{"cancelled", false, true, start + 1h, false},
+                                           missed_case{"marked_and_cancelled", true, true, start + 1h, false}),
+                         [](const auto& info) { return info.param.name; });
 
 TEST(is_missed, zero_grace_counts_from_the_start) {
   EXPECT_TRUE(dom::is_missed(start, 0s, false, false, start));

@@ -124,7 +124,8 @@ max_attempts = 3
 
 [delivery]
 webhook_url = "https://provider.example.com/hook"
-webhook_secret = ")"} + secret + R"("
+webhook_secret = ")"} + secret +
+                           R"("
 allow_http = true
 
 [attendance]
@@ -173,9 +174,9 @@ TEST_F(config_test, unknown_top_level_key_and_section) {
 
 struct bad_value_case {
   std::string name;
-  std::string toml;     // the offending line is always line 2
-  std::string key;      // named in the message
-  std::string reason;   // part of the message
+  std::string toml;    // the offending line is always line 2
+  std::string key;     // named in the message
+  std::string reason;  // part of the message
 };
 
 class config_bad_value : public config_test, public ::testing::WithParamInterface<bad_value_case> {};
@@ -232,11 +233,24 @@ TEST_F(config_test, webhook_url_needs_a_secret) {
               HasSubstr("delivery.webhook_secret"));
 }
 
-TEST_F(config_test, lease_must_exceed_http_timeout) {
-  EXPECT_THAT(error_of("dispatcher.lease = \"10s\"\ndispatcher.http_timeout = \"10s\"\n"),
-              AllOf(HasSubstr("rollcall.toml"), HasSubstr("dispatcher.lease"), HasSubstr("http_timeout")));
-  EXPECT_THAT(error_of("dispatcher.lease = \"5s\"\n"), HasSubstr("dispatcher.lease"));
-  EXPECT_EQ(load_text("dispatcher.lease = \"11s\"\n").dispatcher.lease, 11s);
+TEST_F(config_test, lease_must_outlast_every_wave_of_a_batch) {
+  // Defaults: 64 claimed, 16 at a time -> 4 waves of at most 10 s, plus a 10 s margin = 50 s.
+  EXPECT_THAT(error_of("dispatcher.lease = \"50s\"\n"),
+              AllOf(HasSubstr("rollcall.toml"), HasSubstr("dispatcher.lease"), HasSubstr("50s")));
+  EXPECT_EQ(load_text("dispatcher.lease = \"51s\"\n").dispatcher.lease, 51s);
+  EXPECT_THAT(error_of("dispatcher.lease = \"10s\"\ndispatcher.http_timeout = \"10s\"\n"), HasSubstr("http_timeout"));
+  // One wave: 16 claimed, 16 at a time -> 10 s + 10 s.
+  EXPECT_EQ(load_text("dispatcher.lease = \"21s\"\ndispatcher.batch_size = 16\n").dispatcher.lease, 21s);
+  EXPECT_THAT(error_of("dispatcher.lease = \"20s\"\ndispatcher.batch_size = 16\n"), HasSubstr("dispatcher.lease"));
+}
+
+TEST_F(config_test, a_webhook_secret_must_be_whsec_and_standard_base64) {
+  for (const char* bad : {"whsec_====", "whsec_Zg==Zm9vYmFyYmF6cXV4cXV1eA", "whsec_not base64 at all, not at all!",
+                          "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_c2hvcnQ="})
+    EXPECT_THAT(error_of(std::string{"delivery.webhook_secret = \""} + bad + "\"\n"),
+                HasSubstr("delivery.webhook_secret"))
+        << bad;
+  EXPECT_EQ(load_text(std::string{"delivery.webhook_secret = \""} + secret + "\"\n").delivery.webhook_secret, secret);
 }
 
 TEST_F(config_test, token_file_is_read_relative_to_the_config_file) {
@@ -292,15 +306,33 @@ TEST_F(config_test, documented_keys_lists_every_key) {
     EXPECT_FALSE(k.doc.empty()) << k.name;
     EXPECT_FALSE(k.type.empty()) << k.name;
   }
-  const std::set<std::string> expected{
-      "server.address", "server.port", "server.port_file", "server.body_limit",
-      "database.url", "database.pool_size", "database.embedded_user", "database.postgres_bin_dir",
-      "state_dir", "api.token",
-      "planner.interval", "planner.horizon", "planner.reminder_lead_times",
-      "dispatcher.interval", "dispatcher.batch_size", "dispatcher.concurrency", "dispatcher.lease",
-      "dispatcher.http_timeout", "dispatcher.max_attempts",
-      "delivery.webhook_url", "delivery.webhook_secret", "delivery.allow_http", "delivery.ca_file",
-      "alerts.webhook_secret", "attendance.grace", "attendance.sweep_interval", "log.level"};
+  const std::set<std::string> expected{"server.address",
+                                       "server.port",
+                                       "server.port_file",
+                                       "server.body_limit",
+                                       "database.url",
+                                       "database.pool_size",
+                                       "database.embedded_user",
+                                       "database.postgres_bin_dir",
+                                       "state_dir",
+                                       "api.token",
+                                       "planner.interval",
+                                       "planner.horizon",
+                                       "planner.reminder_lead_times",
+                                       "dispatcher.interval",
+                                       "dispatcher.batch_size",
+                                       "dispatcher.concurrency",
+                                       "dispatcher.lease",
+                                       "dispatcher.http_timeout",
+                                       "dispatcher.max_attempts",
+                                       "delivery.webhook_url",
+                                       "delivery.webhook_secret",
+                                       "delivery.allow_http",
+                                       "delivery.ca_file",
+                                       "alerts.webhook_secret",
+                                       "attendance.grace",
+                                       "attendance.sweep_interval",
+                                       "log.level"};
   EXPECT_EQ(names, expected);
 }
 

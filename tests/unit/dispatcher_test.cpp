@@ -27,6 +27,7 @@ ports::claimed_message message(ports::id_t id, int attempts = 1) {
   m.target = "provider";
   m.payload = R"({"type":"reminder"})";
   m.attempts = attempts;
+  m.claim_token = "token-" + std::to_string(id);
   return m;
 }
 
@@ -71,15 +72,45 @@ TEST_F(dispatcher_test, claims_with_the_configured_batch_size_and_lease) {
   EXPECT_EQ(store.ready.size(), 3u);
 }
 
+TEST_F(dispatcher_test, records_results_under_the_claim_token_and_counts_lost_claims) {
+  configure(10, 4);
+  store.add(message(1));
+  store.add(message(2));
+  store.lost_tokens.insert("token-2");  // its lease expired and another instance claimed it
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.delivered, 2);
+  EXPECT_EQ(stats.lost, 1);
+  const auto r = records_by_id();
+  EXPECT_EQ(r.at(1).claim_token, "token-1");
+  EXPECT_EQ(r.at(2).claim_token, "token-2");
+}
+
+TEST_F(dispatcher_test, without_a_provider_webhook_provider_messages_are_left_unclaimed) {
+  services::dispatcher_settings s;
+  s.provider_configured = false;
+  dispatcher.set_settings(s);
+  auto alert = message(1);
+  alert.target = "staff_webhook";
+  store.add(message(2));
+  store.add(alert);
+  const auto stats = dispatch();
+  ASSERT_EQ(store.claims.size(), 1u);
+  EXPECT_FALSE(store.claims[0].include_provider);
+  EXPECT_EQ(stats.claimed, 1);
+  ASSERT_EQ(sender.delivered.size(), 1u);
+  EXPECT_EQ(store.ready.size(), 1u);
+  EXPECT_EQ(store.ready.front().id, 2);
+}
+
 TEST_F(dispatcher_test, records_each_outcome_per_the_retry_policy) {
   configure(100, 4, 8);
-  store.add(message(1));              // 200: delivered
-  store.add(message(2));              // 503 on the first attempt: retry in 5s
-  store.add(message(3, 3));           // 500 on the third attempt: retry in 30m
-  store.add(message(4));              // 410: give up
-  store.add(message(5));              // 429 with Retry-After 120s: retry in 120s
-  store.add(message(6, 8));           // 503 on the last allowed attempt: give up
-  store.add(message(7));              // no response: retry in 5s, with the transport error kept
+  store.add(message(1));     // 200: delivered
+  store.add(message(2));     // 503 on the first attempt: retry in 5s
+  store.add(message(3, 3));  // 500 on the third attempt: retry in 30m
+  store.add(message(4));     // 410: give up
+  store.add(message(5));     // 429 with Retry-After 120s: retry in 120s
+  store.add(message(6, 8));  // 503 on the last allowed attempt: give up
+  store.add(message(7));     // no response: retry in 5s, with the transport error kept
   sender.answer_with_status("msg_2", 503);
   sender.answer_with_status("msg_3", 500);
   sender.answer_with_status("msg_4", 410);

@@ -27,10 +27,11 @@ TEST_P(parse_duration_valid, parses) {
 }
 
 INSTANTIATE_TEST_SUITE_P(units, parse_duration_valid,
-                         ::testing::Values(valid_case{"0s", 0ms}, valid_case{"250ms", 250ms},
-                                           valid_case{"90s", 90s}, valid_case{"15m", 15min},
-                                           valid_case{"24h", 24h}, valid_case{"14d", 14 * 24h},
-                                           valid_case{"007s", 7s}, valid_case{"1000000d", 1'000'000 * 24h}, valid_case{"106751991167d", 106751991167 * 24h},
+                         ::testing::Values(valid_case{"0s", 0ms}, valid_case{"250ms", 250ms}, valid_case{"90s", 90s},
+                                           valid_case{"15m", 15min}, valid_case{"24h", 24h},
+                                           valid_case{"14d", 14 * 24h}, valid_case{"007s", 7s},
+                                           valid_case{"1000000d", 1'000'000 * 24h},
+                                           valid_case{"106751991167d", 106751991167 * 24h},
                                            valid_case{"9223372036854775807ms", std::chrono::milliseconds::max()}));
 
 class parse_duration_invalid : public ::testing::TestWithParam<std::string> {};
@@ -43,8 +44,8 @@ INSTANTIATE_TEST_SUITE_P(bad_text, parse_duration_invalid,
                          ::testing::Values("", "s", "5", "-5s", "+5s", "5 s", " 5s", "5s ", "1h30m", "5sec", "5S",
                                            "5us", "1.5h", "5x", "5ms5", "h5",
                                            // overflow: of int64 itself, and of the scaled milliseconds
-                                           "99999999999999999999ms", "9223372036854775808ms",
-                                           "9223372036854776s", "106751991168d"));
+                                           "99999999999999999999ms", "9223372036854775808ms", "9223372036854776s",
+                                           "106751991168d"));
 
 class format_duration_round_trip : public ::testing::TestWithParam<std::chrono::milliseconds> {};
 
@@ -56,8 +57,8 @@ TEST_P(format_duration_round_trip, parses_back_to_the_same_value) {
 }
 
 INSTANTIATE_TEST_SUITE_P(values, format_duration_round_trip,
-                         ::testing::Values(0ms, 1ms, 999ms, 1s, 1001ms, 90s, 60s, 15min, 61min, 2h, 25h, 24h,
-                                           14 * 24h, std::chrono::milliseconds::max()));
+                         ::testing::Values(0ms, 1ms, 999ms, 1s, 1001ms, 90s, 60s, 15min, 61min, 2h, 25h, 24h, 14 * 24h,
+                                           std::chrono::milliseconds::max()));
 
 TEST(format_duration, uses_the_largest_exact_unit) {
   EXPECT_EQ(format_duration(0ms), "0s");

@@ -31,29 +31,29 @@ TEST_P(format_local_when_cases, formats_in_the_sites_zone) {
 }
 
 using date::year;
-INSTANTIATE_TEST_SUITE_P(
-    instants, format_local_when_cases,
-    ::testing::Values(
-        // 2026-06-02 is a Tuesday; New York is UTC-4 in June, so 22:00 UTC is 6:00 PM local.
-        when_case{"America/New_York", utc(year{2026} / 6 / 2, 22h), "Tue 6:00 PM"},
-        when_case{"America/New_York", utc(year{2026} / 6 / 2, 13h + 5min), "Tue 9:05 AM"},
-        // Midnight and noon local.
-        when_case{"America/New_York", utc(year{2026} / 6 / 3, 4h), "Wed 12:00 AM"},
-        when_case{"America/New_York", utc(year{2026} / 6 / 2, 16h), "Tue 12:00 PM"},
-        when_case{"America/New_York", utc(year{2026} / 6 / 2, 16h + 59min), "Tue 12:59 PM"},
-        when_case{"America/New_York", utc(year{2026} / 6 / 3, 3h + 59min), "Tue 11:59 PM"},
-        when_case{"America/New_York", utc(year{2026} / 6 / 2, 5h), "Tue 1:00 AM"},
-        // Winter offset (UTC-5) in the same zone.
-        when_case{"America/New_York", utc(year{2026} / 1 / 6, 23h + 30min), "Tue 6:30 PM"},
-        // A zone east of UTC moves the weekday forward; a half-hour zone keeps its minutes.
-        when_case{"Asia/Tokyo", utc(year{2026} / 6 / 2, 22h), "Wed 7:00 AM"},
-        when_case{"Asia/Kolkata", utc(year{2026} / 6 / 2, 6h + 30min), "Tue 12:00 PM"},
-        when_case{"UTC", utc(year{2026} / 6 / 2, 0h), "Tue 12:00 AM"}));
+INSTANTIATE_TEST_SUITE_P(instants, format_local_when_cases,
+                         ::testing::Values(
+                             // 2026-06-02 is a Tuesday; New York is UTC-4 in June, so 22:00 UTC is 6:00 PM local.
+                             when_case{"America/New_York", utc(year{2026} / 6 / 2, 22h), "Tue 6:00 PM"},
+                             when_case{"America/New_York", utc(year{2026} / 6 / 2, 13h + 5min), "Tue 9:05 AM"},
+                             // Midnight and noon local.
+                             when_case{"America/New_York", utc(year{2026} / 6 / 3, 4h), "Wed 12:00 AM"},
+                             when_case{"America/New_York", utc(year{2026} / 6 / 2, 16h), "Tue 12:00 PM"},
+                             when_case{"America/New_York", utc(year{2026} / 6 / 2, 16h + 59min), "Tue 12:59 PM"},
+                             when_case{"America/New_York", utc(year{2026} / 6 / 3, 3h + 59min), "Tue 11:59 PM"},
+                             when_case{"America/New_York", utc(year{2026} / 6 / 2, 5h), "Tue 1:00 AM"},
+                             // Winter offset (UTC-5) in the same zone.
+                             when_case{"America/New_York", utc(year{2026} / 1 / 6, 23h + 30min), "Tue 6:30 PM"},
+                             // A zone east of UTC moves the weekday forward; a half-hour zone keeps its minutes.
+                             when_case{"Asia/Tokyo", utc(year{2026} / 6 / 2, 22h), "Wed 7:00 AM"},
+                             when_case{"Asia/Kolkata", utc(year{2026} / 6 / 2, 6h + 30min), "Tue 12:00 PM"},
+                             when_case{"UTC", utc(year{2026} / 6 / 2, 0h), "Tue 12:00 AM"}));
 
 TEST(render_reminder, has_the_time_the_place_and_how_to_reply) {
   const auto text = dom::render_reminder({"Sam", "Eastside", "Tue 6:00 PM"});
-  EXPECT_EQ(text, "Hi Sam, reminder: Tue 6:00 PM at Eastside. Reply C to confirm, N if you can't make it. "
-                  "STOP to opt out.");
+  EXPECT_EQ(text,
+            "Hi Sam, reminder: Tue 6:00 PM at Eastside. Reply C to confirm, N if you can't make it. "
+            "STOP to opt out.");
 }
 
 std::string lower(std::string s) {
@@ -75,9 +75,9 @@ TEST_P(reminder_reveals_no_treatment, default_text_omits_word) {
 
 INSTANTIATE_TEST_SUITE_P(words, reminder_reveals_no_treatment,
                          ::testing::Values("treatment", "therapy", "therapist", "recovery", "addiction", "substance",
-                                           "rehab", "clinic", "counsel", "program", "IOP", "group", "session",
-                                           "detox", "sober", "alcohol", "drug", "opioid", "methadone",
-                                           "mental", "health", "psych", "patient", "diagnos", "medical"));
+                                           "rehab", "clinic", "counsel", "program", "IOP", "group", "session", "detox",
+                                           "sober", "alcohol", "drug", "opioid", "methadone", "mental", "health",
+                                           "psych", "patient", "diagnos", "medical"));
 
 TEST(render_missed_alert, names_the_client_group_and_time_for_staff) {
   const auto text = dom::render_missed_alert({"Sam", 42, "Tuesday evening", "Eastside", "Tue 6:00 PM"});

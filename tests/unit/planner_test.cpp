@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include <boost/json.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "fakes/fake_clock.hpp"
 #include "fakes/memory_planning_store.hpp"
@@ -16,11 +16,11 @@
 namespace {
 
 using namespace std::chrono_literals;
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 using rollcall::fakes::fake_clock;
 using rollcall::fakes::memory_planning_store;
 using rollcall::testing::run_task;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 namespace ports = rollcall::ports;
 namespace services = rollcall::services;
 
@@ -71,8 +71,8 @@ TEST_F(planner_test, materialises_sessions_for_the_horizon_in_the_site_zone) {
   store.add_group(evening_group(7, mon_wed_fri), "America/New_York", "Eastside");
   const auto stats = plan();
   // Local dates 2026-03-05 .. 2026-03-19 (now + 14 days), Mondays, Wednesdays and Fridays.
-  EXPECT_THAT(session_dates(7), ElementsAre("2026-03-06", "2026-03-09", "2026-03-11", "2026-03-13", "2026-03-16",
-                                            "2026-03-18"));
+  EXPECT_THAT(session_dates(7),
+              ElementsAre("2026-03-06", "2026-03-09", "2026-03-11", "2026-03-13", "2026-03-16", "2026-03-18"));
   EXPECT_EQ(stats.sessions_added, 6);
   // 18:00 local on both sides of the 2026-03-08 change: 23:00 UTC (EST), then 22:00 UTC (EDT).
   EXPECT_EQ(session_on(7, "2026-03-06").starts_at, utc(y2026 / 3 / 6, 23h));
@@ -203,8 +203,9 @@ TEST(reminder_messages, payload_has_the_documented_fields) {
     EXPECT_EQ(p.at("type").as_string(), "reminder");
     EXPECT_EQ(p.at("channel").as_string(), "sms");
     EXPECT_EQ(p.at("to").as_string(), "+15551230000");
-    EXPECT_EQ(p.at("text").as_string(),
-              "Hi Sam, reminder: Tue 6:00 PM at Eastside. Reply C to confirm, N if you can't make it. STOP to opt out.");
+    EXPECT_EQ(
+        p.at("text").as_string(),
+        "Hi Sam, reminder: Tue 6:00 PM at Eastside. Reply C to confirm, N if you can't make it. STOP to opt out.");
     EXPECT_EQ(p.at("client_id").as_int64(), 9);
     EXPECT_EQ(p.at("session_id").as_int64(), 55);
     EXPECT_EQ(p.at("session_starts_at").as_int64(), a.starts_at.time_since_epoch().count());

@@ -46,10 +46,10 @@ TEST_F(standard_webhooks_vector, verify_rejects_a_tampered_body) {
 }
 
 TEST_F(standard_webhooks_vector, verify_rejects_other_ids_keys_and_timestamps_in_the_content) {
-  EXPECT_FALSE(del::verify_webhook(key, "msg_other", std::to_string(vector_ts), vector_body, vector_signature,
-                                   vector_ts));
-  EXPECT_FALSE(del::verify_webhook(key + "x", vector_id, std::to_string(vector_ts), vector_body, vector_signature,
-                                   vector_ts));
+  EXPECT_FALSE(
+      del::verify_webhook(key, "msg_other", std::to_string(vector_ts), vector_body, vector_signature, vector_ts));
+  EXPECT_FALSE(
+      del::verify_webhook(key + "x", vector_id, std::to_string(vector_ts), vector_body, vector_signature, vector_ts));
   // A different timestamp is signed content too, even when it is within the tolerance.
   EXPECT_FALSE(verify(vector_body, vector_signature, vector_ts, std::to_string(vector_ts + 1)));
 }
@@ -112,8 +112,7 @@ TEST(base64, round_trips_every_byte_value_and_length) {
 class base64_invalid : public ::testing::TestWithParam<std::string> {};
 TEST_P(base64_invalid, rejects) { EXPECT_FALSE(del::base64_decode(GetParam()).has_value()) << GetParam(); }
 INSTANTIATE_TEST_SUITE_P(bad, base64_invalid,
-                         ::testing::Values("Zg=", "Zm9", "Zm9vY", "Zm9v Yg==", "Zm9v\nYmFy", "Zm9-", "Zm9_",
-                                           "Zm9v!!==",
+                         ::testing::Values("Zg=", "Zm9", "Zm9vY", "Zm9v Yg==", "Zm9v\nYmFy", "Zm9-", "Zm9_", "Zm9v!!==",
                                            // padding anywhere but the end, or too much of it
                                            "====", "Z===", "Zg==Zm9v", "Z=g=", "Zm=v", "=Zm9"));
 

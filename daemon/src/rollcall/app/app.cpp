@@ -3,14 +3,14 @@
 #include <fstream>
 #include <iostream>
 
+#include <sodium.h>
+#include <systemd/sd-daemon.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <sodium.h>
-#include <systemd/sd-daemon.h>
 
 #include "rollcall/app/embedded_postgres.hpp"
 #include "rollcall/config/config.hpp"
@@ -39,6 +39,14 @@ class system_clock final : public ports::clock {
 };
 
 std::chrono::seconds whole_seconds(std::chrono::milliseconds d) { return std::chrono::ceil<std::chrono::seconds>(d); }
+
+// libpq echoes a malformed connection URL, password and all: never let it reach a log.
+std::string redact(std::string message, const std::string& url) {
+  message = message.substr(0, message.find('\n'));
+  for (auto pos = message.find(url); !url.empty() && pos != std::string::npos; pos = message.find(url))
+    message.replace(pos, url.size(), "<database.url>");
+  return message;
+}
 
 // Long-lived loops register here so that shutdown can wake them and wait for them.
 struct lifecycle {
@@ -116,16 +124,22 @@ int run(const options& opts) {
     db_url = embedded->start();
   }
 
-  store::db_pool pool{db_url, cfg.database.pool_size, store::sql::prepare_all};
-  {
+  // libpq waits for ever on an unreachable server unless told otherwise.
+  setenv("PGCONNECT_TIMEOUT", "10", 0);
+  try {
     // Migrations run on a connection of their own, before any statement is prepared.
     pqxx::connection conn{db_url};
     const int applied = store::apply_migrations(conn);
     log->info("database: {} migration(s) applied, schema version {}", applied, store::applied_version(conn));
+  } catch (const pqxx::broken_connection& e) {
+    throw std::runtime_error("cannot connect to the database: " + redact(e.what(), db_url));
   }
   if (opts.migrate_only) return 0;
 
+  // Declared before the pool, so that it outlives it: work still queued on the pool at
+  // shutdown owns coroutine frames whose sockets and timers belong to this io_context.
   net::io_context io{1};
+  store::db_pool pool{db_url, cfg.database.pool_size, store::sql::prepare_all};
   system_clock clock;
   store::pg_store store{pool};
   auto tls = delivery::make_client_tls_context(cfg.delivery.ca_file);
@@ -146,16 +160,17 @@ int run(const options& opts) {
     std::vector<std::chrono::seconds> leads;
     for (auto d : c.planner.reminder_lead_times) leads.push_back(whole_seconds(d));
     planner.set_settings({c.planner.horizon, leads});
-    dispatcher.set_settings({c.dispatcher.batch_size, c.dispatcher.concurrency, c.dispatcher.lease,
-                             c.dispatcher.max_attempts});
-    sender.set_settings({c.delivery.webhook_url, c.delivery.webhook_secret, c.alerts.webhook_secret,
-                         c.dispatcher.http_timeout});
+    dispatcher.set_settings(
+        {c.dispatcher.batch_size, c.dispatcher.concurrency, c.dispatcher.lease, c.dispatcher.max_attempts});
+    sender.set_settings(
+        {c.delivery.webhook_url, c.delivery.webhook_secret, c.alerts.webhook_secret, c.dispatcher.http_timeout});
     sweep.set_grace(whole_seconds(c.attendance.grace));
     allow_http = c.delivery.allow_http;
   };
   apply(cfg);
   if (cfg.api.token.empty()) log->warn("api.token is not set: every /v1 request will be refused (401)");
-  if (cfg.delivery.webhook_url.empty()) log->warn("delivery.webhook_url is not set: reminders wait in the outbox");
+  if (cfg.delivery.webhook_url.empty())
+    log->warn("delivery.webhook_url is not set: reminders wait in the outbox until it is");
 
   const auto port = server.listen(cfg.server.address, cfg.server.port);
   write_port_file(cfg.server.port_file, port);
@@ -164,32 +179,40 @@ int run(const options& opts) {
   lifecycle life;
   net::co_spawn(io, server.accept_connections(), log_completion(log, "listener"));
   net::co_spawn(io,
-                run_periodically(life, log, "planner", [&] { return cfg.planner.interval; },
-                                 [&]() -> net::awaitable<bool> {
-                                   auto s = co_await planner.plan_once();
-                                   if (s.sessions_added || s.reminders_planned)
-                                     log->info("planner: {} session(s) added, {} reminder(s) planned", s.sessions_added,
-                                               s.reminders_planned);
-                                   co_return false;
-                                 }),
+                run_periodically(
+                    life, log, "planner", [&] { return cfg.planner.interval; },
+                    [&]() -> net::awaitable<bool> {
+                      auto s = co_await planner.plan_once();
+                      if (s.sessions_added || s.reminders_planned)
+                        log->info("planner: {} session(s) added, {} reminder(s) planned", s.sessions_added,
+                                  s.reminders_planned);
+                      co_return false;
+                    }),
                 log_completion(log, "planner"));
   net::co_spawn(io,
-                run_periodically(life, log, "dispatcher", [&] { return cfg.dispatcher.interval; },
-                                 [&]() -> net::awaitable<bool> {
-                                   auto s = co_await dispatcher.dispatch_once();
-                                   if (s.claimed)
-                                     log->info("dispatcher: {} claimed, {} delivered, {} to retry, {} failed", s.claimed,
-                                               s.delivered, s.retried, s.failed);
-                                   co_return s.claimed >= cfg.dispatcher.batch_size;
-                                 }),
+                run_periodically(
+                    life, log, "dispatcher", [&] { return cfg.dispatcher.interval; },
+                    [&]() -> net::awaitable<bool> {
+                      auto s = co_await dispatcher.dispatch_once();
+                      if (s.claimed)
+                        log->info("dispatcher: {} claimed, {} delivered, {} to retry, {} failed", s.claimed,
+                                  s.delivered, s.retried, s.failed);
+                      if (s.lost)
+                        log->warn(
+                            "dispatcher: {} result(s) not recorded: the lease expired and another claim took "
+                            "over (raise dispatcher.lease)",
+                            s.lost);
+                      co_return s.claimed >= cfg.dispatcher.batch_size;
+                    }),
                 log_completion(log, "dispatcher"));
   net::co_spawn(io,
-                run_periodically(life, log, "no-show sweep", [&] { return cfg.attendance.sweep_interval; },
-                                 [&]() -> net::awaitable<bool> {
-                                   const int n = co_await sweep.sweep_once();
-                                   if (n) log->info("no-show sweep: {} missed attendance(s) recorded", n);
-                                   co_return false;
-                                 }),
+                run_periodically(
+                    life, log, "no-show sweep", [&] { return cfg.attendance.sweep_interval; },
+                    [&]() -> net::awaitable<bool> {
+                      const int n = co_await sweep.sweep_once();
+                      if (n) log->info("no-show sweep: {} missed attendance(s) recorded", n);
+                      co_return false;
+                    }),
                 log_completion(log, "no-show sweep"));
 
   // Watchdog pings come from the event loop itself, so a stuck loop stops them.

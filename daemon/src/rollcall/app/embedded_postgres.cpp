@@ -78,7 +78,8 @@ std::string embedded_postgres::conninfo(const std::string& dbname) const {
          " application_name=rollcalld";
 }
 
-int embedded_postgres::run_tool(const std::string& tool, const std::vector<std::string>& args, const fs::path& log_file) {
+int embedded_postgres::run_tool(const std::string& tool, const std::vector<std::string>& args,
+                                const fs::path& log_file) {
   const auto exe = (bin_dir_ / tool).string();
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(exe.c_str()));
@@ -111,8 +112,9 @@ int embedded_postgres::run_tool(const std::string& tool, const std::vector<std::
 
 std::string embedded_postgres::start() {
   if (bin_dir_.empty() || !fs::exists(bin_dir_ / "initdb"))
-    throw std::runtime_error("embedded database: no PostgreSQL server binaries found (install postgresql, or set "
-                             "database.postgres_bin_dir, or configure database.url)");
+    throw std::runtime_error(
+        "embedded database: no PostgreSQL server binaries found (install postgresql, or set "
+        "database.postgres_bin_dir, or configure database.url)");
   if (geteuid() == 0) {
     const passwd* pw = getpwnam(user_.c_str());
     if (!pw)
@@ -135,9 +137,10 @@ std::string embedded_postgres::start() {
 
   if (!fs::exists(data_ / "PG_VERSION")) {
     log_->info("embedded database: initialising a new cluster in {}", data_.string());
-    if (run_tool("initdb", {"-D", data_.string(), "-U", "rollcall", "-A", "trust", "-E", "UTF8", "--locale=C",
-                            "--no-instructions"},
-                 log_file) != 0)
+    if (run_tool(
+            "initdb",
+            {"-D", data_.string(), "-U", "rollcall", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-instructions"},
+            log_file) != 0)
       throw std::runtime_error("embedded database: initdb failed: " + tail_of(log_file));
     std::ofstream conf(data_ / "postgresql.conf", std::ios::app);
     conf << "\n# Added by rollcalld: settings it rewrites on every start.\ninclude_if_exists = 'rollcall.conf'\n";
@@ -148,7 +151,9 @@ std::string embedded_postgres::start() {
     conf << "listen_addresses = ''\n"
          << "unix_socket_directories = '" << socket_dir_.string() << "'\n"
          << "unix_socket_permissions = 0700\n"
-         << "jit = off\n";
+         << "jit = off\n"
+         // Row values (personal data) would otherwise reach postgres.log in DETAIL lines.
+         << "log_error_verbosity = terse\n";
   }
   fs::create_directories(socket_dir_);
   fs::permissions(socket_dir_, fs::perms::owner_all, fs::perm_options::replace);
@@ -159,7 +164,8 @@ std::string embedded_postgres::start() {
 
   if (run_tool("pg_ctl", {"-D", data_.string(), "status"}, log_file) == 0) {
     log_->warn("embedded database: adopting a cluster that is already running (left by an earlier run)");
-  } else if (run_tool("pg_ctl", {"-D", data_.string(), "-l", log_file.string(), "-w", "-t", "60", "start"}, log_file) != 0) {
+  } else if (run_tool("pg_ctl", {"-D", data_.string(), "-l", log_file.string(), "-w", "-t", "60", "start"}, log_file) !=
+             0) {
     throw std::runtime_error("embedded database: pg_ctl start failed: " + tail_of(log_file));
   }
   running_ = true;

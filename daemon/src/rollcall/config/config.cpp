@@ -1,14 +1,16 @@
 #include "rollcall/config/config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
 
-#include <boost/url/parse.hpp>
 #include <date/tz.h>
 #include <toml++/toml.h>
+#include <boost/url/parse.hpp>
 
 #include "rollcall/domain/duration.hpp"
 #include "rollcall/support/logging.hpp"
@@ -25,8 +27,8 @@ struct key_spec {
   std::string type;
   bool reloadable;
   std::string doc;
-  std::function<std::string(const config&)> show;              // current value, TOML syntax
-  std::function<check(config&, const toml::node&)> apply;      // sets the value or says why not
+  std::function<std::string(const config&)> show;          // current value, TOML syntax
+  std::function<check(config&, const toml::node&)> apply;  // sets the value or says why not
 };
 
 std::string quote(const std::string& s) {
@@ -49,14 +51,23 @@ check require_url(const std::string& v, bool allow_empty) {
 
 check require_secret(const std::string& v) {
   if (v.empty()) return {};
-  if (v.rfind("whsec_", 0) != 0 || v.size() < 6 + 24) return "must be whsec_ followed by base64 (at least 18 bytes)";
+  const std::string_view b64 = std::string_view{v}.substr(v.rfind("whsec_", 0) == 0 ? 6 : v.size());
+  const std::size_t pad = b64.ends_with("==") ? 2 : b64.ends_with('=') ? 1 : 0;
+  const bool alphabet = std::all_of(b64.begin(), b64.end() - static_cast<std::ptrdiff_t>(pad), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+  });
+  if (b64.size() < 24 || b64.size() % 4 != 0 || !alphabet)
+    return "must be whsec_ followed by standard base64 of at least 18 bytes";
   return {};
 }
 
 template <class Get>
 key_spec string_key(std::string name, Get get, bool reloadable, std::string doc,
                     std::function<check(const std::string&)> validate = {}) {
-  return {name, "string", reloadable, std::move(doc),
+  return {name,
+          "string",
+          reloadable,
+          std::move(doc),
           [get](const config& c) { return quote(get(const_cast<config&>(c))); },
           [get, validate](config& c, const toml::node& n) -> check {
             auto v = n.value<std::string>();
@@ -70,7 +81,10 @@ key_spec string_key(std::string name, Get get, bool reloadable, std::string doc,
 
 template <class Get>
 key_spec int_key(std::string name, Get get, long long lo, long long hi, bool reloadable, std::string doc) {
-  return {name, "integer", reloadable, std::move(doc),
+  return {name,
+          "integer",
+          reloadable,
+          std::move(doc),
           [get](const config& c) { return std::to_string(get(const_cast<config&>(c))); },
           [get, lo, hi](config& c, const toml::node& n) -> check {
             if (!n.is_integer()) return "expected an integer";
@@ -83,7 +97,10 @@ key_spec int_key(std::string name, Get get, long long lo, long long hi, bool rel
 
 template <class Get>
 key_spec bool_key(std::string name, Get get, bool reloadable, std::string doc) {
-  return {name, "boolean", reloadable, std::move(doc),
+  return {name,
+          "boolean",
+          reloadable,
+          std::move(doc),
           [get](const config& c) { return get(const_cast<config&>(c)) ? std::string{"true"} : std::string{"false"}; },
           [get](config& c, const toml::node& n) -> check {
             if (!n.is_boolean()) return "expected true or false";
@@ -107,7 +124,10 @@ check parse_duration_node(const toml::node& n, duration& out, bool allow_zero) {
 
 template <class Get>
 key_spec duration_key(std::string name, Get get, bool reloadable, std::string doc, bool allow_zero = false) {
-  return {name, "duration", reloadable, std::move(doc),
+  return {name,
+          "duration",
+          reloadable,
+          std::move(doc),
           [get](const config& c) { return quote(domain::format_duration(get(const_cast<config&>(c)))); },
           [get, allow_zero](config& c, const toml::node& n) -> check {
             return parse_duration_node(n, get(c), allow_zero);
@@ -116,10 +136,14 @@ key_spec duration_key(std::string name, Get get, bool reloadable, std::string do
 
 template <class Get>
 key_spec duration_list_key(std::string name, Get get, bool reloadable, std::string doc) {
-  return {name, "array of durations", reloadable, std::move(doc),
+  return {name,
+          "array of durations",
+          reloadable,
+          std::move(doc),
           [get](const config& c) {
             std::string out = "[";
-            for (const auto& d : get(const_cast<config&>(c))) out += (out.size() > 1 ? ", " : "") + quote(domain::format_duration(d));
+            for (const auto& d : get(const_cast<config&>(c)))
+              out += (out.size() > 1 ? ", " : "") + quote(domain::format_duration(d));
             return out + "]";
           },
           [get](config& c, const toml::node& n) -> check {
@@ -128,7 +152,8 @@ key_spec duration_list_key(std::string name, Get get, bool reloadable, std::stri
             std::vector<duration> out;
             for (const auto& item : *arr) {
               duration d{};
-              if (auto err = parse_duration_node(item, d, false)) return "element " + std::to_string(out.size()) + " " + *err;
+              if (auto err = parse_duration_node(item, d, false))
+                return "element " + std::to_string(out.size()) + " " + *err;
               out.push_back(d);
             }
             get(c) = std::move(out);
@@ -139,79 +164,105 @@ key_spec duration_list_key(std::string name, Get get, bool reloadable, std::stri
 const std::vector<key_spec>& key_table() {
   static const std::vector<key_spec> keys = [] {
     std::vector<key_spec> k;
-    k.push_back(string_key("server.address", [](config& c) -> auto& { return c.server.address; }, false,
-                           "IP address the HTTP API listens on"));
-    k.push_back(int_key("server.port", [](config& c) -> auto& { return c.server.port; }, 0, 65535, false,
-                        "TCP port of the HTTP API; 0 picks a free port (see server.port_file)"));
-    k.push_back(string_key("server.port_file", [](config& c) -> auto& { return c.server.port_file; }, false,
-                           "if set, the bound port is written to this file once the listener is open"));
-    k.push_back(int_key("server.body_limit", [](config& c) -> auto& { return c.server.body_limit; }, 1024, 64 << 20,
-                        false, "largest request body accepted, in bytes (larger: 413)"));
-    k.push_back(string_key("database.url", [](config& c) -> auto& { return c.database.url; }, false,
-                           "PostgreSQL connection URL (a secret; or ROLLCALL_DATABASE_URL); empty runs an embedded "
-                           "cluster under state_dir"));
-    k.push_back(int_key("database.pool_size", [](config& c) -> auto& { return c.database.pool_size; }, 1, 64, false,
-                        "database connections (and worker threads) of the pool"));
-    k.push_back(string_key("database.embedded_user", [](config& c) -> auto& { return c.database.embedded_user; },
-                           false, "system user that runs the embedded cluster when rollcalld is started as root"));
-    k.push_back(string_key("database.postgres_bin_dir", [](config& c) -> auto& { return c.database.postgres_bin_dir; },
-                           false, "directory of initdb/pg_ctl for the embedded cluster; empty: newest /usr/lib/postgresql/*/bin"));
-    k.push_back(string_key("state_dir", [](config& c) -> auto& { return c.state_dir; }, false,
-                           "where rollcalld keeps its state (the embedded cluster lives in state_dir/postgres)"));
-    k.push_back(string_key("api.token", [](config& c) -> auto& { return c.api.token; }, true,
-                           "bearer token for the JSON API (a secret; or api.token_file, or ROLLCALL_API_TOKEN)"));
-    k.push_back(duration_key("planner.interval", [](config& c) -> auto& { return c.planner.interval; }, true,
-                             "how often sessions and reminders are planned"));
-    k.push_back(duration_key("planner.horizon", [](config& c) -> auto& { return c.planner.horizon; }, true,
-                             "how far ahead sessions are materialised"));
-    k.push_back(duration_list_key("planner.reminder_lead_times",
-                                  [](config& c) -> auto& { return c.planner.reminder_lead_times; }, true,
-                                  "how long before a session each reminder goes out"));
-    k.push_back(duration_key("dispatcher.interval", [](config& c) -> auto& { return c.dispatcher.interval; }, true,
-                             "how often the outbox is polled for due messages"));
-    k.push_back(int_key("dispatcher.batch_size", [](config& c) -> auto& { return c.dispatcher.batch_size; }, 1, 10000,
-                        true, "messages claimed per batch"));
-    k.push_back(int_key("dispatcher.concurrency", [](config& c) -> auto& { return c.dispatcher.concurrency; }, 1, 1024,
-                        true, "HTTP deliveries in flight at once per instance"));
-    k.push_back(duration_key("dispatcher.lease", [](config& c) -> auto& { return c.dispatcher.lease; }, true,
-                             "how long a claimed message is reserved; must exceed dispatcher.http_timeout"));
-    k.push_back(duration_key("dispatcher.http_timeout", [](config& c) -> auto& { return c.dispatcher.http_timeout; },
-                             true, "deadline for one delivery (connect, TLS, write and read)"));
-    k.push_back(int_key("dispatcher.max_attempts", [](config& c) -> auto& { return c.dispatcher.max_attempts; }, 1, 50,
-                        true, "attempts before a message is marked failed"));
-    k.push_back(string_key("delivery.webhook_url", [](config& c) -> auto& { return c.delivery.webhook_url; }, true,
-                           "where client reminders (SMS and email) are POSTed as signed JSON; empty: they wait",
-                           [](const std::string& v) { return require_url(v, true); }));
-    k.push_back(string_key("delivery.webhook_secret", [](config& c) -> auto& { return c.delivery.webhook_secret; },
-                           true, "whsec_ signing secret for delivery.webhook_url (a secret; or *_file, or "
-                                 "ROLLCALL_WEBHOOK_SECRET)",
-                           require_secret));
-    k.push_back(bool_key("delivery.allow_http", [](config& c) -> auto& { return c.delivery.allow_http; }, true,
-                         "allow plain http:// webhook URLs (only for loopback testing)"));
-    k.push_back(string_key("delivery.ca_file", [](config& c) -> auto& { return c.delivery.ca_file; }, false,
-                           "extra PEM CA bundle for HTTPS peers; the system store is always used"));
-    k.push_back(string_key("alerts.webhook_secret", [](config& c) -> auto& { return c.alerts.webhook_secret; }, true,
-                           "whsec_ secret signing alerts POSTed to staff alert webhooks (a secret; or *_file, or "
-                           "ROLLCALL_ALERT_WEBHOOK_SECRET)",
-                           require_secret));
-    k.push_back(duration_key("attendance.grace", [](config& c) -> auto& { return c.attendance.grace; }, true,
-                             "an unmarked client this long after the start has missed the session", true));
-    k.push_back(duration_key("attendance.sweep_interval",
-                             [](config& c) -> auto& { return c.attendance.sweep_interval; }, true,
-                             "how often missed sessions are looked for"));
-    k.push_back(string_key("log.level", [](config& c) -> auto& { return c.log.level; }, true,
-                           "trace, debug, info, warn, error, critical or off",
-                           [](const std::string& v) -> check {
-                             if (!support::is_log_level(v)) return "must be one of trace, debug, info, warn, error, critical, off";
-                             return {};
-                           }));
+    k.push_back(string_key(
+        "server.address", [](config & c) -> auto& { return c.server.address; }, false,
+        "IP address the HTTP API listens on"));
+    k.push_back(int_key(
+        "server.port", [](config & c) -> auto& { return c.server.port; }, 0, 65535, false,
+        "TCP port of the HTTP API; 0 picks a free port (see server.port_file)"));
+    k.push_back(string_key(
+        "server.port_file", [](config & c) -> auto& { return c.server.port_file; }, false,
+        "if set, the bound port is written to this file once the listener is open"));
+    k.push_back(int_key(
+        "server.body_limit", [](config & c) -> auto& { return c.server.body_limit; }, 1024, 64 << 20, false,
+        "largest request body accepted, in bytes (larger: 413)"));
+    k.push_back(string_key(
+        "database.url", [](config & c) -> auto& { return c.database.url; }, false,
+        "PostgreSQL connection URL (a secret; or ROLLCALL_DATABASE_URL); empty runs an embedded "
+        "cluster under state_dir"));
+    k.push_back(int_key(
+        "database.pool_size", [](config & c) -> auto& { return c.database.pool_size; }, 1, 64, false,
+        "database connections (and worker threads) of the pool"));
+    k.push_back(string_key(
+        "database.embedded_user", [](config & c) -> auto& { return c.database.embedded_user; }, false,
+        "system user that runs the embedded cluster when rollcalld is started as root"));
+    k.push_back(string_key(
+        "database.postgres_bin_dir", [](config & c) -> auto& { return c.database.postgres_bin_dir; }, false,
+        "directory of initdb/pg_ctl for the embedded cluster; empty: newest /usr/lib/postgresql/*/bin"));
+    k.push_back(string_key(
+        "state_dir", [](config & c) -> auto& { return c.state_dir; }, false,
+        "where rollcalld keeps its state (the embedded cluster lives in state_dir/postgres)"));
+    k.push_back(string_key(
+        "api.token", [](config & c) -> auto& { return c.api.token; }, true,
+        "bearer token for the JSON API (a secret; or api.token_file, or ROLLCALL_API_TOKEN)"));
+    k.push_back(duration_key(
+        "planner.interval", [](config & c) -> auto& { return c.planner.interval; }, true,
+        "how often sessions and reminders are planned"));
+    k.push_back(duration_key(
+        "planner.horizon", [](config & c) -> auto& { return c.planner.horizon; }, true,
+        "how far ahead sessions are materialised"));
+    k.push_back(duration_list_key(
+        "planner.reminder_lead_times", [](config & c) -> auto& { return c.planner.reminder_lead_times; }, true,
+        "how long before a session each reminder goes out"));
+    k.push_back(duration_key(
+        "dispatcher.interval", [](config & c) -> auto& { return c.dispatcher.interval; }, true,
+        "how often the outbox is polled for due messages"));
+    k.push_back(int_key(
+        "dispatcher.batch_size", [](config & c) -> auto& { return c.dispatcher.batch_size; }, 1, 10000, true,
+        "messages claimed per batch"));
+    k.push_back(int_key(
+        "dispatcher.concurrency", [](config & c) -> auto& { return c.dispatcher.concurrency; }, 1, 1024, true,
+        "HTTP deliveries in flight at once per instance"));
+    k.push_back(duration_key(
+        "dispatcher.lease", [](config & c) -> auto& { return c.dispatcher.lease; }, true,
+        "how long a claimed message is reserved; must exceed dispatcher.http_timeout"));
+    k.push_back(duration_key(
+        "dispatcher.http_timeout", [](config & c) -> auto& { return c.dispatcher.http_timeout; }, true,
+        "deadline for one delivery (connect, TLS, write and read)"));
+    k.push_back(int_key(
+        "dispatcher.max_attempts", [](config & c) -> auto& { return c.dispatcher.max_attempts; }, 1, 50, true,
+        "attempts before a message is marked failed"));
+    k.push_back(string_key(
+        "delivery.webhook_url", [](config & c) -> auto& { return c.delivery.webhook_url; }, true,
+        "where client reminders (SMS and email) are POSTed as signed JSON; empty: they wait",
+        [](const std::string& v) { return require_url(v, true); }));
+    k.push_back(string_key(
+        "delivery.webhook_secret", [](config & c) -> auto& { return c.delivery.webhook_secret; }, true,
+        "whsec_ signing secret for delivery.webhook_url (a secret; or *_file, or "
+        "ROLLCALL_WEBHOOK_SECRET)",
+        require_secret));
+    k.push_back(bool_key(
+        "delivery.allow_http", [](config & c) -> auto& { return c.delivery.allow_http; }, true,
+        "allow plain http:// webhook URLs (only for loopback testing)"));
+    k.push_back(string_key(
+        "delivery.ca_file", [](config & c) -> auto& { return c.delivery.ca_file; }, false,
+        "extra PEM CA bundle for HTTPS peers; the system store is always used"));
+    k.push_back(string_key(
+        "alerts.webhook_secret", [](config & c) -> auto& { return c.alerts.webhook_secret; }, true,
+        "whsec_ secret signing alerts POSTed to staff alert webhooks (a secret; or *_file, or "
+        "ROLLCALL_ALERT_WEBHOOK_SECRET)",
+        require_secret));
+    k.push_back(duration_key(
+        "attendance.grace", [](config & c) -> auto& { return c.attendance.grace; }, true,
+        "an unmarked client this long after the start has missed the session", true));
+    k.push_back(duration_key(
+        "attendance.sweep_interval", [](config & c) -> auto& { return c.attendance.sweep_interval; }, true,
+        "how often missed sessions are looked for"));
+    k.push_back(string_key(
+        "log.level", [](config & c) -> auto& { return c.log.level; }, true,
+        "trace, debug, info, warn, error, critical or off",
+        [](const std::string& v) -> check {
+          if (!support::is_log_level(v)) return "must be one of trace, debug, info, warn, error, critical, off";
+          return {};
+        }));
     return k;
   }();
   return keys;
 }
 
 // Secrets may live in a file beside the key: `<key>_file = "/path"` (relative to the config).
-const std::set<std::string> secret_keys{"api.token", "database.url", "delivery.webhook_secret", "alerts.webhook_secret"};
+const std::set<std::string> secret_keys{"api.token", "database.url", "delivery.webhook_secret",
+                                        "alerts.webhook_secret"};
 
 std::string where(const std::filesystem::path& file, const toml::source_region& src) {
   return file.string() + ":" + std::to_string(src.begin.line);
@@ -275,8 +326,13 @@ void apply_env(config& c, const char* var, const std::string& key) {
 }
 
 void validate(const config& c, const std::string& origin) {
-  if (c.dispatcher.lease <= c.dispatcher.http_timeout)
-    throw config_error(origin + ": key 'dispatcher.lease': must be longer than dispatcher.http_timeout");
+  // A claimed batch is sent in waves of `concurrency`, each bounded by http_timeout; the lease
+  // must outlast them all, or another instance would claim (and send) the same messages again.
+  const auto waves = (c.dispatcher.batch_size + c.dispatcher.concurrency - 1) / c.dispatcher.concurrency;
+  const auto needed = waves * c.dispatcher.http_timeout + std::chrono::seconds{10};
+  if (c.dispatcher.lease <= needed)
+    throw config_error(origin + ": key 'dispatcher.lease': must be longer than " + domain::format_duration(needed) +
+                       " (ceil(batch_size / concurrency) x http_timeout + 10s)");
   auto check_http = [&](const std::string& url, const char* key) {
     if (!url.empty() && url.rfind("http://", 0) == 0 && !c.delivery.allow_http)
       throw config_error(origin + ": key '" + key + "': plain http:// needs delivery.allow_http = true");

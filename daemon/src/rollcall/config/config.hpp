@@ -43,7 +43,7 @@ struct config {
 
   struct dispatcher_section {
     duration interval = std::chrono::seconds{1};
-    int batch_size = 100;
+    int batch_size = 64;
     int concurrency = 16;
     duration lease = std::chrono::seconds{60};
     duration http_timeout = std::chrono::seconds{10};

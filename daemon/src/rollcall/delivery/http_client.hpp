@@ -28,8 +28,8 @@ class http_client {
   http_client(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls) : ex_(std::move(ex)), tls_(tls) {}
 
   // Never throws for network failures: they come back as status 0 with an error.
-  boost::asio::awaitable<http_response> post(const std::string& url, const header_list& headers, const std::string& body,
-                                             std::chrono::milliseconds timeout);
+  boost::asio::awaitable<http_response> post(const std::string& url, const header_list& headers,
+                                             const std::string& body, std::chrono::milliseconds timeout);
 
  private:
   boost::asio::any_io_executor ex_;

@@ -13,11 +13,16 @@ std::optional<attendance_status> parse_attendance_status(std::string_view text) 
 
 std::string_view to_string(attendance_status s) {
   switch (s) {
-    case attendance_status::present: return "present";
-    case attendance_status::late: return "late";
-    case attendance_status::left_early: return "left_early";
-    case attendance_status::absent: return "absent";
-    case attendance_status::excused: return "excused";
+    case attendance_status::present:
+      return "present";
+    case attendance_status::late:
+      return "late";
+    case attendance_status::left_early:
+      return "left_early";
+    case attendance_status::absent:
+      return "absent";
+    case attendance_status::excused:
+      return "excused";
   }
   return "present";
 }

@@ -30,6 +30,11 @@ struct missed_alert_text_input {
 };
 
 // Staff-facing (inside the care team), so it may name the client; it never goes to logs.
+// For the clinic's own alert webhook.
 std::string render_missed_alert(const missed_alert_text_input& in);
+
+// The same alert for SMS or email, which pass through a vendor that may not be covered by a
+// business associate agreement: ids and a time only, no name, group or place.
+std::string render_missed_alert_minimal(long long client_id, const std::string& local_when);
 
 }  // namespace rollcall::domain

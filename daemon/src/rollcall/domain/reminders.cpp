@@ -12,16 +12,15 @@ std::optional<channel> preferred_channel(const contact_points& contact) {
   return std::nullopt;
 }
 
-std::vector<planned_reminder> plan_reminders(sys_seconds session_start,
-                                             std::vector<std::chrono::seconds> lead_times,
+std::vector<planned_reminder> plan_reminders(sys_seconds session_start, std::vector<std::chrono::seconds> lead_times,
                                              sys_seconds now) {
   std::vector<planned_reminder> out;
   if (now >= session_start) return out;
   std::sort(lead_times.begin(), lead_times.end());
   lead_times.erase(std::unique(lead_times.begin(), lead_times.end()), lead_times.end());
-  lead_times.erase(std::remove_if(lead_times.begin(), lead_times.end(),
-                                  [](std::chrono::seconds l) { return l.count() <= 0; }),
-                   lead_times.end());
+  lead_times.erase(
+      std::remove_if(lead_times.begin(), lead_times.end(), [](std::chrono::seconds l) { return l.count() <= 0; }),
+      lead_times.end());
   for (auto lead : lead_times) {
     const auto due = session_start - lead;
     if (due >= now) out.push_back({lead, due});

@@ -32,8 +32,7 @@ struct planned_reminder {
 // not started, the smallest lead is kept and sent now (a late enrolment still gets one
 // reminder). Because the kept reminder is always the same lead, planning again later plans
 // nothing new (the caller stores reminders under a key that includes the lead).
-std::vector<planned_reminder> plan_reminders(sys_seconds session_start,
-                                             std::vector<std::chrono::seconds> lead_times,
+std::vector<planned_reminder> plan_reminders(sys_seconds session_start, std::vector<std::chrono::seconds> lead_times,
                                              sys_seconds now);
 
 }  // namespace rollcall::domain

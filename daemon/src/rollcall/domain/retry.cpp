@@ -14,7 +14,8 @@ retry_decision decide_retry(const delivery_outcome& outcome, int attempts_made, 
   static constexpr std::array<std::chrono::seconds, 7> schedule{5s, 5min, 30min, 2h, 5h, 10h, 10h};
   const auto index = static_cast<std::size_t>(std::clamp(attempts_made - 1, 0, static_cast<int>(schedule.size()) - 1));
   auto delay = schedule[index];
-  if (outcome.retry_after) delay = std::max(delay, *outcome.retry_after);
+  // A receiver's Retry-After is honoured up to an hour: a reminder must not wait for days.
+  if (outcome.retry_after) delay = std::max(delay, std::min<std::chrono::seconds>(*outcome.retry_after, 1h));
   return {delivery_verdict::retry, delay};
 }
 

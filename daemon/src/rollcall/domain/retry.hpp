@@ -7,7 +7,7 @@
 namespace rollcall::domain {
 
 struct delivery_outcome {
-  int http_status = 0;  // 0 when the request never got a response (connect, TLS, timeout)
+  int http_status = 0;                              // 0 when the request never got a response (connect, TLS, timeout)
   std::optional<std::chrono::seconds> retry_after;  // from a Retry-After header, if any
 };
 
@@ -20,7 +20,7 @@ struct retry_decision {
 
 // 2xx is delivered. 410 (endpoint gone) and other 4xx except 408/425/429 are permanent.
 // Everything else (3xx, 408, 425, 429, 5xx, no response) is retried on the schedule
-// 5s, 5m, 30m, 2h, 5h, 10h, 10h (Svix's), honouring a longer Retry-After, until
+// 5s, 5m, 30m, 2h, 5h, 10h, 10h (Svix's), honouring a longer Retry-After (up to 1h), until
 // `max_attempts` attempts have been made.
 retry_decision decide_retry(const delivery_outcome& outcome, int attempts_made, int max_attempts);
 

@@ -28,9 +28,12 @@ std::optional<slot> parse_slot(std::string_view text) {
 
 std::string_view to_string(slot s) {
   switch (s) {
-    case slot::morning: return "morning";
-    case slot::afternoon: return "afternoon";
-    case slot::evening: return "evening";
+    case slot::morning:
+      return "morning";
+    case slot::afternoon:
+      return "afternoon";
+    case slot::evening:
+      return "evening";
   }
   return "morning";
 }
@@ -61,8 +64,7 @@ std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text) {
 
 std::string format_time_of_day(std::chrono::minutes m) {
   char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(m.count() / 60) % 100,
-                static_cast<int>(m.count() % 60));
+  std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(m.count() / 60) % 100, static_cast<int>(m.count() % 60));
   return buf;
 }
 

@@ -29,7 +29,11 @@ class weekday_set {
   bool contains(date::weekday wd) const { return (bits_ >> (wd.iso_encoding() - 1)) & 1u; }
   bool empty() const { return bits_ == 0; }
   std::uint8_t bits() const { return bits_; }
-  static weekday_set from_bits(std::uint8_t bits) { weekday_set s; s.bits_ = bits & 0x7f; return s; }
+  static weekday_set from_bits(std::uint8_t bits) {
+    weekday_set s;
+    s.bits_ = bits & 0x7f;
+    return s;
+  }
   std::vector<std::string> names() const;  // "mon", "tue", ... in ISO order
 
  private:

@@ -1,7 +1,7 @@
 #include "rollcall/http/api.hpp"
 
-#include <boost/url/parse.hpp>
 #include <date/tz.h>
+#include <boost/url/parse.hpp>
 
 #include "rollcall/domain/attendance.hpp"
 #include "rollcall/domain/schedule.hpp"
@@ -32,7 +32,11 @@ json::object to_json(const ports::group& g) {
 }
 
 json::object to_json(const ports::staff& s) {
-  return {{"id", s.id}, {"name", s.name}, {"alert_webhook_url", s.alert_webhook_url}, {"phone", s.phone}, {"email", s.email}};
+  return {{"id", s.id},
+          {"name", s.name},
+          {"alert_webhook_url", s.alert_webhook_url},
+          {"phone", s.phone},
+          {"email", s.email}};
 }
 
 json::object to_json(const ports::client& c) {
@@ -40,18 +44,22 @@ json::object to_json(const ports::client& c) {
 }
 
 json::object to_json(const ports::enrollment& e) {
-  return {{"id", e.id}, {"client_id", e.client_id}, {"group_id", e.group_id}, {"counselor_id", e.counselor_id},
+  return {{"id", e.id},
+          {"client_id", e.client_id},
+          {"group_id", e.group_id},
+          {"counselor_id", e.counselor_id},
           {"start_date", e.start_date}};
 }
 
 json::object to_json(const ports::attendance_mark& m) {
-  return {{"id", m.id},         {"session_id", m.session_id}, {"client_id", m.client_id}, {"status", m.status},
+  return {{"id", m.id},         {"session_id", m.session_id}, {"client_id", m.client_id},         {"status", m.status},
           {"source", m.source}, {"marked_by", m.marked_by},   {"marked_at", iso_utc(m.marked_at)}};
 }
 
 response invalid(const request_context& ctx, const json_reader& in) {
-  return ctx.fail(in.errors().size() == 1 && in.errors()[0].field == "body" ? st::bad_request : st::unprocessable_entity,
-                  "Invalid request", in.errors());
+  return ctx.fail(
+      in.errors().size() == 1 && in.errors()[0].field == "body" ? st::bad_request : st::unprocessable_entity,
+      "Invalid request", in.errors());
 }
 
 void check_contact(json_reader& in, const std::string& phone, const std::string& email) {

@@ -56,7 +56,8 @@ std::int64_t json_reader::required_id(std::string_view name) {
     return 0;
   }
   if (v->is_int64() && v->get_int64() > 0) return v->get_int64();
-  if (v->is_uint64() && v->get_uint64() > 0 && v->get_uint64() <= INT64_MAX) return static_cast<std::int64_t>(v->get_uint64());
+  if (v->is_uint64() && v->get_uint64() > 0 && v->get_uint64() <= INT64_MAX)
+    return static_cast<std::int64_t>(v->get_uint64());
   add_error(std::string{name}, "must be a positive integer id");
   return 0;
 }
@@ -107,11 +108,16 @@ response problem(beast_http::status status, std::string_view title, std::string_
 
 beast_http::status status_of(errc code) {
   switch (code) {
-    case errc::not_found: return beast_http::status::not_found;
-    case errc::conflict: return beast_http::status::conflict;
-    case errc::invalid_input: return beast_http::status::unprocessable_entity;
-    case errc::unauthorized: return beast_http::status::unauthorized;
-    case errc::ok: break;
+    case errc::not_found:
+      return beast_http::status::not_found;
+    case errc::conflict:
+      return beast_http::status::conflict;
+    case errc::invalid_input:
+      return beast_http::status::unprocessable_entity;
+    case errc::unauthorized:
+      return beast_http::status::unauthorized;
+    case errc::ok:
+      break;
   }
   return beast_http::status::internal_server_error;
 }

@@ -28,8 +28,10 @@ struct request_context {
     return problem(s, title, detail, errors, req.version(), req.keep_alive());
   }
   response reject(const rejection& r) const {
-    return fail(status_of(r.code), r.code == errc::not_found ? "Not found" : r.code == errc::conflict ? "Conflict"
-                                                                                                      : "Invalid request",
+    return fail(status_of(r.code),
+                r.code == errc::not_found  ? "Not found"
+                : r.code == errc::conflict ? "Conflict"
+                                           : "Invalid request",
                 r.fields, r.detail);
   }
 };
@@ -52,7 +54,7 @@ class router {
     bool path_known = false;  // some route has this path (so a miss is 405, not 404)
     bool bad_id = false;      // the path fits but an "{id}" is not a positive integer
     std::vector<std::int64_t> ids;
-    std::string allowed;      // for the Allow header of a 405
+    std::string allowed;  // for the Allow header of a 405
   };
   match find(beast_http::verb verb, std::string_view path) const;
 

@@ -1,11 +1,11 @@
 #include "rollcall/http/server.hpp"
 
+#include <sodium.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
-#include <sodium.h>
 
 #include "rollcall/support/logging.hpp"
 
@@ -19,7 +19,8 @@ bool token_matches(std::string_view presented, std::string_view expected) {
   if (expected.empty()) return false;
   // Hash both so the comparison's length and time do not depend on the secret.
   unsigned char a[crypto_generichash_BYTES], b[crypto_generichash_BYTES];
-  crypto_generichash(a, sizeof a, reinterpret_cast<const unsigned char*>(presented.data()), presented.size(), nullptr, 0);
+  crypto_generichash(a, sizeof a, reinterpret_cast<const unsigned char*>(presented.data()), presented.size(), nullptr,
+                     0);
   crypto_generichash(b, sizeof b, reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), nullptr, 0);
   return sodium_memcmp(a, b, sizeof a) == 0;
 }
@@ -75,8 +76,11 @@ net::awaitable<void> server::serve_connection(tcp::socket socket) {
       break;
     if (ec) {
       const bool too_big = ec == beast_http::error::body_limit;
-      auto res = problem(too_big ? beast_http::status::payload_too_large : beast_http::status::bad_request,
-                         too_big ? "Request body too large" : "Malformed request", {}, {}, 11, false);
+      const bool headers_too_big = ec == beast_http::error::header_limit;
+      auto res = too_big ? problem(beast_http::status::payload_too_large, "Request body too large", {}, {}, 11, false)
+                 : headers_too_big ? problem(beast_http::status::request_header_fields_too_large,
+                                             "Request header fields too large", {}, {}, 11, false)
+                                   : problem(beast_http::status::bad_request, "Malformed request", {}, {}, 11, false);
       stream.expires_after(std::chrono::seconds{5});
       co_await beast_http::async_write(stream, res, net::as_tuple(net::use_awaitable));
       break;
@@ -85,8 +89,8 @@ net::awaitable<void> server::serve_connection(tcp::socket socket) {
     const auto started = std::chrono::steady_clock::now();
     auto res = co_await respond(req);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    log_->debug("{} {} -> {} in {} ms", std::string{req.method_string()}, std::string{req.target().substr(0, req.target().find('?'))},
-                res.result_int(), ms.count());
+    log_->debug("{} {} -> {} in {} ms", std::string{req.method_string()},
+                std::string{req.target().substr(0, req.target().find('?'))}, res.result_int(), ms.count());
     const bool keep_alive = res.keep_alive();
     stream.expires_after(settings_.idle_timeout);
     auto [wec, wn] = co_await beast_http::async_write(stream, res, net::as_tuple(net::use_awaitable));
@@ -101,7 +105,8 @@ net::awaitable<response> server::respond(request& req) {
   const auto match = routes_.find(req.method(), req.target());
   request_context ctx{req, match.ids, "api"};
   if (!match.found) {
-    if (match.bad_id) co_return ctx.fail(beast_http::status::bad_request, "Invalid request", {{"id", "must be a positive integer"}});
+    if (match.bad_id)
+      co_return ctx.fail(beast_http::status::bad_request, "Invalid request", {{"id", "must be a positive integer"}});
     if (match.path_known) {
       auto res = ctx.fail(beast_http::status::method_not_allowed, "Method not allowed");
       res.set(beast_http::field::allow, match.allowed);

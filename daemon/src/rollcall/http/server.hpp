@@ -7,10 +7,10 @@
 #include <memory>
 #include <string>
 
+#include <spdlog/logger.h>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <spdlog/logger.h>
 
 #include "rollcall/http/router.hpp"
 

@@ -66,9 +66,14 @@ class attendance_store {
 class outbox_store {
  public:
   virtual ~outbox_store() = default;
-  // Claims due messages (and those whose lease expired) for `lease`; commits before returning.
-  virtual task<std::vector<claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease) = 0;
-  virtual task<void> record_delivery(const delivery_record& record) = 0;
+  // Cancels reminders whose session has started, then claims due messages (and those whose
+  // lease expired) for `lease`; commits before returning. Without `include_provider`, messages
+  // for the provider webhook are left waiting.
+  virtual task<std::vector<claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease,
+                                                       bool include_provider) = 0;
+  // Returns false when the claim had been lost (lease expired and reclaimed): nothing changed
+  // but the attempt's own record.
+  virtual task<bool> record_delivery(const delivery_record& record) = 0;
 };
 
 class health_store {

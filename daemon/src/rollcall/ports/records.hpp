@@ -23,9 +23,9 @@ struct site : new_site {
 struct new_group {
   id_t site_id = 0;
   std::string name;
-  std::string slot;          // morning | afternoon | evening
-  std::uint8_t weekdays = 0; // ISO weekday bit set (bit 0 = Monday)
-  int start_minute = 0;      // local time of day
+  std::string slot;           // morning | afternoon | evening
+  std::uint8_t weekdays = 0;  // ISO weekday bit set (bit 0 = Monday)
+  int start_minute = 0;       // local time of day
   int end_minute = 0;
 };
 struct group : new_group {
@@ -128,11 +128,13 @@ struct claimed_message {
   std::string target;
   std::string target_url;
   std::string payload;
-  int attempts = 0;  // including this one
+  int attempts = 0;         // including this one
+  std::string claim_token;  // proves this claim still holds the message when recording
 };
 
 struct delivery_record {
   id_t outbox_id = 0;
+  std::string claim_token;
   int http_status = 0;
   std::string error;  // short, no personal data
   std::chrono::milliseconds elapsed{0};

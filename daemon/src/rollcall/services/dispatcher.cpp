@@ -16,6 +16,7 @@ ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispa
   const auto decision = domain::decide_retry(sent.outcome, m.attempts, settings_.max_attempts);
   ports::delivery_record rec;
   rec.outbox_id = m.id;
+  rec.claim_token = m.claim_token;
   rec.http_status = sent.outcome.http_status;
   rec.error = sent.error;
   rec.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -34,12 +35,13 @@ ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispa
       ++stats.failed;
       break;
   }
-  co_await store_.record_delivery(rec);
+  const bool recorded = co_await store_.record_delivery(rec);
+  if (!recorded) ++stats.lost;
 }
 
 ports::task<dispatch_stats> dispatcher::dispatch_once() {
   dispatch_stats stats;
-  const auto batch = co_await store_.claim_due(settings_.batch_size, settings_.lease);
+  const auto batch = co_await store_.claim_due(settings_.batch_size, settings_.lease, settings_.provider_configured);
   stats.claimed = static_cast<int>(batch.size());
   if (batch.empty()) co_return stats;
 
@@ -54,7 +56,15 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
     net::co_spawn(
         ex,
         [&]() -> net::awaitable<void> {
-          while (next < batch.size()) co_await deliver_one(batch[next++], stats);
+          // One message's failure (say, its result could not be recorded) must not stop the
+          // rest of the batch: note it, go on, and report it when the batch is done.
+          while (next < batch.size()) {
+            try {
+              co_await deliver_one(batch[next++], stats);
+            } catch (...) {
+              if (!first_error) first_error = std::current_exception();
+            }
+          }
         },
         [&](std::exception_ptr e) {
           if (e && !first_error) first_error = e;

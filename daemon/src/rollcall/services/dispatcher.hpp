@@ -14,6 +14,7 @@ struct dispatcher_settings {
   int concurrency = 16;
   std::chrono::milliseconds lease{60'000};
   int max_attempts = 8;
+  bool provider_configured = true;  // false: provider messages wait, unclaimed
 };
 
 struct dispatch_stats {
@@ -21,6 +22,7 @@ struct dispatch_stats {
   int delivered = 0;
   int retried = 0;
   int failed = 0;
+  int lost = 0;  // results not recorded because another claim had taken the message over
 };
 
 class dispatcher {

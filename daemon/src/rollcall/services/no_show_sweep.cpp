@@ -1,7 +1,7 @@
 #include "rollcall/services/no_show_sweep.hpp"
 
-#include <boost/json.hpp>
 #include <date/tz.h>
+#include <boost/json.hpp>
 
 #include "rollcall/domain/messages.hpp"
 
@@ -9,15 +9,19 @@ namespace rollcall::services {
 
 std::optional<ports::new_message> missed_session_alert(const ports::missed_attendance& m) {
   const auto& zone = *date::locate_zone(m.time_zone);
-  const auto text = domain::render_missed_alert(
-      {m.client_first_name, m.client_id, m.group_name, m.site_name, domain::format_local_when(zone, m.starts_at)});
-  boost::json::object payload{{"type", "staff_alert"},   {"alert", "missed_session"}, {"text", text},
-                              {"staff_id", m.counselor.id}, {"client_id", m.client_id}, {"session_id", m.session_id}};
+  const auto when = domain::format_local_when(zone, m.starts_at);
+  boost::json::object payload{{"type", "staff_alert"},
+                              {"alert", "missed_session"},
+                              {"text", domain::render_missed_alert_minimal(m.client_id, when)},
+                              {"staff_id", m.counselor.id},
+                              {"client_id", m.client_id},
+                              {"session_id", m.session_id}};
   ports::new_message out;
   if (!m.counselor.alert_webhook_url.empty()) {
     out.target = "staff_webhook";
     out.target_url = m.counselor.alert_webhook_url;
     payload["channel"] = "webhook";
+    payload["text"] = domain::render_missed_alert({m.client_first_name, m.client_id, m.group_name, m.site_name, when});
   } else if (!m.counselor.phone.empty()) {
     out.target = "provider";
     payload["channel"] = "sms";

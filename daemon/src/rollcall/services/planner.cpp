@@ -1,7 +1,7 @@
 #include "rollcall/services/planner.hpp"
 
-#include <boost/json.hpp>
 #include <date/tz.h>
+#include <boost/json.hpp>
 
 #include "rollcall/domain/messages.hpp"
 #include "rollcall/domain/reminders.hpp"

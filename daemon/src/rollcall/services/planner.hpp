@@ -9,7 +9,9 @@
 
 #include "rollcall/ports/ports.hpp"
 
-namespace date { class time_zone; }
+namespace date {
+class time_zone;
+}
 
 namespace rollcall::services {
 

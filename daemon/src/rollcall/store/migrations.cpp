@@ -3,7 +3,6 @@
 #include <set>
 
 #include <pqxx/pqxx>
-#include <pqxx/pqxx>
 
 namespace rollcall::store {
 

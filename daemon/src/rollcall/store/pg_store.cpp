@@ -53,7 +53,7 @@ task<result<site>> pg_store::get_site(id_t id) {
 task<outcome<group>> pg_store::create_group(const new_group& in, const std::string& actor) {
   auto work = [in, actor](pqxx::connection& c) -> outcome<group> {
     pqxx::work tx{c};
-    if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::not_found, "site_id", "no such site");
+    if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::invalid_input, "site_id", "no such site");
     group out{in, 0};
     out.id = tx.exec_prepared1(sql::insert_group, in.site_id, in.name, in.slot, static_cast<int>(in.weekdays),
                                in.start_minute, in.end_minute)[0]
@@ -92,7 +92,7 @@ task<client> pg_store::create_client(const new_client& in, const std::string& ac
 task<outcome<enrollment>> pg_store::create_enrollment(const new_enrollment& in, const std::string& actor) {
   auto work = [in, actor](pqxx::connection& c) -> outcome<enrollment> {
     pqxx::work tx{c};
-    rejection missing{errc::not_found, {}, {}};
+    rejection missing{errc::invalid_input, {}, {}};  // ids in the body: 422, not 404
     if (!exists(tx, sql::client_exists, in.client_id)) missing.fields.push_back({"client_id", "no such client"});
     if (!exists(tx, sql::group_exists, in.group_id)) missing.fields.push_back({"group_id", "no such group"});
     if (!exists(tx, sql::staff_exists, in.counselor_id))
@@ -163,8 +163,7 @@ task<std::vector<session_attendee>> pg_store::attendees_between(sys_seconds from
     std::vector<session_attendee> out;
     for (const auto& r : tx.exec_prepared(sql::attendees_between, epoch(from), epoch(to)))
       out.push_back({r[0].as<id_t>(), from_epoch(r[1].as<long long>()), r[2].as<id_t>(), r[3].as<std::string>(),
-                     r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::string>(),
-                     r[7].as<std::string>()});
+                     r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::string>(), r[7].as<std::string>()});
     return out;
   };
   co_return co_await pool_.run(work);
@@ -205,7 +204,12 @@ task<outcome<attendance_mark>> pg_store::record_mark(const attendance_mark_input
     if (now < starts_at - std::chrono::hours{1})
       return reject(errc::invalid_input, "session_id", "the session has not started yet");
     auto r = tx.exec_prepared1(sql::insert_mark, in.session_id, in.client_id, in.status, in.marked_by);
-    attendance_mark out{r[0].as<id_t>(), in.session_id, in.client_id, in.status, "staff", in.marked_by,
+    attendance_mark out{r[0].as<id_t>(),
+                        in.session_id,
+                        in.client_id,
+                        in.status,
+                        "staff",
+                        in.marked_by,
                         from_epoch(r[1].as<long long>())};
     audit(tx, in.marked_by, "mark", "attendance", out.id,
           {{"session_id", in.session_id}, {"client_id", in.client_id}, {"status", in.status}});
@@ -218,10 +222,11 @@ task<outcome<attendance_mark>> pg_store::record_mark(const attendance_mark_input
 task<result<std::vector<attendance_mark>>> pg_store::marks_of_session(id_t session_id) {
   auto work = [session_id](pqxx::connection& c) -> result<std::vector<attendance_mark>> {
     pqxx::read_transaction tx{c};
+    if (tx.exec_prepared(sql::session_exists, session_id).empty()) return errc::not_found;
     std::vector<attendance_mark> out;
     for (const auto& r : tx.exec_prepared(sql::marks_of_session, session_id))
-      out.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<id_t>(), r[3].as<std::string>(),
-                     r[4].as<std::string>(), r[5].as<std::string>(), from_epoch(r[6].as<long long>())});
+      out.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<id_t>(), r[3].as<std::string>(), r[4].as<std::string>(),
+                     r[5].as<std::string>(), from_epoch(r[6].as<long long>())});
     return out;
   };
   co_return co_await pool_.run(work);
@@ -251,10 +256,11 @@ task<int> pg_store::record_missed(sys_seconds now, std::chrono::seconds grace, c
     }
     int recorded = 0;
     for (const auto& m : missed) {
-      const auto n = tx.exec_prepared(sql::insert_auto_absent, m.session_id, m.client_id).affected_rows();
-      recorded += static_cast<int>(n);
-      if (n) audit(tx, "rollcalld", "mark", "attendance", 0,
-                   {{"session_id", m.session_id}, {"client_id", m.client_id}, {"status", "absent"}, {"source", "auto"}});
+      const auto inserted = tx.exec_prepared(sql::insert_auto_absent, m.session_id, m.client_id);
+      if (inserted.empty()) continue;
+      ++recorded;
+      audit(tx, "rollcalld", "mark", "attendance", inserted[0][0].as<id_t>(),
+            {{"session_id", m.session_id}, {"client_id", m.client_id}, {"status", "absent"}, {"source", "auto"}});
     }
     if (!missed.empty()) insert_messages(tx, make_alerts(missed));
     tx.commit();
@@ -263,39 +269,44 @@ task<int> pg_store::record_missed(sys_seconds now, std::chrono::seconds grace, c
   co_return co_await pool_.run(work);
 }
 
-task<std::vector<claimed_message>> pg_store::claim_due(int batch_size, std::chrono::milliseconds lease) {
-  auto work = [batch_size, lease](pqxx::connection& c) {
+task<std::vector<claimed_message>> pg_store::claim_due(int batch_size, std::chrono::milliseconds lease,
+                                                       bool include_provider) {
+  auto work = [batch_size, lease, include_provider](pqxx::connection& c) {
     pqxx::work tx{c};
+    tx.exec_prepared(sql::cancel_stale_reminders);
     std::vector<claimed_message> out;
-    for (const auto& r : tx.exec_prepared(sql::claim_due, batch_size, static_cast<long long>(lease.count())))
+    for (const auto& r :
+         tx.exec_prepared(sql::claim_due, batch_size, static_cast<long long>(lease.count()), include_provider))
       out.push_back({r[0].as<id_t>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
-                     r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<int>()});
+                     r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<int>(), r[7].as<std::string>()});
     tx.commit();
     return out;
   };
   co_return co_await pool_.run(work);
 }
 
-task<void> pg_store::record_delivery(const delivery_record& rec) {
+task<bool> pg_store::record_delivery(const delivery_record& rec) {
   auto work = [rec](pqxx::connection& c) {
     pqxx::work tx{c};
+    pqxx::result r;
     switch (rec.outcome) {
       case delivery_record::next::delivered:
-        tx.exec_prepared(sql::mark_delivered, rec.outbox_id, rec.http_status);
+        r = tx.exec_prepared(sql::mark_delivered, rec.outbox_id, rec.claim_token, rec.http_status);
         break;
       case delivery_record::next::retry:
-        tx.exec_prepared(sql::mark_retry, rec.outbox_id, rec.http_status, rec.error,
-                         static_cast<long long>(rec.retry_delay.count()));
+        r = tx.exec_prepared(sql::mark_retry, rec.outbox_id, rec.claim_token, rec.http_status, rec.error,
+                             static_cast<long long>(rec.retry_delay.count()));
         break;
       case delivery_record::next::failed:
-        tx.exec_prepared(sql::mark_failed, rec.outbox_id, rec.http_status, rec.error);
+        r = tx.exec_prepared(sql::mark_failed, rec.outbox_id, rec.claim_token, rec.http_status, rec.error);
         break;
     }
     tx.exec_prepared(sql::insert_attempt, rec.outbox_id, rec.http_status, rec.error,
                      static_cast<int>(rec.elapsed.count()));
     tx.commit();
+    return r.affected_rows() == 1;
   };
-  co_await pool_.run(work);
+  co_return co_await pool_.run(work);
 }
 
 task<bool> pg_store::ready() {

@@ -38,11 +38,13 @@ class pg_store final : public ports::directory_store,
   ports::task<outcome<ports::attendance_mark>> record_mark(const ports::attendance_mark_input& in,
                                                            ports::sys_seconds now) override;
   ports::task<result<std::vector<ports::attendance_mark>>> marks_of_session(ports::id_t session_id) override;
-  ports::task<int> record_missed(ports::sys_seconds now, std::chrono::seconds grace, const alert_maker& make_alerts) override;
+  ports::task<int> record_missed(ports::sys_seconds now, std::chrono::seconds grace,
+                                 const alert_maker& make_alerts) override;
 
   // outbox_store
-  ports::task<std::vector<ports::claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease) override;
-  ports::task<void> record_delivery(const ports::delivery_record& record) override;
+  ports::task<std::vector<ports::claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease,
+                                                             bool include_provider) override;
+  ports::task<bool> record_delivery(const ports::delivery_record& record) override;
 
   // health_store
   ports::task<bool> ready() override;

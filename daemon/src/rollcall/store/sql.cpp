@@ -1,8 +1,15 @@
 #include "rollcall/store/sql.hpp"
 
+#include <pqxx/pqxx>
+
 namespace rollcall::store::sql {
 
 void prepare_all(pqxx::connection& c) {
+  // No statement may hold a worker thread for ever (a hung server or a lost network path).
+  {
+    pqxx::nontransaction tx{c};
+    tx.exec0("SET statement_timeout = '30s'");
+  }
   c.prepare(insert_site, "INSERT INTO sites (name, time_zone) VALUES ($1, $2) RETURNING id");
   c.prepare(select_site, "SELECT id, name, time_zone FROM sites WHERE id = $1");
   c.prepare(site_exists, "SELECT 1 FROM sites WHERE id = $1");
@@ -45,11 +52,12 @@ void prepare_all(pqxx::connection& c) {
             " JOIN clients c ON c.id = e.client_id"
             " WHERE NOT s.cancelled AND s.starts_at >= to_timestamp($1) AND s.starts_at < to_timestamp($2)"
             " ORDER BY s.starts_at, c.id");
-  c.prepare(insert_message,
-            "INSERT INTO outbox (dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id)"
-            " VALUES ($1, $2, $3, nullif($4, ''), $5::jsonb, to_timestamp($6),"
-            " nullif($7::bigint, 0), nullif($8::bigint, 0), nullif($9::bigint, 0))"
-            " ON CONFLICT (dedupe_key) DO NOTHING");
+  c.prepare(
+      insert_message,
+      "INSERT INTO outbox (dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id)"
+      " VALUES ($1, $2, $3, nullif($4, ''), $5::jsonb, to_timestamp($6),"
+      " nullif($7::bigint, 0), nullif($8::bigint, 0), nullif($9::bigint, 0))"
+      " ON CONFLICT (dedupe_key) DO NOTHING");
 
   c.prepare(session_for_mark,
             "SELECT extract(epoch FROM s.starts_at)::bigint, s.cancelled,"
@@ -59,6 +67,7 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(insert_mark,
             "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by)"
             " VALUES ($1, $2, $3, 'staff', $4) RETURNING id, extract(epoch FROM marked_at)::bigint");
+  c.prepare(session_exists, "SELECT 1 FROM sessions WHERE id = $1");
   c.prepare(marks_of_session,
             "SELECT id, session_id, client_id, status, source, marked_by, extract(epoch FROM marked_at)::bigint"
             " FROM attendance_marks WHERE session_id = $1 ORDER BY id");
@@ -75,33 +84,46 @@ void prepare_all(pqxx::connection& c) {
             " JOIN clients c ON c.id = e.client_id"
             " JOIN staff f ON f.id = e.counselor_id"
             " WHERE NOT s.cancelled AND s.starts_at <= to_timestamp($1) - make_interval(secs => $2)"
+            "   AND s.starts_at > to_timestamp($1) - interval '7 days'"
             "   AND NOT EXISTS (SELECT 1 FROM attendance_marks m WHERE m.session_id = s.id AND m.client_id = c.id)"
             " ORDER BY s.starts_at, c.id LIMIT $3");
   c.prepare(insert_auto_absent,
             "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by)"
             " VALUES ($1, $2, 'absent', 'auto', 'rollcalld')"
-            " ON CONFLICT (session_id, client_id) WHERE source = 'auto' DO NOTHING");
+            " ON CONFLICT (session_id, client_id) WHERE source = 'auto' DO NOTHING RETURNING id");
 
-  // Claim, commit, send, record: the lease outlives the HTTP timeout, and an expired lease
-  // (a crashed instance) is claimed again.
+  // Reminders for sessions that have started are no longer worth sending (after downtime or
+  // long retries): they are cancelled before each claim.
+  c.prepare(cancel_stale_reminders,
+            "UPDATE outbox o SET status = 'cancelled', lease_until = NULL, claim_token = NULL,"
+            " last_error = 'session already started'"
+            " FROM sessions s WHERE o.session_id = s.id AND o.kind = 'reminder' AND o.status = 'pending'"
+            " AND o.due_at <= now() AND s.starts_at <= now()");
+  // Claim, commit, send, record: the lease outlives the batch's HTTP deadlines, and an expired
+  // lease (a crashed instance) is claimed again under a new token. $3 = false leaves messages
+  // for the provider webhook alone while none is configured.
   c.prepare(claim_due,
             "WITH due AS ("
             "  SELECT id FROM outbox"
-            "  WHERE (status = 'pending' AND due_at <= now()) OR (status = 'sending' AND lease_until < now())"
+            "  WHERE ((status = 'pending' AND due_at <= now()) OR (status = 'sending' AND lease_until < now()))"
+            "    AND (target <> 'provider' OR $3)"
             "  ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
-            " UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1,"
+            " UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, claim_token = gen_random_uuid(),"
             "   lease_until = now() + make_interval(secs => $2::double precision / 1000)"
             " FROM due WHERE o.id = due.id"
-            " RETURNING o.id, o.message_id, o.kind, o.target, coalesce(o.target_url, ''), o.payload::text, o.attempts");
+            " RETURNING o.id, o.message_id, o.kind, o.target, coalesce(o.target_url, ''), o.payload::text, o.attempts,"
+            "   o.claim_token::text");
+  // Each result is recorded only by the claim that still holds the message ($2 = its token):
+  // a claimant whose lease expired and was reclaimed changes nothing.
   c.prepare(mark_delivered,
-            "UPDATE outbox SET status = 'delivered', delivered_at = now(), lease_until = NULL,"
-            " last_status = $2, last_error = NULL WHERE id = $1 AND status = 'sending'");
+            "UPDATE outbox SET status = 'delivered', delivered_at = now(), lease_until = NULL, claim_token = NULL,"
+            " last_status = $3, last_error = NULL WHERE id = $1 AND claim_token = $2::uuid");
   c.prepare(mark_retry,
-            "UPDATE outbox SET status = 'pending', due_at = now() + make_interval(secs => $4), lease_until = NULL,"
-            " last_status = $2, last_error = $3 WHERE id = $1 AND status = 'sending'");
+            "UPDATE outbox SET status = 'pending', due_at = now() + make_interval(secs => $5), lease_until = NULL,"
+            " claim_token = NULL, last_status = $3, last_error = $4 WHERE id = $1 AND claim_token = $2::uuid");
   c.prepare(mark_failed,
-            "UPDATE outbox SET status = 'failed', lease_until = NULL, last_status = $2, last_error = $3"
-            " WHERE id = $1 AND status = 'sending'");
+            "UPDATE outbox SET status = 'failed', lease_until = NULL, claim_token = NULL, last_status = $3,"
+            " last_error = $4 WHERE id = $1 AND claim_token = $2::uuid");
   c.prepare(insert_attempt,
             "INSERT INTO delivery_attempts (outbox_id, http_status, error, elapsed_ms)"
             " VALUES ($1, nullif($2, 0), nullif($3, ''), $4)");

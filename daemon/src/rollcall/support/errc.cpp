@@ -10,11 +10,16 @@ class category final : public boost::system::error_category {
   const char* name() const noexcept override { return "rollcall"; }
   std::string message(int ev) const override {
     switch (static_cast<errc>(ev)) {
-      case errc::ok: return "ok";
-      case errc::not_found: return "not found";
-      case errc::conflict: return "conflict";
-      case errc::invalid_input: return "invalid input";
-      case errc::unauthorized: return "unauthorized";
+      case errc::ok:
+        return "ok";
+      case errc::not_found:
+        return "not found";
+      case errc::conflict:
+        return "conflict";
+      case errc::invalid_input:
+        return "invalid input";
+      case errc::unauthorized:
+        return "unauthorized";
     }
     return "unknown rollcall error";
   }

@@ -21,9 +21,7 @@ enum class errc {
 
 const boost::system::error_category& rollcall_category() noexcept;
 
-inline boost::system::error_code make_error_code(errc e) noexcept {
-  return {static_cast<int>(e), rollcall_category()};
-}
+inline boost::system::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), rollcall_category()}; }
 
 template <class T>
 using result = boost::system::result<T>;

@@ -1,0 +1,161 @@
+// store/ against a real PostgreSQL: the outbox's claim, lease and fencing rules, which make
+// several rollcalld instances on one database safe.
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <pqxx/pqxx>
+
+#include "pg_cluster.hpp"
+#include "rollcall/store/migrations.hpp"
+#include "rollcall/store/pg_store.hpp"
+#include "rollcall/store/sql.hpp"
+#include "unit/run_task.hpp"
+
+namespace rollcall::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace ports = rollcall::ports;
+
+class outbox_pg_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pqxx::connection c{url};
+    store::apply_migrations(c);
+  }
+
+  ports::new_message message(const std::string& key, const std::string& target = "provider",
+                             std::chrono::seconds due_in = 0s) {
+    ports::new_message m;
+    m.dedupe_key = key;
+    m.kind = "reminder";
+    m.target = target;
+    m.target_url = target == "staff_webhook" ? "https://alerts.example.org/hook" : "";
+    m.payload = R"({"type":"reminder"})";
+    m.due_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + due_in;
+    return m;
+  }
+  int enqueue(std::vector<ports::new_message> messages) { return run_task(db.enqueue(messages)); }
+  std::vector<ports::claimed_message> claim(int n, std::chrono::milliseconds lease, bool provider = true) {
+    return run_task(db.claim_due(n, lease, provider));
+  }
+  bool record(const ports::claimed_message& m, ports::delivery_record::next outcome) {
+    ports::delivery_record r;
+    r.outbox_id = m.id;
+    r.claim_token = m.claim_token;
+    r.http_status = outcome == ports::delivery_record::next::delivered ? 200 : 503;
+    r.outcome = outcome;
+    r.retry_delay = 5s;
+    return run_task(db.record_delivery(r));
+  }
+  std::string status_of(ports::id_t id) {
+    pqxx::connection c{url};
+    pqxx::read_transaction tx{c};
+    return tx.exec_params1("SELECT status FROM outbox WHERE id = $1", id)[0].as<std::string>();
+  }
+
+  std::string url = shared_cluster().create_database();
+  store::db_pool pool{url, 2, store::sql::prepare_all};
+  store::pg_store db{pool};
+};
+
+TEST_F(outbox_pg_test, a_dedupe_key_is_planned_once) {
+  EXPECT_EQ(enqueue({message("a"), message("b")}), 2);
+  EXPECT_EQ(enqueue({message("a"), message("b"), message("c")}), 1);
+}
+
+TEST_F(outbox_pg_test, only_due_messages_are_claimed_and_a_claim_holds_them) {
+  enqueue({message("now"), message("later", "provider", 3600s)});
+  const auto first = claim(10, 60s);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].attempts, 1);
+  EXPECT_FALSE(first[0].claim_token.empty());
+  EXPECT_TRUE(claim(10, 60s).empty()) << "a leased message is not claimed twice";
+}
+
+TEST_F(outbox_pg_test, an_expired_lease_is_reclaimed_and_only_the_new_claim_may_record) {
+  enqueue({message("m")});
+  const auto a = claim(1, 50ms);
+  ASSERT_EQ(a.size(), 1u);
+  std::this_thread::sleep_for(300ms);
+  const auto b = claim(1, 60s);  // instance A is presumed dead
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].message_id, a[0].message_id) << "the receiver sees the same webhook-id";
+  EXPECT_NE(b[0].claim_token, a[0].claim_token);
+  EXPECT_EQ(b[0].attempts, 2);
+  EXPECT_FALSE(record(a[0], ports::delivery_record::next::failed)) << "the stale claim changes nothing";
+  EXPECT_EQ(status_of(a[0].id), "sending");
+  EXPECT_TRUE(record(b[0], ports::delivery_record::next::delivered));
+  EXPECT_EQ(status_of(a[0].id), "delivered");
+  EXPECT_FALSE(record(b[0], ports::delivery_record::next::retry)) << "a claim records once";
+}
+
+TEST_F(outbox_pg_test, a_retry_returns_the_message_to_pending_later) {
+  enqueue({message("m")});
+  const auto a = claim(1, 60s);
+  ASSERT_TRUE(record(a[0], ports::delivery_record::next::retry));
+  EXPECT_EQ(status_of(a[0].id), "pending");
+  EXPECT_TRUE(claim(1, 60s).empty()) << "not due again for 5 s";
+}
+
+TEST_F(outbox_pg_test, without_a_provider_only_staff_webhook_messages_are_claimed) {
+  enqueue({message("to-provider"), message("to-staff", "staff_webhook")});
+  const auto claimed = claim(10, 60s, false);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].target, "staff_webhook");
+  EXPECT_EQ(claim(10, 60s, true).size(), 1u) << "the provider's message waited";
+}
+
+TEST_F(outbox_pg_test, reminders_for_a_session_that_has_started_are_cancelled_not_sent) {
+  pqxx::connection c{url};
+  {
+    pqxx::work tx{c};
+    tx.exec0("INSERT INTO sites (name, time_zone) VALUES ('S', 'UTC')");
+    tx.exec0(
+        "INSERT INTO groups (site_id, name, slot, weekdays, start_minute, end_minute) VALUES (1, 'G', 'morning', 127, "
+        "0, 60)");
+    tx.exec0(
+        "INSERT INTO sessions (group_id, local_date, starts_at, ends_at) VALUES"
+        " (1, '2026-01-01', now() - interval '1 minute', now() + interval '1 hour'),"
+        " (1, '2026-01-02', now() + interval '1 hour', now() + interval '2 hours')");
+    tx.commit();
+  }
+  auto started = message("started");
+  started.session_id = 1;
+  auto upcoming = message("upcoming");
+  upcoming.session_id = 2;
+  enqueue({started, upcoming});
+  const auto claimed = claim(10, 60s);
+  ASSERT_EQ(claimed.size(), 1u);
+  pqxx::read_transaction tx{c};
+  EXPECT_EQ(tx.exec1("SELECT status FROM outbox WHERE dedupe_key = 'started'")[0].as<std::string>(), "cancelled");
+  EXPECT_EQ(tx.exec1("SELECT status FROM outbox WHERE dedupe_key = 'upcoming'")[0].as<std::string>(), "sending");
+}
+
+TEST_F(outbox_pg_test, concurrent_claimers_get_disjoint_messages) {
+  std::vector<ports::new_message> many;
+  for (int i = 0; i < 200; ++i) many.push_back(message("m" + std::to_string(i)));
+  enqueue(many);
+  // Two claims in flight at once, on two connections: SKIP LOCKED splits the rows.
+  boost::asio::io_context io;
+  auto a = boost::asio::co_spawn(io, db.claim_due(150, 60s, true), boost::asio::use_future);
+  auto b = boost::asio::co_spawn(io, db.claim_due(150, 60s, true), boost::asio::use_future);
+  io.run();
+  std::set<ports::id_t> ids;
+  std::size_t total = 0;
+  for (auto* f : {&a, &b})
+    for (const auto& m : f->get()) {
+      ids.insert(m.id);
+      ++total;
+    }
+  EXPECT_EQ(total, 200u);
+  EXPECT_EQ(ids.size(), 200u) << "no message was claimed by both";
+}
+
+}  // namespace
+}  // namespace rollcall::testing
