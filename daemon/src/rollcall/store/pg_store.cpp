@@ -254,17 +254,18 @@ task<int> pg_store::record_missed(sys_seconds now, std::chrono::seconds grace, c
       m.counselor.email = r[11].as<std::string>();
       missed.push_back(std::move(m));
     }
-    int recorded = 0;
-    for (const auto& m : missed) {
+    // Only clients recorded absent here are alerted about.
+    std::vector<missed_attendance> recorded;
+    for (auto& m : missed) {
       const auto inserted = tx.exec_prepared(sql::insert_auto_absent, m.session_id, m.client_id);
       if (inserted.empty()) continue;
-      ++recorded;
       audit(tx, "rollcalld", "mark", "attendance", inserted[0][0].as<id_t>(),
             {{"session_id", m.session_id}, {"client_id", m.client_id}, {"status", "absent"}, {"source", "auto"}});
+      recorded.push_back(std::move(m));
     }
-    if (!missed.empty()) insert_messages(tx, make_alerts(missed));
+    if (!recorded.empty()) insert_messages(tx, make_alerts(recorded));
     tx.commit();
-    return recorded;
+    return static_cast<int>(recorded.size());
   };
   co_return co_await pool_.run(work);
 }

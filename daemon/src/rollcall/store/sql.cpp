@@ -87,9 +87,11 @@ void prepare_all(pqxx::connection& c) {
             "   AND s.starts_at > to_timestamp($1) - interval '7 days'"
             "   AND NOT EXISTS (SELECT 1 FROM attendance_marks m WHERE m.session_id = s.id AND m.client_id = c.id)"
             " ORDER BY s.starts_at, c.id LIMIT $3");
+  // Checks again for a mark: staff may have marked the client since the sweep's SELECT.
   c.prepare(insert_auto_absent,
             "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by)"
-            " VALUES ($1, $2, 'absent', 'auto', 'rollcalld')"
+            " SELECT $1, $2, 'absent', 'auto', 'rollcalld'"
+            " WHERE NOT EXISTS (SELECT 1 FROM attendance_marks WHERE session_id = $1 AND client_id = $2)"
             " ON CONFLICT (session_id, client_id) WHERE source = 'auto' DO NOTHING RETURNING id");
 
   // Reminders for sessions that have started are no longer worth sending (after downtime or
