@@ -14,8 +14,8 @@ CREATE TABLE groups (
   name          text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
   slot          text NOT NULL CHECK (slot IN ('morning', 'afternoon', 'evening')),
   weekdays      smallint NOT NULL CHECK (weekdays BETWEEN 1 AND 127),  -- bit 0 = Monday
-  start_minute  integer NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
-  end_minute    integer NOT NULL CHECK (end_minute > start_minute AND end_minute <= 1440),
+  start_second  integer NOT NULL CHECK (start_second BETWEEN 0 AND 86399),  -- local time of day
+  end_second    integer NOT NULL CHECK (end_second > start_second AND end_second <= 86400),
   created_at    timestamptz NOT NULL DEFAULT now()
 );
 

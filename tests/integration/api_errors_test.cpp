@@ -100,13 +100,13 @@ TEST_F(clinic_test, duplicate_enrolment_is_a_conflict_and_marks_are_checked_agai
   const auto staff = create("/v1/staff", {{"name", "S"}, {"phone", "+15550003333"}});
   const auto a = create("/v1/clients", {{"first_name", "A"}, {"phone", "+15550004444"}});
   const auto b = create("/v1/clients", {{"first_name", "B"}, {"phone", "+15550005555"}});
-  const auto start = next_minute(std::chrono::seconds{5});
+  const auto start = starting_in(std::chrono::seconds{5});
   const auto group = create("/v1/groups", {{"site_id", site},
                                            {"name", "G"},
                                            {"slot", "morning"},
                                            {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                                           {"start_time", local_hhmm("UTC", start)},
-                                           {"end_time", "23:59"}});
+                                           {"start_time", local_time("UTC", start)},
+                                           {"end_time", local_end("UTC", start)}});
   json::object enrol{{"client_id", a}, {"group_id", group}, {"counselor_id", staff}, {"start_date", "2020-01-01"}};
   create("/v1/enrollments", enrol);
   auto again = daemon->post("/v1/enrollments", enrol);

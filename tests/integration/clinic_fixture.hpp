@@ -50,14 +50,20 @@ class clinic_test : public ::testing::Test {
            s.grace + "\"\nsweep_interval = \"500ms\"\n\n[log]\nlevel = \"debug\"\n";
   }
 
-  // The next whole minute at least `margin` away: group times are whole minutes.
-  static std::chrono::sys_seconds next_minute(std::chrono::seconds margin) {
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    return std::chrono::ceil<std::chrono::minutes>(now + margin);
+  // A session start `ahead` from now, to the second (group times may carry seconds).
+  static std::chrono::sys_seconds starting_in(std::chrono::seconds ahead) {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + ahead;
   }
 
-  static std::string local_hhmm(const std::string& zone, std::chrono::sys_seconds t) {
-    return date::format("%H:%M", date::floor<std::chrono::minutes>(date::locate_zone(zone)->to_local(t)));
+  // The local time of day of `t` in `zone`, as the API takes it: "HH:MM:SS".
+  static std::string local_time(const std::string& zone, std::chrono::sys_seconds t) {
+    return date::format("%T", date::locate_zone(zone)->to_local(t));
+  }
+  // An end time for a group starting at `start`: an hour later, or 23:59:59 at the latest
+  // (groups end the day they start).
+  static std::string local_end(const std::string& zone, std::chrono::sys_seconds start) {
+    const auto a = local_time(zone, start), b = local_time(zone, start + std::chrono::hours{1});
+    return b > a ? b : std::string{"23:59:59"};
   }
   static std::string local_date(const std::string& zone, std::chrono::sys_seconds t) {
     return date::format("%F", date::floor<date::days>(date::locate_zone(zone)->to_local(t)));
@@ -67,9 +73,9 @@ class clinic_test : public ::testing::Test {
     std::int64_t client, group;
   };
   // One site, counselor (reached by email), client (by SMS), daily group and enrolment, whose
-  // next session starts at the next whole minute at least 20 s away.
+  // next session starts 20 s from now.
   enrolled enrol_one_client(const std::string& zone = "UTC") {
-    const auto start = next_minute(std::chrono::seconds{20});
+    const auto start = starting_in(std::chrono::seconds{20});
     const auto site = create("/v1/sites", {{"name", "Site"}, {"time_zone", zone}});
     const auto counselor = create("/v1/staff", {{"name", "C"}, {"email", "c@example.org"}});
     const auto client = create("/v1/clients", {{"first_name", "Kim"}, {"phone", "+15550009999"}});
@@ -78,7 +84,7 @@ class clinic_test : public ::testing::Test {
                               {"name", "G"},
                               {"slot", "afternoon"},
                               {"weekdays", boost::json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                              {"start_time", local_hhmm(zone, start)},
+                              {"start_time", local_time(zone, start)},
                               {"end_time", "23:59"}});
     create("/v1/enrollments", {{"client_id", client},
                                {"group_id", group},

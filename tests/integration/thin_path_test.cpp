@@ -31,21 +31,19 @@ std::vector<received_request> at(const std::vector<received_request>& all, const
 TEST_F(clinic_test, reminder_then_attendance_then_exactly_one_missed_alert) {
   start_daemon({.lead_times = R"(["1h", "10s"])", .grace = "2s"});
   const std::string zone = "Asia/Kolkata";  // +05:30: the site's zone is not the server's
-  const auto start = next_minute(15s);
+  const auto start = starting_in(15s);
 
   const auto site = create("/v1/sites", {{"name", "Eastside"}, {"time_zone", zone}});
   const auto counselor =
       create("/v1/staff", {{"name", "Dana Counselor"}, {"alert_webhook_url", sink.url("/alerts/dana")}});
   const auto ana = create("/v1/clients", {{"first_name", "Anaïs"}, {"phone", "+15550001111"}});
   const auto ben = create("/v1/clients", {{"first_name", "Benedikt"}, {"email", "ben@example.org"}});
-  const auto end = start + 3h;
-  const auto group = create(
-      "/v1/groups", {{"site_id", site},
-                     {"name", "Evening track"},
-                     {"slot", "evening"},
-                     {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                     {"start_time", local_hhmm(zone, start)},
-                     {"end_time", local_hhmm(zone, end) > local_hhmm(zone, start) ? local_hhmm(zone, end) : "23:59"}});
+  const auto group = create("/v1/groups", {{"site_id", site},
+                                           {"name", "Evening track"},
+                                           {"slot", "evening"},
+                                           {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                                           {"start_time", local_time(zone, start)},
+                                           {"end_time", local_end(zone, start)}});
   for (auto client : {ana, ben})
     create("/v1/enrollments", {{"client_id", client},
                                {"group_id", group},

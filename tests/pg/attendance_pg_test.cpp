@@ -27,8 +27,8 @@ class sweep_pg_test : public ::testing::Test {
     pqxx::connection c{url};
     store::apply_migrations(c);
     sql("INSERT INTO sites (name, time_zone) VALUES ('Eastside', 'America/New_York')");
-    sql("INSERT INTO groups (site_id, name, slot, weekdays, start_minute, end_minute)"
-        " VALUES (1, 'G', 'evening', 127, 1080, 1260)");
+    sql("INSERT INTO groups (site_id, name, slot, weekdays, start_second, end_second)"
+        " VALUES (1, 'G', 'evening', 127, 64800, 75600)");
     sql("INSERT INTO staff (name, alert_webhook_url) VALUES ('Dana', 'https://alerts.example.org/dana')");
     for (const char* name : {"A", "B", "C"})
       sql(std::string{"INSERT INTO clients (first_name) VALUES ('"} + name + "')");

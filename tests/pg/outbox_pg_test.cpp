@@ -117,8 +117,8 @@ TEST_F(outbox_pg_test, reminders_for_a_session_that_has_started_are_cancelled_no
     pqxx::work tx{c};
     tx.exec0("INSERT INTO sites (name, time_zone) VALUES ('S', 'UTC')");
     tx.exec0(
-        "INSERT INTO groups (site_id, name, slot, weekdays, start_minute, end_minute) VALUES (1, 'G', 'morning', 127, "
-        "0, 60)");
+        "INSERT INTO groups (site_id, name, slot, weekdays, start_second, end_second) VALUES (1, 'G', 'morning', 127, "
+        "0, 3600)");
     tx.exec0(
         "INSERT INTO sessions (group_id, local_date, starts_at, ends_at) VALUES"
         " (1, '2026-01-01', now() - interval '1 minute', now() + interval '1 hour'),"

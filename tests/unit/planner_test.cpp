@@ -38,8 +38,8 @@ ports::group evening_group(ports::id_t id, std::uint8_t days) {
   g.name = "Evening";
   g.slot = "evening";
   g.weekdays = days;
-  g.start_minute = 18 * 60;
-  g.end_minute = 19 * 60 + 30;
+  g.start_second = 18 * 3600;
+  g.end_second = 19 * 3600 + 30 * 60;
   return g;
 }
 

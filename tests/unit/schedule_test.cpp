@@ -65,24 +65,27 @@ TEST(weekday_set, names_in_iso_order_and_bits) {
 
 struct time_case {
   std::string text;
-  int minutes;
+  int seconds;
 };
 class parse_time_valid : public ::testing::TestWithParam<time_case> {};
 TEST_P(parse_time_valid, parses_and_formats_back) {
   const auto t = dom::parse_time_of_day(GetParam().text);
   ASSERT_TRUE(t.has_value()) << GetParam().text;
-  EXPECT_EQ(t->count(), GetParam().minutes);
+  EXPECT_EQ(t->count(), GetParam().seconds);
   EXPECT_EQ(dom::format_time_of_day(*t), GetParam().text);
 }
 INSTANTIATE_TEST_SUITE_P(times, parse_time_valid,
-                         ::testing::Values(time_case{"00:00", 0}, time_case{"09:05", 545}, time_case{"12:00", 720},
-                                           time_case{"18:30", 1110}, time_case{"23:59", 1439}));
+                         ::testing::Values(time_case{"00:00", 0}, time_case{"09:05", 545 * 60},
+                                           time_case{"12:00", 720 * 60}, time_case{"18:30", 1110 * 60},
+                                           time_case{"23:59", 1439 * 60}, time_case{"18:30:15", 1110 * 60 + 15},
+                                           time_case{"23:59:59", 86399}));
 
 class parse_time_invalid : public ::testing::TestWithParam<std::string> {};
 TEST_P(parse_time_invalid, rejects) { EXPECT_FALSE(dom::parse_time_of_day(GetParam()).has_value()); }
 INSTANTIATE_TEST_SUITE_P(bad, parse_time_invalid,
                          ::testing::Values("", "9:00", "09:0", "24:00", "12:60", "0900", "09-00", "-1:00", "+9:00",
-                                           "09:00 ", "ab:cd", "09:00:00", "9:00 PM"));
+                                           "09:00 ", "ab:cd", "9:00 PM", "09:00:60", "09:00:5", "09:00-00",
+                                           "09:00:00 "));
 
 TEST(parse_date, parses_and_formats_back) {
   const auto d = dom::parse_date("2026-03-08");

@@ -54,17 +54,23 @@ std::optional<unsigned> parse_weekday(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text) {
-  if (text.size() != 5 || text[2] != ':') return std::nullopt;
-  int h = 0, m = 0;
+std::optional<std::chrono::seconds> parse_time_of_day(std::string_view text) {
+  if ((text.size() != 5 && text.size() != 8) || text[2] != ':' || (text.size() == 8 && text[5] != ':'))
+    return std::nullopt;
+  int h = 0, m = 0, s = 0;
   if (!parse_fixed_int(text.substr(0, 2), h) || !parse_fixed_int(text.substr(3, 2), m)) return std::nullopt;
-  if (h > 23 || m > 59) return std::nullopt;
-  return std::chrono::minutes{h * 60 + m};
+  if (text.size() == 8 && !parse_fixed_int(text.substr(6, 2), s)) return std::nullopt;
+  if (h > 23 || m > 59 || s > 59) return std::nullopt;
+  return std::chrono::seconds{h * 3600 + m * 60 + s};
 }
 
-std::string format_time_of_day(std::chrono::minutes m) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(m.count() / 60) % 100, static_cast<int>(m.count() % 60));
+std::string format_time_of_day(std::chrono::seconds t) {
+  const auto total = static_cast<int>(t.count());
+  char buf[16];
+  if (total % 60 == 0)
+    std::snprintf(buf, sizeof buf, "%02d:%02d", (total / 3600) % 100, (total / 60) % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", (total / 3600) % 100, (total / 60) % 60, total % 60);
   return buf;
 }
 

@@ -43,9 +43,11 @@ class weekday_set {
 // "mon".."sun" (case-insensitive) -> ISO weekday number.
 std::optional<unsigned> parse_weekday(std::string_view text);
 
-// "HH:MM" (24-hour) -> minutes since local midnight.
-std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text);
-std::string format_time_of_day(std::chrono::minutes m);
+// "HH:MM" or "HH:MM:SS" (24-hour) -> time since local midnight. Clinics use whole minutes;
+// seconds exist so that a session can start a few seconds from now (tests, the demo).
+std::optional<std::chrono::seconds> parse_time_of_day(std::string_view text);
+// "HH:MM", or "HH:MM:SS" when the seconds are not zero.
+std::string format_time_of_day(std::chrono::seconds t);
 
 // "YYYY-MM-DD" -> calendar date; rejects impossible dates.
 std::optional<date::year_month_day> parse_date(std::string_view text);
@@ -53,8 +55,8 @@ std::string format_date(date::year_month_day d);
 
 struct group_schedule {
   weekday_set days;
-  std::chrono::minutes start{};  // local time of day
-  std::chrono::minutes end{};    // local time of day, after start (same day)
+  std::chrono::seconds start{};  // local time of day
+  std::chrono::seconds end{};    // local time of day, after start (same day)
 };
 
 struct occurrence {

@@ -27,8 +27,8 @@ json::object to_json(const ports::group& g) {
           {"name", g.name},
           {"slot", g.slot},
           {"weekdays", std::move(days)},
-          {"start_time", domain::format_time_of_day(std::chrono::minutes{g.start_minute})},
-          {"end_time", domain::format_time_of_day(std::chrono::minutes{g.end_minute})}};
+          {"start_time", domain::format_time_of_day(std::chrono::seconds{g.start_second})},
+          {"end_time", domain::format_time_of_day(std::chrono::seconds{g.end_second})}};
 }
 
 json::object to_json(const ports::staff& s) {
@@ -109,15 +109,15 @@ task create_group(api_deps d, request_context& ctx) {
     if (arr->empty()) in.add_error("weekdays", "must name at least one day");
   }
   g.weekdays = days.bits();
-  const auto start = domain::parse_time_of_day(in.required_string("start_time", 5));
-  const auto end = domain::parse_time_of_day(in.required_string("end_time", 5));
-  if (!start) in.add_error("start_time", "must be a local time HH:MM");
-  if (!end) in.add_error("end_time", "must be a local time HH:MM");
+  const auto start = domain::parse_time_of_day(in.required_string("start_time", 8));
+  const auto end = domain::parse_time_of_day(in.required_string("end_time", 8));
+  if (!start) in.add_error("start_time", "must be a local time HH:MM (or HH:MM:SS)");
+  if (!end) in.add_error("end_time", "must be a local time HH:MM (or HH:MM:SS)");
   if (start && end && *end <= *start) in.add_error("end_time", "must be after start_time");
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
-  g.start_minute = static_cast<int>(start->count());
-  g.end_minute = static_cast<int>(end->count());
+  g.start_second = static_cast<int>(start->count());
+  g.end_second = static_cast<int>(end->count());
   auto out = co_await d.directory.create_group(g, ctx.actor);
   if (!out) co_return ctx.reject(out.error());
   co_return ctx.json(st::created, to_json(*out));

@@ -25,8 +25,8 @@ struct new_group {
   std::string name;
   std::string slot;           // morning | afternoon | evening
   std::uint8_t weekdays = 0;  // ISO weekday bit set (bit 0 = Monday)
-  int start_minute = 0;       // local time of day
-  int end_minute = 0;
+  int start_second = 0;       // local time of day, seconds since midnight
+  int end_second = 0;
 };
 struct group : new_group {
   id_t id = 0;

@@ -48,7 +48,7 @@ ports::task<planning_stats> planner::plan_once() {
   for (const auto& g : co_await store_.groups_for_planning()) {
     const auto* zone = date::locate_zone(g.time_zone);
     domain::group_schedule schedule{domain::weekday_set::from_bits(g.grp.weekdays),
-                                    std::chrono::minutes{g.grp.start_minute}, std::chrono::minutes{g.grp.end_minute}};
+                                    std::chrono::seconds{g.grp.start_second}, std::chrono::seconds{g.grp.end_second}};
     for (const auto& o : domain::occurrences_between(schedule, *zone, domain::local_date_of(*zone, now),
                                                      domain::local_date_of(*zone, until)))
       slots.push_back({g.grp.id, domain::format_date(date::year_month_day{o.local_date}), o.starts_at, o.ends_at});

@@ -56,7 +56,7 @@ task<outcome<group>> pg_store::create_group(const new_group& in, const std::stri
     if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::invalid_input, "site_id", "no such site");
     group out{in, 0};
     out.id = tx.exec_prepared1(sql::insert_group, in.site_id, in.name, in.slot, static_cast<int>(in.weekdays),
-                               in.start_minute, in.end_minute)[0]
+                               in.start_second, in.end_second)[0]
                  .as<id_t>();
     audit(tx, actor, "create", "group", out.id, {{"site_id", in.site_id}});
     tx.commit();
@@ -133,8 +133,8 @@ task<std::vector<group_for_planning>> pg_store::groups_for_planning() {
       g.grp.name = r[2].as<std::string>();
       g.grp.slot = r[3].as<std::string>();
       g.grp.weekdays = static_cast<std::uint8_t>(r[4].as<int>());
-      g.grp.start_minute = r[5].as<int>();
-      g.grp.end_minute = r[6].as<int>();
+      g.grp.start_second = r[5].as<int>();
+      g.grp.end_second = r[6].as<int>();
       g.time_zone = r[7].as<std::string>();
       out.push_back(std::move(g));
     }

@@ -17,7 +17,7 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(staff_exists, "SELECT 1 FROM staff WHERE id = $1");
   c.prepare(client_exists, "SELECT 1 FROM clients WHERE id = $1");
   c.prepare(insert_group,
-            "INSERT INTO groups (site_id, name, slot, weekdays, start_minute, end_minute)"
+            "INSERT INTO groups (site_id, name, slot, weekdays, start_second, end_second)"
             " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
   c.prepare(insert_staff,
             "INSERT INTO staff (name, alert_webhook_url, phone, email)"
@@ -36,7 +36,7 @@ void prepare_all(pqxx::connection& c) {
             "INSERT INTO audit_log (actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5::jsonb)");
 
   c.prepare(groups_for_planning,
-            "SELECT g.id, g.site_id, g.name, g.slot, g.weekdays, g.start_minute, g.end_minute, s.time_zone"
+            "SELECT g.id, g.site_id, g.name, g.slot, g.weekdays, g.start_second, g.end_second, s.time_zone"
             " FROM groups g JOIN sites s ON s.id = g.site_id ORDER BY g.id");
   c.prepare(insert_session,
             "INSERT INTO sessions (group_id, local_date, starts_at, ends_at)"
