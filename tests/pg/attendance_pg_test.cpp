@@ -6,12 +6,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <pqxx/pqxx>
 
-#include "pg_cluster.hpp"
-#include "rollcall/store/migrations.hpp"
-#include "rollcall/store/pg_store.hpp"
-#include "rollcall/store/sql.hpp"
+#include "pg_store_fixture.hpp"
 #include "unit/run_task.hpp"
 
 namespace rollcall::testing {
@@ -20,12 +16,11 @@ namespace {
 using namespace std::chrono_literals;
 namespace ports = rollcall::ports;
 
-class sweep_pg_test : public ::testing::Test {
+class sweep_pg_test : public pg_store_fixture {
  protected:
   // Site, group, counselor and clients 1-3 enrolled a day ago; sessions are added per test.
   void SetUp() override {
-    pqxx::connection c{url};
-    store::apply_migrations(c);
+    pg_store_fixture::SetUp();
     sql("INSERT INTO sites (name, time_zone) VALUES ('Eastside', 'America/New_York')");
     sql("INSERT INTO groups (site_id, name, slot, weekdays, start_second, end_second)"
         " VALUES (1, 'G', 'evening', 127, 64800, 75600)");
@@ -37,17 +32,7 @@ class sweep_pg_test : public ::testing::Test {
           std::to_string(client) + ", 1, 1, '2020-01-01', now() - interval '1 day')");
   }
 
-  void sql(const std::string& statement) {
-    pqxx::connection c{url};
-    pqxx::work tx{c};
-    tx.exec0(statement);
-    tx.commit();
-  }
-  int count(const std::string& query) {
-    pqxx::connection c{url};
-    pqxx::read_transaction tx{c};
-    return tx.exec1(query)[0].as<int>();
-  }
+  int count(const std::string& query) { return scalar(query); }
   // A session that started `ago` before now.
   void session_started(std::chrono::minutes ago, const std::string& local_date) {
     sql("INSERT INTO sessions (group_id, local_date, starts_at, ends_at) VALUES (1, '" + local_date +
@@ -74,9 +59,6 @@ class sweep_pg_test : public ::testing::Test {
     }
     return out;
   };
-  std::string url = shared_cluster().create_database();
-  store::db_pool pool{url, 2, store::sql::prepare_all};
-  store::pg_store db{pool};
 };
 
 TEST_F(sweep_pg_test, unmarked_clients_are_recorded_absent_and_alerted_once) {

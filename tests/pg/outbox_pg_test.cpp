@@ -8,12 +8,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <pqxx/pqxx>
 
-#include "pg_cluster.hpp"
-#include "rollcall/store/migrations.hpp"
-#include "rollcall/store/pg_store.hpp"
-#include "rollcall/store/sql.hpp"
+#include "pg_store_fixture.hpp"
 #include "unit/run_task.hpp"
 
 namespace rollcall::testing {
@@ -22,13 +18,8 @@ namespace {
 using namespace std::chrono_literals;
 namespace ports = rollcall::ports;
 
-class outbox_pg_test : public ::testing::Test {
+class outbox_pg_test : public pg_store_fixture {
  protected:
-  void SetUp() override {
-    pqxx::connection c{url};
-    store::apply_migrations(c);
-  }
-
   ports::new_message message(const std::string& key, const std::string& target = "provider",
                              std::chrono::seconds due_in = 0s) {
     ports::new_message m;
@@ -54,14 +45,8 @@ class outbox_pg_test : public ::testing::Test {
     return run_task(db.record_delivery(r));
   }
   std::string status_of(ports::id_t id) {
-    pqxx::connection c{url};
-    pqxx::read_transaction tx{c};
-    return tx.exec_params1("SELECT status FROM outbox WHERE id = $1", id)[0].as<std::string>();
+    return scalar<std::string>("SELECT status FROM outbox WHERE id = " + std::to_string(id));
   }
-
-  std::string url = shared_cluster().create_database();
-  store::db_pool pool{url, 2, store::sql::prepare_all};
-  store::pg_store db{pool};
 };
 
 TEST_F(outbox_pg_test, a_dedupe_key_is_planned_once) {
@@ -112,19 +97,12 @@ TEST_F(outbox_pg_test, without_a_provider_only_staff_webhook_messages_are_claime
 }
 
 TEST_F(outbox_pg_test, reminders_for_a_session_that_has_started_are_cancelled_not_sent) {
-  pqxx::connection c{url};
-  {
-    pqxx::work tx{c};
-    tx.exec0("INSERT INTO sites (name, time_zone) VALUES ('S', 'UTC')");
-    tx.exec0(
-        "INSERT INTO groups (site_id, name, slot, weekdays, start_second, end_second) VALUES (1, 'G', 'morning', 127, "
-        "0, 3600)");
-    tx.exec0(
-        "INSERT INTO sessions (group_id, local_date, starts_at, ends_at) VALUES"
-        " (1, '2026-01-01', now() - interval '1 minute', now() + interval '1 hour'),"
-        " (1, '2026-01-02', now() + interval '1 hour', now() + interval '2 hours')");
-    tx.commit();
-  }
+  sql("INSERT INTO sites (name, time_zone) VALUES ('S', 'UTC')");
+  sql("INSERT INTO groups (site_id, name, slot, weekdays, start_second, end_second) VALUES (1, 'G', 'morning', 127, 0, "
+      "3600)");
+  sql("INSERT INTO sessions (group_id, local_date, starts_at, ends_at) VALUES"
+      " (1, '2026-01-01', now() - interval '1 minute', now() + interval '1 hour'),"
+      " (1, '2026-01-02', now() + interval '1 hour', now() + interval '2 hours')");
   auto started = message("started");
   started.session_id = 1;
   auto upcoming = message("upcoming");
@@ -132,9 +110,8 @@ TEST_F(outbox_pg_test, reminders_for_a_session_that_has_started_are_cancelled_no
   enqueue({started, upcoming});
   const auto claimed = claim(10, 60s);
   ASSERT_EQ(claimed.size(), 1u);
-  pqxx::read_transaction tx{c};
-  EXPECT_EQ(tx.exec1("SELECT status FROM outbox WHERE dedupe_key = 'started'")[0].as<std::string>(), "cancelled");
-  EXPECT_EQ(tx.exec1("SELECT status FROM outbox WHERE dedupe_key = 'upcoming'")[0].as<std::string>(), "sending");
+  EXPECT_EQ(scalar<std::string>("SELECT status FROM outbox WHERE dedupe_key = 'started'"), "cancelled");
+  EXPECT_EQ(scalar<std::string>("SELECT status FROM outbox WHERE dedupe_key = 'upcoming'"), "sending");
 }
 
 TEST_F(outbox_pg_test, concurrent_claimers_get_disjoint_messages) {
