@@ -13,7 +13,8 @@ CREATE TABLE groups (
   site_id       bigint NOT NULL REFERENCES sites (id),
   name          text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
   slot          text NOT NULL CHECK (slot IN ('morning', 'afternoon', 'evening')),
-  weekdays      smallint NOT NULL CHECK (weekdays BETWEEN 1 AND 127),  -- bit 0 = Monday
+  recurrence    text NOT NULL,  -- canonical RRULE subset, e.g. FREQ=WEEKLY;BYDAY=MO,WE,FR
+  first_date    date NOT NULL,  -- the site-local date the recurrence starts from
   start_second  integer NOT NULL CHECK (start_second BETWEEN 0 AND 86399),  -- local time of day
   end_second    integer NOT NULL CHECK (end_second > start_second AND end_second <= 86400),
   created_at    timestamptz NOT NULL DEFAULT now()

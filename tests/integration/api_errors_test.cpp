@@ -45,6 +45,22 @@ TEST_F(clinic_test, api_errors_are_problem_details_and_change_nothing) {
                                                {"end_time", "10:00"}});
   EXPECT_EQ(bad_group.status, 422);
   EXPECT_EQ(fields_of(bad_group), (std::set<std::string>{"slot", "weekdays", "start_time"}));
+  auto group_with = [&](json::object extra) {
+    json::object body{
+        {"site_id", 1}, {"name", "G"}, {"slot", "morning"}, {"start_time", "09:00"}, {"end_time", "12:00"}};
+    for (auto& [k, v] : extra) body[k] = v;
+    return daemon->post("/v1/groups", body);
+  };
+  auto bad_rule = group_with({{"recurrence", "FREQ=DAILY;COUNT=5"}});
+  EXPECT_EQ(bad_rule.status, 422);
+  EXPECT_EQ(fields_of(bad_rule), std::set<std::string>{"recurrence"});
+  EXPECT_NE(bad_rule.body.find("only FREQ=WEEKLY"), std::string::npos) << bad_rule.body;
+  EXPECT_EQ(fields_of(group_with({{"recurrence", "FREQ=WEEKLY"}, {"weekdays", json::array{"mon"}}})),
+            std::set<std::string>{"recurrence"});
+  EXPECT_EQ(fields_of(group_with({})), std::set<std::string>{"weekdays"});
+  EXPECT_EQ(fields_of(group_with({{"weekdays", json::array{"mon"}}, {"first_date", "2026-13-01"}})),
+            std::set<std::string>{"first_date"});
+
   auto no_site = daemon->post("/v1/groups", {{"site_id", 999},
                                              {"name", "G"},
                                              {"slot", "morning"},
@@ -92,6 +108,35 @@ TEST_F(clinic_test, api_errors_are_problem_details_and_change_nothing) {
                      "FROM attendance_marks) + (SELECT count(*) FROM audit_log)")[0]
                 .as<int>(),
             0);
+}
+
+TEST_F(clinic_test, a_group_recurs_by_its_rrule_from_its_first_date) {
+  start_daemon({.lead_times = R"(["1h"])", .grace = "1h"});
+  create("/v1/sites", {{"name", "S"}, {"time_zone", "UTC"}});
+  const auto today = local_date("UTC", starting_in(std::chrono::seconds{0}));
+  // Every day, but COUNT=1 from today: one session in the two-day horizon, not two or three.
+  auto once = daemon->post("/v1/groups", {{"site_id", 1},
+                                          {"name", "Once"},
+                                          {"slot", "evening"},
+                                          {"recurrence", "freq=weekly;byday=mo,tu,we,th,fr,sa,su;count=1"},
+                                          {"first_date", today},
+                                          {"start_time", "23:00"},
+                                          {"end_time", "23:30"}});
+  ASSERT_EQ(once.status, 201) << once.body;
+  const auto group = once.json();
+  EXPECT_EQ(group.at("recurrence"), "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;COUNT=1") << "stored canonically";
+  EXPECT_EQ(group.at("first_date").as_string(), today);
+  const auto daily = create("/v1/groups", {{"site_id", 1},
+                                           {"name", "Daily"},
+                                           {"slot", "evening"},
+                                           {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                                           {"start_time", "23:00"},
+                                           {"end_time", "23:30"}});
+  auto sessions_of = [&](std::int64_t id) {
+    return daemon->get("/v1/groups/" + std::to_string(id) + "/sessions").json().at("sessions").as_array().size();
+  };
+  ASSERT_TRUE(eventually([&] { return sessions_of(daily) >= 2; }, std::chrono::seconds{10}));
+  EXPECT_EQ(sessions_of(group.at("id").as_int64()), 1u);
 }
 
 TEST_F(clinic_test, duplicate_enrolment_is_a_conflict_and_marks_are_checked_against_the_roster) {

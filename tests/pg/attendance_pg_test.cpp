@@ -22,8 +22,8 @@ class sweep_pg_test : public pg_store_fixture {
   void SetUp() override {
     pg_store_fixture::SetUp();
     sql("INSERT INTO sites (name, time_zone) VALUES ('Eastside', 'America/New_York')");
-    sql("INSERT INTO groups (site_id, name, slot, weekdays, start_second, end_second)"
-        " VALUES (1, 'G', 'evening', 127, 64800, 75600)");
+    sql("INSERT INTO groups (site_id, name, slot, recurrence, first_date, start_second, end_second)"
+        " VALUES (1, 'G', 'evening', 'FREQ=WEEKLY', '2020-01-01', 64800, 75600)");
     sql("INSERT INTO staff (name, alert_webhook_url) VALUES ('Dana', 'https://alerts.example.org/dana')");
     for (const char* name : {"A", "B", "C"})
       sql(std::string{"INSERT INTO clients (first_name) VALUES ('"} + name + "')");

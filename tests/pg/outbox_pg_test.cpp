@@ -98,7 +98,8 @@ TEST_F(outbox_pg_test, without_a_provider_only_staff_webhook_messages_are_claime
 
 TEST_F(outbox_pg_test, reminders_for_a_session_that_has_started_are_cancelled_not_sent) {
   sql("INSERT INTO sites (name, time_zone) VALUES ('S', 'UTC')");
-  sql("INSERT INTO groups (site_id, name, slot, weekdays, start_second, end_second) VALUES (1, 'G', 'morning', 127, 0, "
+  sql("INSERT INTO groups (site_id, name, slot, recurrence, first_date, start_second, end_second) VALUES (1, 'G', "
+      "'morning', 'FREQ=WEEKLY', '2020-01-01', 0, "
       "3600)");
   sql("INSERT INTO sessions (group_id, local_date, starts_at, ends_at) VALUES"
       " (1, '2026-01-01', now() - interval '1 minute', now() + interval '1 hour'),"

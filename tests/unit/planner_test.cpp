@@ -10,6 +10,7 @@
 #include "fakes/fake_clock.hpp"
 #include "fakes/memory_planning_store.hpp"
 #include "rollcall/domain/messages.hpp"
+#include "rollcall/domain/recurrence.hpp"
 #include "rollcall/services/planner.hpp"
 #include "unit/run_task.hpp"
 
@@ -37,7 +38,10 @@ ports::group evening_group(ports::id_t id, std::uint8_t days) {
   g.site_id = 1;
   g.name = "Evening";
   g.slot = "evening";
-  g.weekdays = days;
+  rollcall::domain::weekly_rule rule;
+  rule.days = rollcall::domain::weekday_set::from_bits(days);
+  g.recurrence = rollcall::domain::format_rrule(rule);
+  g.first_date = "2020-01-01";
   g.start_second = 18 * 3600;
   g.end_second = 19 * 3600 + 30 * 60;
   return g;
@@ -79,6 +83,26 @@ TEST_F(planner_test, materialises_sessions_for_the_horizon_in_the_site_zone) {
   EXPECT_EQ(session_on(7, "2026-03-06").ends_at, utc(y2026 / 3 / 7, 30min));
   EXPECT_EQ(session_on(7, "2026-03-09").starts_at, utc(y2026 / 3 / 9, 22h));
   EXPECT_EQ(session_on(7, "2026-03-18").ends_at, utc(y2026 / 3 / 18, 23h + 30min));
+}
+
+TEST_F(planner_test, follows_the_groups_rrule_from_its_first_date) {
+  auto g = evening_group(7, 0);
+  g.recurrence = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;COUNT=3";
+  g.first_date = "2026-02-24";  // a Tuesday: sessions on 02-24, 03-10 and 03-24, then none
+  store.add_group(g, "America/New_York", "Eastside");
+  plan();
+  EXPECT_THAT(session_dates(7), ElementsAre("2026-03-10"));
+}
+
+TEST_F(planner_test, a_group_with_an_unreadable_rule_is_skipped_not_fatal) {
+  auto broken = evening_group(8, 0x7f);
+  broken.recurrence = "FREQ=DAILY";
+  store.add_group(broken, "America/New_York", "Eastside");
+  store.add_group(evening_group(7, mon_wed_fri), "America/New_York", "Eastside");
+  const auto stats = plan();
+  EXPECT_EQ(stats.groups_skipped, 1);
+  EXPECT_TRUE(session_dates(8).empty());
+  EXPECT_EQ(session_dates(7).size(), 6u);
 }
 
 TEST_F(planner_test, local_dates_follow_each_sites_zone) {

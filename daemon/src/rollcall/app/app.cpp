@@ -186,6 +186,8 @@ int run(const options& opts) {
                       if (s.sessions_added || s.reminders_planned)
                         log->info("planner: {} session(s) added, {} reminder(s) planned", s.sessions_added,
                                   s.reminders_planned);
+                      if (s.groups_skipped)
+                        log->error("planner: {} group(s) skipped: stored recurrence unreadable", s.groups_skipped);
                       co_return false;
                     }),
                 log_completion(log, "planner"));

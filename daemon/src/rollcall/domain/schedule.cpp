@@ -1,5 +1,7 @@
 #include "rollcall/domain/schedule.hpp"
 
+#include "rollcall/domain/recurrence.hpp"
+
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -105,15 +107,10 @@ sys_seconds resolve_local_time(const date::time_zone& zone, date::local_seconds 
 
 std::vector<occurrence> occurrences_between(const group_schedule& schedule, const date::time_zone& zone,
                                             date::local_days from, date::local_days to) {
-  std::vector<occurrence> out;
-  if (schedule.days.empty() || schedule.end <= schedule.start) return out;
-  for (auto day = from; day <= to; day += date::days{1}) {
-    if (!schedule.days.contains(date::weekday{day})) continue;
-    const auto start_local = date::local_seconds{day} + schedule.start;
-    const auto end_local = date::local_seconds{day} + schedule.end;
-    out.push_back({day, resolve_local_time(zone, start_local), resolve_local_time(zone, end_local)});
-  }
-  return out;
+  if (schedule.days.empty()) return {};
+  weekly_rule every_week;
+  every_week.days = schedule.days;
+  return occurrences_between(every_week, from, schedule.start, schedule.end, zone, from, to);
 }
 
 date::local_days local_date_of(const date::time_zone& zone, sys_seconds instant) {

@@ -70,7 +70,8 @@ struct occurrence {
 // skipped); a time that occurs twice on a fall-back night means its first (earlier) instant.
 sys_seconds resolve_local_time(const date::time_zone& zone, date::local_seconds local);
 
-// Occurrences on the local dates [from, to] inclusive.
+// Occurrences on the local dates [from, to] inclusive of a group meeting every week on
+// `schedule.days` (recurrence.hpp has the general rule this is a case of).
 std::vector<occurrence> occurrences_between(const group_schedule& schedule, const date::time_zone& zone,
                                             date::local_days from, date::local_days to);
 

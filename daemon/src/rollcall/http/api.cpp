@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 
 #include "rollcall/domain/attendance.hpp"
+#include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/schedule.hpp"
 #include "rollcall/domain/validation.hpp"
 
@@ -21,11 +22,15 @@ json::object to_json(const ports::site& s) { return {{"id", s.id}, {"name", s.na
 
 json::object to_json(const ports::group& g) {
   json::array days;
-  for (const auto& d : domain::weekday_set::from_bits(g.weekdays).names()) days.push_back(json::value(d));
+  const auto rule = domain::parse_rrule(g.recurrence);
+  if (const auto* r = std::get_if<domain::weekly_rule>(&rule))
+    for (const auto& d : r->days.names()) days.push_back(json::value(d));
   return {{"id", g.id},
           {"site_id", g.site_id},
           {"name", g.name},
           {"slot", g.slot},
+          {"recurrence", g.recurrence},
+          {"first_date", g.first_date},
           {"weekdays", std::move(days)},
           {"start_time", domain::format_time_of_day(std::chrono::seconds{g.start_second})},
           {"end_time", domain::format_time_of_day(std::chrono::seconds{g.end_second})}};
@@ -67,6 +72,37 @@ void check_contact(json_reader& in, const std::string& phone, const std::string&
   if (!email.empty() && !domain::is_plausible_email(email)) in.add_error("email", "is not an email address");
 }
 
+// A group's recurrence comes as an RRULE subset ("recurrence") or, for the common case, as a
+// list of weekdays; either way it is stored in canonical RRULE form.
+std::string read_recurrence(json_reader& in) {
+  const bool by_days = in.present("weekdays"), by_rule = in.present("recurrence");
+  if (by_days == by_rule) {
+    in.add_error(by_rule ? "recurrence" : "weekdays",
+                 by_rule ? "give weekdays or recurrence, not both" : "weekdays or recurrence (an RRULE) is required");
+    return {};
+  }
+  domain::weekly_rule rule;
+  if (by_rule) {
+    auto parsed = domain::parse_rrule(in.required_string("recurrence", 200));
+    if (auto* err = std::get_if<std::string>(&parsed)) {
+      in.add_error("recurrence", *err);
+      return {};
+    }
+    rule = std::get<domain::weekly_rule>(parsed);
+  } else if (const auto* arr = in.required_array("weekdays")) {
+    for (const auto& v : *arr) {
+      auto wd = v.is_string() ? domain::parse_weekday(v.get_string()) : std::nullopt;
+      if (!wd) {
+        in.add_error("weekdays", "each element must be one of mon, tue, wed, thu, fri, sat, sun");
+        return {};
+      }
+      rule.days.add(*wd);
+    }
+    if (arr->empty()) in.add_error("weekdays", "must name at least one day");
+  }
+  return domain::format_rrule(rule);
+}
+
 task create_site(api_deps d, request_context& ctx) {
   json_reader in{ctx.req.body()};
   ports::new_site s{in.required_string("name"), in.required_string("time_zone", 64)};
@@ -96,19 +132,10 @@ task create_group(api_deps d, request_context& ctx) {
   g.name = in.required_string("name");
   g.slot = in.required_string("slot", 16);
   if (!g.slot.empty() && !domain::parse_slot(g.slot)) in.add_error("slot", "must be morning, afternoon or evening");
-  domain::weekday_set days;
-  if (const auto* arr = in.required_array("weekdays")) {
-    for (const auto& v : *arr) {
-      auto wd = v.is_string() ? domain::parse_weekday(v.get_string()) : std::nullopt;
-      if (!wd) {
-        in.add_error("weekdays", "each element must be one of mon, tue, wed, thu, fri, sat, sun");
-        break;
-      }
-      days.add(*wd);
-    }
-    if (arr->empty()) in.add_error("weekdays", "must name at least one day");
-  }
-  g.weekdays = days.bits();
+  g.recurrence = read_recurrence(in);
+  g.first_date = in.optional_string("first_date", 10);
+  if (!g.first_date.empty() && !domain::parse_date(g.first_date))
+    in.add_error("first_date", "must be a date YYYY-MM-DD");
   const auto start = domain::parse_time_of_day(in.required_string("start_time", 8));
   const auto end = domain::parse_time_of_day(in.required_string("end_time", 8));
   if (!start) in.add_error("start_time", "must be a local time HH:MM (or HH:MM:SS)");

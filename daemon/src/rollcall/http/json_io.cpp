@@ -76,6 +76,11 @@ const boost::json::array* json_reader::required_array(std::string_view name) {
   return &v->get_array();
 }
 
+bool json_reader::present(std::string_view name) {
+  const auto* v = field(name);
+  return v && !v->is_null();
+}
+
 void json_reader::reject_unknown_fields() {
   if (!object_) return;
   for (const auto& [key, value] : *object_)

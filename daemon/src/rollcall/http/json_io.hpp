@@ -27,6 +27,8 @@ class json_reader {
   std::string optional_string(std::string_view name, std::size_t max_len = 200);
   std::int64_t required_id(std::string_view name);
   const boost::json::array* required_array(std::string_view name);
+  // Whether the body has the field (not null); marks it as known.
+  bool present(std::string_view name);
 
   // Call last: every field not read is reported as unknown.
   void reject_unknown_fields();

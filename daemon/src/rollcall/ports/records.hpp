@@ -23,9 +23,10 @@ struct site : new_site {
 struct new_group {
   id_t site_id = 0;
   std::string name;
-  std::string slot;           // morning | afternoon | evening
-  std::uint8_t weekdays = 0;  // ISO weekday bit set (bit 0 = Monday)
-  int start_second = 0;       // local time of day, seconds since midnight
+  std::string slot;        // morning | afternoon | evening
+  std::string recurrence;  // canonical RRULE subset (domain/recurrence.hpp)
+  std::string first_date;  // YYYY-MM-DD, site-local; empty on input: today at the site
+  int start_second = 0;    // local time of day, seconds since midnight
   int end_second = 0;
 };
 struct group : new_group {

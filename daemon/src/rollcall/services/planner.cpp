@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "rollcall/domain/messages.hpp"
+#include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/reminders.hpp"
 #include "rollcall/domain/schedule.hpp"
 
@@ -45,12 +46,21 @@ ports::task<planning_stats> planner::plan_once() {
   planning_stats stats;
 
   std::vector<ports::session_slot> slots;
-  for (const auto& g : co_await store_.groups_for_planning()) {
+  const auto groups = co_await store_.groups_for_planning();
+  for (const auto& g : groups) {
+    // Stored rules were validated on the way in; a group whose rule or date no longer parses
+    // is skipped (and counted) rather than stopping everyone else's planning.
+    const auto rule = domain::parse_rrule(g.grp.recurrence);
+    const auto first = domain::parse_date(g.grp.first_date);
+    if (!std::holds_alternative<domain::weekly_rule>(rule) || !first) {
+      ++stats.groups_skipped;
+      continue;
+    }
     const auto* zone = date::locate_zone(g.time_zone);
-    domain::group_schedule schedule{domain::weekday_set::from_bits(g.grp.weekdays),
-                                    std::chrono::seconds{g.grp.start_second}, std::chrono::seconds{g.grp.end_second}};
-    for (const auto& o : domain::occurrences_between(schedule, *zone, domain::local_date_of(*zone, now),
-                                                     domain::local_date_of(*zone, until)))
+    for (const auto& o :
+         domain::occurrences_between(std::get<domain::weekly_rule>(rule), date::local_days{*first},
+                                     std::chrono::seconds{g.grp.start_second}, std::chrono::seconds{g.grp.end_second},
+                                     *zone, domain::local_date_of(*zone, now), domain::local_date_of(*zone, until)))
       slots.push_back({g.grp.id, domain::format_date(date::year_month_day{o.local_date}), o.starts_at, o.ends_at});
   }
   stats.sessions_added = co_await store_.add_sessions(slots);

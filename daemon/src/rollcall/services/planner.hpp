@@ -23,6 +23,7 @@ struct planner_settings {
 struct planning_stats {
   int sessions_added = 0;
   int reminders_planned = 0;
+  int groups_skipped = 0;  // stored recurrence or first date unreadable (a bug, logged)
 };
 
 class planner {

@@ -55,9 +55,10 @@ task<outcome<group>> pg_store::create_group(const new_group& in, const std::stri
     pqxx::work tx{c};
     if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::invalid_input, "site_id", "no such site");
     group out{in, 0};
-    out.id = tx.exec_prepared1(sql::insert_group, in.site_id, in.name, in.slot, static_cast<int>(in.weekdays),
-                               in.start_second, in.end_second)[0]
-                 .as<id_t>();
+    const auto row = tx.exec_prepared1(sql::insert_group, in.site_id, in.name, in.slot, in.recurrence, in.first_date,
+                                       in.start_second, in.end_second);
+    out.id = row[0].as<id_t>();
+    out.first_date = row[1].as<std::string>();
     audit(tx, actor, "create", "group", out.id, {{"site_id", in.site_id}});
     tx.commit();
     return out;
@@ -132,10 +133,11 @@ task<std::vector<group_for_planning>> pg_store::groups_for_planning() {
       g.grp.site_id = r[1].as<id_t>();
       g.grp.name = r[2].as<std::string>();
       g.grp.slot = r[3].as<std::string>();
-      g.grp.weekdays = static_cast<std::uint8_t>(r[4].as<int>());
-      g.grp.start_second = r[5].as<int>();
-      g.grp.end_second = r[6].as<int>();
-      g.time_zone = r[7].as<std::string>();
+      g.grp.recurrence = r[4].as<std::string>();
+      g.grp.first_date = r[5].as<std::string>();
+      g.grp.start_second = r[6].as<int>();
+      g.grp.end_second = r[7].as<int>();
+      g.time_zone = r[8].as<std::string>();
       out.push_back(std::move(g));
     }
     return out;

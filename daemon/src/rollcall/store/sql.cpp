@@ -17,8 +17,10 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(staff_exists, "SELECT 1 FROM staff WHERE id = $1");
   c.prepare(client_exists, "SELECT 1 FROM clients WHERE id = $1");
   c.prepare(insert_group,
-            "INSERT INTO groups (site_id, name, slot, weekdays, start_second, end_second)"
-            " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+            "INSERT INTO groups (site_id, name, slot, recurrence, first_date, start_second, end_second)"
+            " VALUES ($1, $2, $3, $4,"
+            "   coalesce(nullif($5, '')::date, (now() AT TIME ZONE (SELECT time_zone FROM sites WHERE id = $1))::date),"
+            "   $6, $7) RETURNING id, first_date::text");
   c.prepare(insert_staff,
             "INSERT INTO staff (name, alert_webhook_url, phone, email)"
             " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, '')) RETURNING id");
@@ -36,7 +38,8 @@ void prepare_all(pqxx::connection& c) {
             "INSERT INTO audit_log (actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5::jsonb)");
 
   c.prepare(groups_for_planning,
-            "SELECT g.id, g.site_id, g.name, g.slot, g.weekdays, g.start_second, g.end_second, s.time_zone"
+            "SELECT g.id, g.site_id, g.name, g.slot, g.recurrence, g.first_date::text, g.start_second, g.end_second,"
+            " s.time_zone"
             " FROM groups g JOIN sites s ON s.id = g.site_id ORDER BY g.id");
   c.prepare(insert_session,
             "INSERT INTO sessions (group_id, local_date, starts_at, ends_at)"
