@@ -35,7 +35,7 @@ class memory_planning_store final : public ports::planning_store {
     int added = 0;
     for (const auto& s : slots) {
       if (!session_keys_.insert({s.group_id, s.local_date}).second) continue;
-      sessions.push_back({next_session_id_++, s.group_id, s.local_date, s.starts_at, s.ends_at, false});
+      sessions.push_back({next_session_id_++, s.group_id, s.local_date, s.starts_at, s.ends_at, false, ""});
       ++added;
     }
     co_return added;

@@ -55,6 +55,10 @@ class clinic_test : public ::testing::Test {
     return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + ahead;
   }
 
+  static std::string iso_now() {
+    return date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  }
+
   // The local time of day of `t` in `zone`, as the API takes it: "HH:MM:SS".
   static std::string local_time(const std::string& zone, std::chrono::sys_seconds t) {
     return date::format("%T", date::locate_zone(zone)->to_local(t));

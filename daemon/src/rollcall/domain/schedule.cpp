@@ -40,6 +40,13 @@ std::string_view to_string(slot s) {
   return "morning";
 }
 
+const std::vector<slot_default>& default_slots() {
+  using namespace std::chrono_literals;
+  static const std::vector<slot_default> defaults{
+      {slot::morning, 9h, 12h}, {slot::afternoon, 13h, 16h}, {slot::evening, 18h, 21h}};
+  return defaults;
+}
+
 std::vector<std::string> weekday_set::names() const {
   std::vector<std::string> out;
   for (unsigned i = 0; i < 7; ++i)

@@ -21,6 +21,13 @@ enum class slot { morning, afternoon, evening };
 std::optional<slot> parse_slot(std::string_view text);
 std::string_view to_string(slot s);
 
+// A new site's slot catalogue: morning 09:00-12:00, afternoon 13:00-16:00, evening 18:00-21:00.
+struct slot_default {
+  slot which;
+  std::chrono::seconds start, end;
+};
+const std::vector<slot_default>& default_slots();
+
 // ISO weekdays 1 (Monday) .. 7 (Sunday) as a bit set.
 class weekday_set {
  public:

@@ -1,4 +1,5 @@
 #include "rollcall/http/api.hpp"
+#include "rollcall/http/api_internal.hpp"
 
 #include <date/tz.h>
 #include <boost/url/parse.hpp>
@@ -10,15 +11,7 @@
 
 namespace rollcall::http {
 
-namespace json = boost::json;
-using st = beast_http::status;
-using task = boost::asio::awaitable<response>;
-
 namespace {
-
-std::string iso_utc(std::chrono::sys_seconds t) { return date::format("%FT%TZ", t); }
-
-json::object to_json(const ports::site& s) { return {{"id", s.id}, {"name", s.name}, {"time_zone", s.time_zone}}; }
 
 json::object to_json(const ports::group& g) {
   json::array days;
@@ -31,6 +24,10 @@ json::object to_json(const ports::group& g) {
           {"slot", g.slot},
           {"recurrence", g.recurrence},
           {"first_date", g.first_date},
+          {"level_of_care", g.level_of_care},
+          {"capacity", g.capacity ? json::value(*g.capacity) : json::value(nullptr)},
+          {"room", g.room},
+          {"telehealth_url", g.telehealth_url},
           {"weekdays", std::move(days)},
           {"start_time", domain::format_time_of_day(std::chrono::seconds{g.start_second})},
           {"end_time", domain::format_time_of_day(std::chrono::seconds{g.end_second})}};
@@ -59,17 +56,6 @@ json::object to_json(const ports::enrollment& e) {
 json::object to_json(const ports::attendance_mark& m) {
   return {{"id", m.id},         {"session_id", m.session_id}, {"client_id", m.client_id},         {"status", m.status},
           {"source", m.source}, {"marked_by", m.marked_by},   {"marked_at", iso_utc(m.marked_at)}};
-}
-
-response invalid(const request_context& ctx, const json_reader& in) {
-  return ctx.fail(
-      in.errors().size() == 1 && in.errors()[0].field == "body" ? st::bad_request : st::unprocessable_entity,
-      "Invalid request", in.errors());
-}
-
-void check_contact(json_reader& in, const std::string& phone, const std::string& email) {
-  if (!phone.empty() && !domain::is_e164(phone)) in.add_error("phone", "must be in E.164 form, like +15551234567");
-  if (!email.empty() && !domain::is_plausible_email(email)) in.add_error("email", "is not an email address");
 }
 
 // A group's recurrence comes as an RRULE subset ("recurrence") or, for the common case, as a
@@ -103,28 +89,6 @@ std::string read_recurrence(json_reader& in) {
   return domain::format_rrule(rule);
 }
 
-task create_site(api_deps d, request_context& ctx) {
-  json_reader in{ctx.req.body()};
-  ports::new_site s{in.required_string("name"), in.required_string("time_zone", 64)};
-  if (!s.time_zone.empty()) {
-    try {
-      (void)date::locate_zone(s.time_zone);
-    } catch (const std::exception&) {
-      in.add_error("time_zone", "is not an IANA time zone name, like America/New_York");
-    }
-  }
-  in.reject_unknown_fields();
-  if (!in.ok()) co_return invalid(ctx, in);
-  auto out = co_await d.directory.create_site(s, ctx.actor);
-  co_return ctx.json(st::created, to_json(out));
-}
-
-task get_site(api_deps d, request_context& ctx) {
-  auto s = co_await d.directory.get_site(ctx.ids[0]);
-  if (!s) co_return ctx.fail(st::not_found, "Not found", {}, "no such site");
-  co_return ctx.json(st::ok, to_json(*s));
-}
-
 task create_group(api_deps d, request_context& ctx) {
   json_reader in{ctx.req.body()};
   ports::new_group g;
@@ -136,15 +100,33 @@ task create_group(api_deps d, request_context& ctx) {
   g.first_date = in.optional_string("first_date", 10);
   if (!g.first_date.empty() && !domain::parse_date(g.first_date))
     in.add_error("first_date", "must be a date YYYY-MM-DD");
-  const auto start = domain::parse_time_of_day(in.required_string("start_time", 8));
-  const auto end = domain::parse_time_of_day(in.required_string("end_time", 8));
-  if (!start) in.add_error("start_time", "must be a local time HH:MM (or HH:MM:SS)");
-  if (!end) in.add_error("end_time", "must be a local time HH:MM (or HH:MM:SS)");
-  if (start && end && *end <= *start) in.add_error("end_time", "must be after start_time");
+  // Times default to the site's slot; give both or neither.
+  const bool has_start = in.present("start_time"), has_end = in.present("end_time");
+  std::optional<std::chrono::seconds> start, end;
+  if (has_start || has_end) {
+    start = domain::parse_time_of_day(in.required_string("start_time", 8));
+    end = domain::parse_time_of_day(in.required_string("end_time", 8));
+    if (has_start && !start) in.add_error("start_time", "must be a local time HH:MM (or HH:MM:SS)");
+    if (has_end && !end) in.add_error("end_time", "must be a local time HH:MM (or HH:MM:SS)");
+    if (start && end && *end <= *start) in.add_error("end_time", "must be after start_time");
+  }
+  g.level_of_care = in.optional_string("level_of_care", 16);
+  if (g.level_of_care.empty()) g.level_of_care = "iop";
+  if (g.level_of_care != "php" && g.level_of_care != "iop" && g.level_of_care != "op" && g.level_of_care != "aftercare")
+    in.add_error("level_of_care", "must be php, iop, op or aftercare");
+  if (const auto seats = in.optional_count("capacity", 1000)) g.capacity = static_cast<int>(*seats);
+  g.room = in.optional_string("room", 100);
+  g.telehealth_url = in.optional_string("telehealth_url", 2000);
+  if (!g.telehealth_url.empty()) {
+    auto u = boost::urls::parse_absolute_uri(g.telehealth_url);
+    if (!u || u->scheme() != "https" || u->host().empty()) in.add_error("telehealth_url", "must be an https URL");
+  }
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
-  g.start_second = static_cast<int>(start->count());
-  g.end_second = static_cast<int>(end->count());
+  if (start && end) {
+    g.start_second = static_cast<int>(start->count());
+    g.end_second = static_cast<int>(end->count());
+  }
   auto out = co_await d.directory.create_group(g, ctx.actor);
   if (!out) co_return ctx.reject(out.error());
   co_return ctx.json(st::created, to_json(*out));
@@ -212,7 +194,8 @@ task group_sessions(api_deps d, request_context& ctx) {
                                {"local_date", s.local_date},
                                {"starts_at", iso_utc(s.starts_at)},
                                {"ends_at", iso_utc(s.ends_at)},
-                               {"cancelled", s.cancelled}});
+                               {"cancelled", s.cancelled},
+                               {"cancel_reason", s.cancel_reason}});
   co_return ctx.json(st::ok, json::object{{"sessions", std::move(out)}});
 }
 
@@ -258,13 +241,10 @@ task readyz(api_deps d, request_context& ctx) {
 
 void register_api_routes(router& r, api_deps d) {
   using v = beast_http::verb;
-  auto bind = [d](task (*fn)(api_deps, request_context&)) {
-    return [d, fn](request_context& ctx) { return fn(d, ctx); };
-  };
+  auto bind = [d](task (*fn)(api_deps, request_context&)) { return bind_handler(d, fn); };
   r.add(v::get, "/healthz", false, bind(healthz));
   r.add(v::get, "/readyz", false, bind(readyz));
-  r.add(v::post, "/v1/sites", true, bind(create_site));
-  r.add(v::get, "/v1/sites/{id}", true, bind(get_site));
+  register_site_routes(r, d);
   r.add(v::post, "/v1/groups", true, bind(create_group));
   r.add(v::get, "/v1/groups/{id}/sessions", true, bind(group_sessions));
   r.add(v::post, "/v1/staff", true, bind(create_staff));

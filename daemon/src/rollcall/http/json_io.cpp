@@ -62,6 +62,14 @@ std::int64_t json_reader::required_id(std::string_view name) {
   return 0;
 }
 
+std::optional<std::int64_t> json_reader::optional_count(std::string_view name, std::int64_t max) {
+  const auto* v = field(name);
+  if (!v || v->is_null()) return std::nullopt;
+  if (v->is_int64() && v->get_int64() >= 1 && v->get_int64() <= max) return v->get_int64();
+  add_error(std::string{name}, "must be a whole number from 1 to " + std::to_string(max));
+  return std::nullopt;
+}
+
 const boost::json::array* json_reader::required_array(std::string_view name) {
   const auto* v = field(name);
   if (!object_) return nullptr;

@@ -26,6 +26,8 @@ class json_reader {
   std::string required_string(std::string_view name, std::size_t max_len = 200);
   std::string optional_string(std::string_view name, std::size_t max_len = 200);
   std::int64_t required_id(std::string_view name);
+  // A whole number in [1, max] if the field is present (not null).
+  std::optional<std::int64_t> optional_count(std::string_view name, std::int64_t max);
   const boost::json::array* required_array(std::string_view name);
   // Whether the body has the field (not null); marks it as known.
   bool present(std::string_view name);

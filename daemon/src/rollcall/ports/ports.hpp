@@ -31,6 +31,11 @@ class directory_store {
   virtual ~directory_store() = default;
   virtual task<site> create_site(const new_site& in, const std::string& actor) = 0;
   virtual task<result<site>> get_site(id_t id) = 0;
+  // not_found: no such site.
+  virtual task<outcome<site>> set_slot_times(id_t site_id, const slot_times& times, const std::string& actor) = 0;
+  // Also cancels the site's upcoming sessions on those dates and their pending reminders.
+  virtual task<outcome<closure>> create_closure(const new_closure& in, const std::string& actor) = 0;
+  virtual task<result<std::vector<closure>>> closures_of_site(id_t site_id) = 0;
   virtual task<outcome<group>> create_group(const new_group& in, const std::string& actor) = 0;
   virtual task<staff> create_staff(const new_staff& in, const std::string& actor) = 0;
   virtual task<client> create_client(const new_client& in, const std::string& actor) = 0;

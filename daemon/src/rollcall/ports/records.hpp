@@ -12,12 +12,33 @@ namespace rollcall::ports {
 using id_t = std::int64_t;
 using sys_seconds = std::chrono::sys_seconds;
 
+// A slot's local times at one site.
+struct slot_times {
+  std::string slot;  // morning | afternoon | evening
+  int start_second = 0;
+  int end_second = 0;
+};
+
 struct new_site {
   std::string name;
   std::string time_zone;  // IANA, validated by the caller
+  std::string address;    // may appear in client messages
+  std::string phone;      // E.164 or empty; may appear in client messages
 };
 struct site : new_site {
   id_t id = 0;
+  std::vector<slot_times> slots;  // the site's slot catalogue
+};
+
+struct new_closure {
+  id_t site_id = 0;
+  std::string first_date;  // YYYY-MM-DD, site-local
+  std::string last_date;   // inclusive
+  std::string reason;      // staff only: never sent to clients
+};
+struct closure : new_closure {
+  id_t id = 0;
+  int sessions_cancelled = 0;  // on creation: upcoming sessions it cancelled
 };
 
 struct new_group {
@@ -26,8 +47,12 @@ struct new_group {
   std::string slot;        // morning | afternoon | evening
   std::string recurrence;  // canonical RRULE subset (domain/recurrence.hpp)
   std::string first_date;  // YYYY-MM-DD, site-local; empty on input: today at the site
-  int start_second = 0;    // local time of day, seconds since midnight
-  int end_second = 0;
+  int start_second = -1;   // local time of day in seconds; -1 on input: the site's slot time
+  int end_second = -1;
+  std::string level_of_care = "iop";  // php | iop | op | aftercare
+  std::optional<int> capacity;        // seats; none: unlimited
+  std::string room;
+  std::string telehealth_url;
 };
 struct group : new_group {
   id_t id = 0;
@@ -77,6 +102,7 @@ struct session {
   sys_seconds starts_at;
   sys_seconds ends_at;
   bool cancelled = false;
+  std::string cancel_reason;  // staff only
 };
 
 // Everything the planner needs about one group.

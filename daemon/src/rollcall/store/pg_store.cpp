@@ -4,51 +4,12 @@
 #include <pqxx/pqxx>
 
 #include "rollcall/store/migrations.hpp"
+#include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/sql.hpp"
 
 namespace rollcall::store {
 
 using namespace ports;
-
-namespace {
-
-sys_seconds from_epoch(long long s) { return sys_seconds{std::chrono::seconds{s}}; }
-long long epoch(sys_seconds t) { return t.time_since_epoch().count(); }
-
-void audit(pqxx::work& tx, const std::string& actor, const char* action, const char* entity, id_t id,
-           const boost::json::object& detail = {}) {
-  tx.exec_prepared(sql::insert_audit, actor, action, entity, id, boost::json::serialize(detail));
-}
-
-bool exists(pqxx::work& tx, const char* statement, id_t id) { return !tx.exec_prepared(statement, id).empty(); }
-
-}  // namespace
-
-task<site> pg_store::create_site(const new_site& in, const std::string& actor) {
-  auto work = [in, actor](pqxx::connection& c) {
-    pqxx::work tx{c};
-    site out{in, 0};
-    out.id = tx.exec_prepared1(sql::insert_site, in.name, in.time_zone)[0].as<id_t>();
-    audit(tx, actor, "create", "site", out.id);
-    tx.commit();
-    return out;
-  };
-  co_return co_await pool_.run(work);
-}
-
-task<result<site>> pg_store::get_site(id_t id) {
-  auto work = [id](pqxx::connection& c) -> result<site> {
-    pqxx::read_transaction tx{c};
-    auto rows = tx.exec_prepared(sql::select_site, id);
-    if (rows.empty()) return errc::not_found;
-    site out;
-    out.id = rows[0][0].as<id_t>();
-    out.name = rows[0][1].as<std::string>();
-    out.time_zone = rows[0][2].as<std::string>();
-    return out;
-  };
-  co_return co_await pool_.run(work);
-}
 
 task<outcome<group>> pg_store::create_group(const new_group& in, const std::string& actor) {
   auto work = [in, actor](pqxx::connection& c) -> outcome<group> {
@@ -56,9 +17,12 @@ task<outcome<group>> pg_store::create_group(const new_group& in, const std::stri
     if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::invalid_input, "site_id", "no such site");
     group out{in, 0};
     const auto row = tx.exec_prepared1(sql::insert_group, in.site_id, in.name, in.slot, in.recurrence, in.first_date,
-                                       in.start_second, in.end_second);
+                                       in.start_second, in.end_second, in.level_of_care, in.capacity.value_or(0),
+                                       in.room, in.telehealth_url);
     out.id = row[0].as<id_t>();
     out.first_date = row[1].as<std::string>();
+    out.start_second = row[2].as<int>();
+    out.end_second = row[3].as<int>();
     audit(tx, actor, "create", "group", out.id, {{"site_id", in.site_id}});
     tx.commit();
     return out;
@@ -117,7 +81,7 @@ task<result<std::vector<session>>> pg_store::sessions_of_group(id_t group_id) {
     std::vector<session> out;
     for (const auto& r : tx.exec_prepared(sql::sessions_of_group, group_id))
       out.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<std::string>(), from_epoch(r[3].as<long long>()),
-                     from_epoch(r[4].as<long long>()), r[5].as<bool>()});
+                     from_epoch(r[4].as<long long>()), r[5].as<bool>(), r[6].as<std::string>()});
     return out;
   };
   co_return co_await pool_.run(work);

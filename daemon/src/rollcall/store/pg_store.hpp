@@ -20,6 +20,10 @@ class pg_store final : public ports::directory_store,
   // directory_store
   ports::task<ports::site> create_site(const ports::new_site& in, const std::string& actor) override;
   ports::task<result<ports::site>> get_site(ports::id_t id) override;
+  ports::task<outcome<ports::site>> set_slot_times(ports::id_t site_id, const ports::slot_times& times,
+                                                   const std::string& actor) override;
+  ports::task<outcome<ports::closure>> create_closure(const ports::new_closure& in, const std::string& actor) override;
+  ports::task<result<std::vector<ports::closure>>> closures_of_site(ports::id_t site_id) override;
   ports::task<outcome<ports::group>> create_group(const ports::new_group& in, const std::string& actor) override;
   ports::task<ports::staff> create_staff(const ports::new_staff& in, const std::string& actor) override;
   ports::task<ports::client> create_client(const ports::new_client& in, const std::string& actor) override;

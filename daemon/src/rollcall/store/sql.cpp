@@ -10,17 +10,47 @@ void prepare_all(pqxx::connection& c) {
     pqxx::nontransaction tx{c};
     tx.exec0("SET statement_timeout = '30s'");
   }
-  c.prepare(insert_site, "INSERT INTO sites (name, time_zone) VALUES ($1, $2) RETURNING id");
-  c.prepare(select_site, "SELECT id, name, time_zone FROM sites WHERE id = $1");
+  c.prepare(insert_site, "INSERT INTO sites (name, time_zone, address, phone) VALUES ($1, $2, $3, $4) RETURNING id");
+  c.prepare(select_site, "SELECT id, name, time_zone, address, phone FROM sites WHERE id = $1");
+  c.prepare(upsert_slot,
+            "INSERT INTO site_slots (site_id, slot, start_second, end_second) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (site_id, slot) DO UPDATE SET start_second = excluded.start_second,"
+            " end_second = excluded.end_second");
+  c.prepare(slots_of_site,
+            "SELECT slot, start_second, end_second FROM site_slots WHERE site_id = $1"
+            " ORDER BY array_position(ARRAY['morning', 'afternoon', 'evening'], slot)");
+  c.prepare(insert_closure,
+            "INSERT INTO site_closures (site_id, first_date, last_date, reason) VALUES ($1, $2::date, $3::date, $4)"
+            " RETURNING id");
+  // Upcoming sessions only: a closure never rewrites what already happened.
+  c.prepare(cancel_sessions_closed,
+            "UPDATE sessions s SET cancelled = true, cancel_reason = 'site closed' FROM groups g"
+            " WHERE g.id = s.group_id AND g.site_id = $1 AND s.local_date BETWEEN $2::date AND $3::date"
+            " AND NOT s.cancelled AND s.starts_at > now()");
+  c.prepare(cancel_reminders_of_cancelled,
+            "UPDATE outbox o SET status = 'cancelled', lease_until = NULL, claim_token = NULL,"
+            " last_error = 'session cancelled'"
+            " FROM sessions s JOIN groups g ON g.id = s.group_id"
+            " WHERE o.session_id = s.id AND g.site_id = $1 AND s.cancelled AND o.kind = 'reminder'"
+            " AND o.status = 'pending'");
+  c.prepare(closures_of_site,
+            "SELECT id, site_id, first_date::text, last_date::text, reason FROM site_closures WHERE site_id = $1"
+            " ORDER BY first_date, id");
   c.prepare(site_exists, "SELECT 1 FROM sites WHERE id = $1");
   c.prepare(group_exists, "SELECT 1 FROM groups WHERE id = $1");
   c.prepare(staff_exists, "SELECT 1 FROM staff WHERE id = $1");
   c.prepare(client_exists, "SELECT 1 FROM clients WHERE id = $1");
-  c.prepare(insert_group,
-            "INSERT INTO groups (site_id, name, slot, recurrence, first_date, start_second, end_second)"
-            " VALUES ($1, $2, $3, $4,"
-            "   coalesce(nullif($5, '')::date, (now() AT TIME ZONE (SELECT time_zone FROM sites WHERE id = $1))::date),"
-            "   $6, $7) RETURNING id, first_date::text");
+  c.prepare(
+      insert_group,
+      "INSERT INTO groups (site_id, name, slot, recurrence, first_date, start_second, end_second,"
+      "   level_of_care, capacity, room, telehealth_url)"
+      " VALUES ($1, $2, $3, $4,"
+      "   coalesce(nullif($5, '')::date, (now() AT TIME ZONE (SELECT time_zone FROM sites WHERE id = $1))::date),"
+      "   coalesce(nullif($6::integer, -1),"
+      "            (SELECT start_second FROM site_slots WHERE site_id = $1 AND slot = $3)),"
+      "   coalesce(nullif($7::integer, -1), (SELECT end_second FROM site_slots WHERE site_id = $1 AND slot = $3)),"
+      "   $8, nullif($9::integer, 0), $10, $11)"
+      " RETURNING id, first_date::text, start_second, end_second");
   c.prepare(insert_staff,
             "INSERT INTO staff (name, alert_webhook_url, phone, email)"
             " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, '')) RETURNING id");
@@ -32,7 +62,7 @@ void prepare_all(pqxx::connection& c) {
             " VALUES ($1, $2, $3, $4::date) ON CONFLICT (client_id, group_id) DO NOTHING RETURNING id");
   c.prepare(sessions_of_group,
             "SELECT id, group_id, local_date::text, extract(epoch FROM starts_at)::bigint,"
-            " extract(epoch FROM ends_at)::bigint, cancelled"
+            " extract(epoch FROM ends_at)::bigint, cancelled, coalesce(cancel_reason, '')"
             " FROM sessions WHERE group_id = $1 ORDER BY starts_at");
   c.prepare(insert_audit,
             "INSERT INTO audit_log (actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5::jsonb)");
@@ -42,8 +72,11 @@ void prepare_all(pqxx::connection& c) {
             " s.time_zone"
             " FROM groups g JOIN sites s ON s.id = g.site_id ORDER BY g.id");
   c.prepare(insert_session,
-            "INSERT INTO sessions (group_id, local_date, starts_at, ends_at)"
-            " VALUES ($1, $2::date, to_timestamp($3), to_timestamp($4))"
+            "INSERT INTO sessions (group_id, local_date, starts_at, ends_at, cancelled, cancel_reason)"
+            " SELECT $1, $2::date, to_timestamp($3), to_timestamp($4), c.closed,"
+            "   CASE WHEN c.closed THEN 'site closed' END"
+            " FROM (SELECT EXISTS (SELECT 1 FROM site_closures sc JOIN groups g ON g.site_id = sc.site_id"
+            "   WHERE g.id = $1 AND $2::date BETWEEN sc.first_date AND sc.last_date) AS closed) c"
             " ON CONFLICT (group_id, local_date) DO NOTHING");
   c.prepare(attendees_between,
             "SELECT s.id, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
@@ -101,9 +134,9 @@ void prepare_all(pqxx::connection& c) {
   // long retries): they are cancelled before each claim.
   c.prepare(cancel_stale_reminders,
             "UPDATE outbox o SET status = 'cancelled', lease_until = NULL, claim_token = NULL,"
-            " last_error = 'session already started'"
+            " last_error = CASE WHEN s.cancelled THEN 'session cancelled' ELSE 'session already started' END"
             " FROM sessions s WHERE o.session_id = s.id AND o.kind = 'reminder' AND o.status = 'pending'"
-            " AND o.due_at <= now() AND s.starts_at <= now()");
+            " AND o.due_at <= now() AND (s.starts_at <= now() OR s.cancelled)");
   // Claim, commit, send, record: the lease outlives the batch's HTTP deadlines, and an expired
   // lease (a crashed instance) is claimed again under a new token. $3 = false leaves messages
   // for the provider webhook alone while none is configured.

@@ -1,0 +1,41 @@
+// Shared by the api*.cpp handler files (internal to http/): aliases and small helpers.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <date/date.h>
+#include <boost/asio/awaitable.hpp>
+
+#include "rollcall/domain/validation.hpp"
+#include "rollcall/http/api.hpp"
+
+namespace rollcall::http {
+
+namespace json = boost::json;
+using st = beast_http::status;
+using task = boost::asio::awaitable<response>;
+
+inline std::string iso_utc(std::chrono::sys_seconds t) { return date::format("%FT%TZ", t); }
+
+// 400 when the body is not a JSON object at all, 422 when fields are wrong.
+inline response invalid(const request_context& ctx, const json_reader& in) {
+  return ctx.fail(
+      in.errors().size() == 1 && in.errors()[0].field == "body" ? st::bad_request : st::unprocessable_entity,
+      "Invalid request", in.errors());
+}
+
+inline void check_contact(json_reader& in, const std::string& phone, const std::string& email) {
+  if (!phone.empty() && !domain::is_e164(phone)) in.add_error("phone", "must be in E.164 form, like +15551234567");
+  if (!email.empty() && !domain::is_plausible_email(email)) in.add_error("email", "is not an email address");
+}
+
+// Adapts `task fn(api_deps, request_context&)` to the route table's handler type.
+inline handler bind_handler(api_deps d, task (*fn)(api_deps, request_context&)) {
+  return [d, fn](request_context& ctx) { return fn(d, ctx); };
+}
+
+// Site routes (api_sites.cpp).
+void register_site_routes(router& r, api_deps d);
+
+}  // namespace rollcall::http

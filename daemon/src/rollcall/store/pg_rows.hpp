@@ -1,0 +1,28 @@
+// Small helpers shared by the pg_store*.cpp files (internal to store/).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+#include "rollcall/ports/records.hpp"
+#include "rollcall/store/sql.hpp"
+
+namespace rollcall::store {
+
+inline ports::sys_seconds from_epoch(long long s) { return ports::sys_seconds{std::chrono::seconds{s}}; }
+inline long long epoch(ports::sys_seconds t) { return t.time_since_epoch().count(); }
+
+// Every change is written to the audit log in the transaction that makes it: ids, never bodies.
+inline void audit(pqxx::work& tx, const std::string& actor, const char* action, const char* entity, ports::id_t id,
+                  const boost::json::object& detail = {}) {
+  tx.exec_prepared(sql::insert_audit, actor, action, entity, id, boost::json::serialize(detail));
+}
+
+inline bool exists(pqxx::work& tx, const char* statement, ports::id_t id) {
+  return !tx.exec_prepared(statement, id).empty();
+}
+
+}  // namespace rollcall::store

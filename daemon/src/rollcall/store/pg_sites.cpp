@@ -1,0 +1,107 @@
+// pg_store: sites, their slot catalogue and closures.
+#include <pqxx/pqxx>
+
+#include "rollcall/domain/schedule.hpp"
+#include "rollcall/store/pg_rows.hpp"
+#include "rollcall/store/pg_store.hpp"
+
+namespace rollcall::store {
+
+using namespace ports;
+
+namespace {
+std::vector<slot_times> read_slots(pqxx::transaction_base& tx, id_t site_id) {
+  std::vector<slot_times> out;
+  for (const auto& r : tx.exec_prepared(sql::slots_of_site, site_id))
+    out.push_back({r[0].as<std::string>(), r[1].as<int>(), r[2].as<int>()});
+  return out;
+}
+
+std::optional<site> read_site(pqxx::transaction_base& tx, id_t id) {
+  auto rows = tx.exec_prepared(sql::select_site, id);
+  if (rows.empty()) return std::nullopt;
+  site out;
+  out.id = rows[0][0].as<id_t>();
+  out.name = rows[0][1].as<std::string>();
+  out.time_zone = rows[0][2].as<std::string>();
+  out.address = rows[0][3].as<std::string>();
+  out.phone = rows[0][4].as<std::string>();
+  out.slots = read_slots(tx, id);
+  return out;
+}
+}  // namespace
+
+task<site> pg_store::create_site(const new_site& in, const std::string& actor) {
+  auto work = [in, actor](pqxx::connection& c) {
+    pqxx::work tx{c};
+    const auto id = tx.exec_prepared1(sql::insert_site, in.name, in.time_zone, in.address, in.phone)[0].as<id_t>();
+    for (const auto& d : domain::default_slots())
+      tx.exec_prepared(sql::upsert_slot, id, std::string{domain::to_string(d.which)}, static_cast<int>(d.start.count()),
+                       static_cast<int>(d.end.count()));
+    audit(tx, actor, "create", "site", id);
+    auto out = *read_site(tx, id);
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<result<site>> pg_store::get_site(id_t id) {
+  auto work = [id](pqxx::connection& c) -> result<site> {
+    pqxx::read_transaction tx{c};
+    auto out = read_site(tx, id);
+    if (!out) return errc::not_found;
+    return std::move(*out);
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<site>> pg_store::set_slot_times(id_t site_id, const slot_times& times, const std::string& actor) {
+  auto work = [site_id, times, actor](pqxx::connection& c) -> outcome<site> {
+    pqxx::work tx{c};
+    if (!exists(tx, sql::site_exists, site_id)) return reject(errc::not_found, "site_id", "no such site");
+    tx.exec_prepared(sql::upsert_slot, site_id, times.slot, times.start_second, times.end_second);
+    audit(tx, actor, "update", "site_slot", site_id,
+          {{"slot", times.slot}, {"start_second", times.start_second}, {"end_second", times.end_second}});
+    auto out = *read_site(tx, site_id);
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<closure>> pg_store::create_closure(const new_closure& in, const std::string& actor) {
+  auto work = [in, actor](pqxx::connection& c) -> outcome<closure> {
+    pqxx::work tx{c};
+    if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::not_found, "site_id", "no such site");
+    closure out{in, 0, 0};
+    out.id = tx.exec_prepared1(sql::insert_closure, in.site_id, in.first_date, in.last_date, in.reason)[0].as<id_t>();
+    out.sessions_cancelled = static_cast<int>(
+        tx.exec_prepared(sql::cancel_sessions_closed, in.site_id, in.first_date, in.last_date).affected_rows());
+    tx.exec_prepared(sql::cancel_reminders_of_cancelled, in.site_id);
+    audit(tx, actor, "create", "site_closure", out.id,
+          {{"site_id", in.site_id},
+           {"first_date", in.first_date},
+           {"last_date", in.last_date},
+           {"sessions_cancelled", out.sessions_cancelled}});
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<result<std::vector<closure>>> pg_store::closures_of_site(id_t site_id) {
+  auto work = [site_id](pqxx::connection& c) -> result<std::vector<closure>> {
+    pqxx::read_transaction tx{c};
+    if (tx.exec_prepared(sql::site_exists, site_id).empty()) return errc::not_found;
+    std::vector<closure> out;
+    for (const auto& r : tx.exec_prepared(sql::closures_of_site, site_id))
+      out.push_back({{r[1].as<id_t>(), r[2].as<std::string>(), r[3].as<std::string>(), r[4].as<std::string>()},
+                     r[0].as<id_t>(),
+                     0});
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+}  // namespace rollcall::store

@@ -1,0 +1,139 @@
+// Sites as the scheduling issue asks: contact details, a slot catalogue groups default to,
+// group details, and closures that cancel the sessions (and reminders) they cover.
+#include <pqxx/pqxx>
+
+#include "clinic_fixture.hpp"
+
+namespace rollcall::testing {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+std::set<std::string> fields_of(const api_response& r) {
+  std::set<std::string> out;
+  const auto body = r.json();
+  if (const auto* errs = body.as_object().if_contains("errors"))
+    for (const auto& e : errs->as_array()) out.insert(std::string{e.at("field").as_string()});
+  return out;
+}
+
+const json::array every_day{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+TEST_F(clinic_test, a_sites_slot_catalogue_gives_groups_their_default_times) {
+  start_daemon();
+  auto site = daemon->post(
+      "/v1/sites",
+      {{"name", "Eastside"}, {"time_zone", "America/New_York"}, {"address", "12 Main St"}, {"phone", "+15550007777"}});
+  ASSERT_EQ(site.status, 201) << site.body;
+  const auto s = site.json();
+  EXPECT_EQ(s.at("address"), "12 Main St");
+  EXPECT_EQ(s.at("slots").at("morning").at("start_time"), "09:00");
+  EXPECT_EQ(s.at("slots").at("afternoon").at("end_time"), "16:00");
+  EXPECT_EQ(s.at("slots").at("evening").at("start_time"), "18:00");
+  EXPECT_EQ(fields_of(daemon->post("/v1/sites", {{"name", "X"}, {"time_zone", "UTC"}, {"phone", "555"}})),
+            std::set<std::string>{"phone"});
+
+  auto moved =
+      daemon->request("PUT", "/v1/sites/1/slots", R"({"slot":"evening","start_time":"17:30","end_time":"20:30"})");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(daemon->get("/v1/sites/1").json().at("slots").at("evening").at("start_time"), "17:30");
+  EXPECT_EQ(daemon->request("PUT", "/v1/sites/9/slots", R"({"slot":"evening","start_time":"17:30","end_time":"20:30"})")
+                .status,
+            404);
+  EXPECT_EQ(
+      fields_of(daemon->request("PUT", "/v1/sites/1/slots", R"({"slot":"night","start_time":"9","end_time":"8"})")),
+      (std::set<std::string>{"slot", "start_time", "end_time"}));
+
+  auto evening =
+      daemon->post("/v1/groups", {{"site_id", 1}, {"name", "Evening"}, {"slot", "evening"}, {"weekdays", every_day}});
+  ASSERT_EQ(evening.status, 201) << evening.body;
+  EXPECT_EQ(evening.json().at("start_time"), "17:30");
+  EXPECT_EQ(evening.json().at("end_time"), "20:30");
+  EXPECT_EQ(evening.json().at("level_of_care"), "iop");
+  EXPECT_TRUE(evening.json().at("capacity").is_null());
+
+  auto detailed = daemon->post("/v1/groups", {{"site_id", 1},
+                                              {"name", "Step-down"},
+                                              {"slot", "morning"},
+                                              {"weekdays", json::array{"tue", "thu"}},
+                                              {"level_of_care", "op"},
+                                              {"capacity", 12},
+                                              {"room", "B2"},
+                                              {"telehealth_url", "https://video.example.org/room/b2"}});
+  ASSERT_EQ(detailed.status, 201) << detailed.body;
+  EXPECT_EQ(detailed.json().at("start_time"), "09:00");
+  EXPECT_EQ(detailed.json().at("capacity"), 12);
+  EXPECT_EQ(detailed.json().at("room"), "B2");
+
+  EXPECT_EQ(fields_of(daemon->post("/v1/groups", {{"site_id", 1},
+                                                  {"name", "G"},
+                                                  {"slot", "morning"},
+                                                  {"weekdays", every_day},
+                                                  {"start_time", "10:00"},
+                                                  {"level_of_care", "rehab"},
+                                                  {"capacity", 0},
+                                                  {"telehealth_url", "http://video.example.org"}})),
+            (std::set<std::string>{"end_time", "level_of_care", "capacity", "telehealth_url"}));
+}
+
+TEST_F(clinic_test, a_closure_cancels_upcoming_sessions_and_their_pending_reminders) {
+  start_daemon({.lead_times = R"(["1h"])", .grace = "1h"});
+  const std::string zone = "UTC";
+  const auto start = starting_in(3h);
+  create("/v1/sites", {{"name", "S"}, {"time_zone", zone}});
+  const auto staff = create("/v1/staff", {{"name", "C"}, {"email", "c@example.org"}});
+  const auto client = create("/v1/clients", {{"first_name", "Kim"}, {"phone", "+15550009999"}});
+  const auto group = create("/v1/groups", {{"site_id", 1},
+                                           {"name", "G"},
+                                           {"slot", "evening"},
+                                           {"weekdays", every_day},
+                                           {"start_time", local_time(zone, start)},
+                                           {"end_time", local_end(zone, start)}});
+  create("/v1/enrollments",
+         {{"client_id", client}, {"group_id", group}, {"counselor_id", staff}, {"start_date", "2020-01-01"}});
+  pqxx::connection c{db_url};
+  auto count = [&](const std::string& q) {
+    pqxx::read_transaction tx{c};
+    return tx.exec1(q)[0].as<int>();
+  };
+  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM outbox WHERE status = 'pending'") >= 2; }, 10s));
+  const int sessions = count("SELECT count(*) FROM sessions WHERE starts_at > now()");
+  const int reminders = count("SELECT count(*) FROM outbox WHERE status = 'pending'");
+
+  const auto first = local_date(zone, start - 24h), last = local_date(zone, start + 72h);
+  auto closed = daemon->post("/v1/sites/1/closures", {{"first_date", first}, {"last_date", last}, {"reason", "flood"}});
+  ASSERT_EQ(closed.status, 201) << closed.body;
+  EXPECT_EQ(closed.json().at("sessions_cancelled").as_int64(), sessions);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE status = 'pending'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE status = 'cancelled'"), reminders);
+
+  // Planning again brings nothing back, and every listed session says why it was cancelled.
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE status = 'pending'"), 0);
+  const auto listed = daemon->get("/v1/groups/" + std::to_string(group) + "/sessions").json();
+  for (const auto& s : listed.at("sessions").as_array())
+    if (s.at("starts_at").as_string() > iso_now()) {
+      EXPECT_TRUE(s.at("cancelled").as_bool());
+      EXPECT_EQ(s.at("cancel_reason"), "site closed");
+    }
+  // A group created afterwards has its sessions on closed days planned as cancelled.
+  const auto later =
+      create("/v1/groups", {{"site_id", 1}, {"name", "Later"}, {"slot", "morning"}, {"weekdays", every_day}});
+  ASSERT_TRUE(eventually(
+      [&] { return count("SELECT count(*) FROM sessions WHERE group_id = " + std::to_string(later)) > 0; }, 10s));
+  EXPECT_EQ(count("SELECT count(*) FROM sessions WHERE group_id = " + std::to_string(later) + " AND NOT cancelled"), 0);
+  EXPECT_TRUE(sink.requests().empty()) << "no reminder for a closed day went out";
+
+  const auto closures = daemon->get("/v1/sites/1/closures").json().at("closures").as_array();
+  ASSERT_EQ(closures.size(), 1u);
+  EXPECT_EQ(closures[0].at("reason"), "flood");
+  EXPECT_EQ(
+      fields_of(daemon->post("/v1/sites/1/closures", {{"first_date", last}, {"last_date", first}, {"reason", "x"}})),
+      std::set<std::string>{"last_date"});
+  EXPECT_EQ(fields_of(daemon->post("/v1/sites/1/closures", {{"first_date", first}})), std::set<std::string>{"reason"});
+  EXPECT_EQ(daemon->post("/v1/sites/9/closures", {{"first_date", first}, {"reason", "x"}}).status, 404);
+}
+
+}  // namespace
+}  // namespace rollcall::testing
