@@ -35,7 +35,13 @@ class memory_planning_store final : public ports::planning_store {
     int added = 0;
     for (const auto& s : slots) {
       if (!session_keys_.insert({s.group_id, s.local_date}).second) continue;
-      sessions.push_back({next_session_id_++, s.group_id, s.local_date, s.starts_at, s.ends_at, false, ""});
+      ports::session made;
+      made.id = next_session_id_++;
+      made.group_id = s.group_id;
+      made.local_date = s.local_date;
+      made.starts_at = s.starts_at;
+      made.ends_at = s.ends_at;
+      sessions.push_back(std::move(made));
       ++added;
     }
     co_return added;
@@ -50,7 +56,17 @@ class memory_planning_store final : public ports::planning_store {
       for (const auto& c : enrolled_) {
         if (c.group_id != s.group_id) continue;
         const auto& site = sites_.at(s.group_id);
-        out.push_back({s.id, s.starts_at, c.client_id, c.first_name, c.phone, c.email, site.first, site.second});
+        ports::session_attendee a;
+        a.session_id = s.id;
+        a.revision = s.revision;
+        a.starts_at = s.starts_at;
+        a.client_id = c.client_id;
+        a.first_name = c.first_name;
+        a.phone = c.phone;
+        a.email = c.email;
+        a.site_name = site.first;
+        a.time_zone = site.second;
+        out.push_back(std::move(a));
       }
     }
     co_return out;

@@ -104,7 +104,12 @@ INSTANTIATE_TEST_SUITE_P(counselors, missed_session_alert_routing,
 class no_show_sweep_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    ports::session s{55, 7, "2026-06-02", start, start + 90min, false, ""};
+    ports::session s;
+    s.id = 55;
+    s.group_id = 7;
+    s.local_date = "2026-06-02";
+    s.starts_at = start;
+    s.ends_at = start + 90min;
     auto sam = missed("", "+15550001111", "");
     auto alex = missed("", "", "robin@example.org");
     alex.client_id = 10;

@@ -148,7 +148,7 @@ TEST_F(planner_test, plans_a_reminder_per_lead_with_dedupe_keys) {
     EXPECT_EQ(m.client_id, 100);
   }
   EXPECT_EQ(keys.size(), 12u);
-  const auto k = "reminder:" + std::to_string(first.id) + ":100:";
+  const auto k = "reminder:" + std::to_string(first.id) + ":r0:100:";
   EXPECT_TRUE(keys.count(k + "86400s:sms")) << k;
   EXPECT_TRUE(keys.count(k + "7200s:sms")) << k;
   for (const auto& m : store.outbox) {
@@ -237,10 +237,25 @@ TEST(reminder_messages, payload_has_the_documented_fields) {
     EXPECT_EQ(m.client_id, 9);
     EXPECT_FALSE(m.staff_id.has_value());
   }
-  EXPECT_EQ(out[0].dedupe_key, "reminder:55:9:86400s:sms");
+  EXPECT_EQ(out[0].dedupe_key, "reminder:55:r0:9:86400s:sms");
   EXPECT_EQ(out[0].due_at, a.starts_at - 24h);
-  EXPECT_EQ(out[1].dedupe_key, "reminder:55:9:7200s:sms");
+  EXPECT_EQ(out[1].dedupe_key, "reminder:55:r0:9:7200s:sms");
   EXPECT_EQ(out[1].due_at, a.starts_at - 2h);
+}
+
+TEST(reminder_messages, a_moved_session_gets_keys_of_its_new_revision) {
+  rollcall::ports::session_attendee a;
+  a.session_id = 55;
+  a.revision = 2;
+  a.starts_at = date::sys_days{date::year{2026} / 6 / 2} + 18h;
+  a.client_id = 9;
+  a.first_name = "Sam";
+  a.phone = "+15550001111";
+  a.site_name = "Eastside";
+  a.time_zone = "America/New_York";
+  const auto out = rollcall::services::reminder_messages(a, {2h}, a.starts_at - 24h);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].dedupe_key, "reminder:55:r2:9:7200s:sms");
 }
 
 TEST(reminder_messages, text_uses_the_attendees_zone) {
@@ -264,7 +279,7 @@ TEST(reminder_messages, email_channel_key_and_recipient) {
   a.phone.clear();
   const auto out = services::reminder_messages(a, {2h}, a.starts_at - 1h);  // late: due now
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].dedupe_key, "reminder:55:9:7200s:email");
+  EXPECT_EQ(out[0].dedupe_key, "reminder:55:r0:9:7200s:email");
   EXPECT_EQ(out[0].due_at, a.starts_at - 1h);
   EXPECT_EQ(payload_of(out[0]).at("to").as_string(), "sam@example.com");
 }

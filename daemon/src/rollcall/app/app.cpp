@@ -151,7 +151,8 @@ int run(const options& opts) {
   bool allow_http = cfg.delivery.allow_http;
 
   http::router routes;
-  http::register_api_routes(routes, http::api_deps{store, store, store, clock, &allow_http});
+  services::session_changes session_changes{store, clock};
+  http::register_api_routes(routes, http::api_deps{store, session_changes, store, store, clock, &allow_http});
   http::server server{io, routes, log};
 
   auto apply = [&](const config::config& c) {

@@ -17,6 +17,18 @@ std::string render_reminder(const reminder_text_input& in) {
          ". Reply C to confirm, N if you can't make it. STOP to opt out.";
 }
 
+std::string render_cancellation_notice(std::string_view first_name, std::string_view site_name,
+                                       const std::string& local_when) {
+  return "Hi " + std::string{first_name} + ", update: " + local_when + " at " + std::string{site_name} +
+         " is cancelled. STOP to opt out.";
+}
+
+std::string render_change_notice(std::string_view first_name, std::string_view site_name, const std::string& old_when,
+                                 const std::string& new_when) {
+  return "Hi " + std::string{first_name} + ", update: " + old_when + " at " + std::string{site_name} + " is now " +
+         new_when + ". Reply C to confirm, N if you can't make it. STOP to opt out.";
+}
+
 std::string render_missed_alert(const missed_alert_text_input& in) {
   return "Missed session: " + std::string{in.client_first_name} + " (client " + std::to_string(in.client_id) +
          ") was not marked present at " + std::string{in.group_name} + ", " + in.local_when + " at " +

@@ -21,6 +21,13 @@ struct reminder_text_input {
 
 std::string render_reminder(const reminder_text_input& in);
 
+// Notices of a change to a client's session. Like reminders they say when and where, never
+// what the session is or why it changed (the reason stays with staff).
+std::string render_cancellation_notice(std::string_view first_name, std::string_view site_name,
+                                       const std::string& local_when);
+std::string render_change_notice(std::string_view first_name, std::string_view site_name, const std::string& old_when,
+                                 const std::string& new_when);
+
 struct missed_alert_text_input {
   std::string_view client_first_name;
   long long client_id;

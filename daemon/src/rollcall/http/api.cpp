@@ -188,14 +188,7 @@ task group_sessions(api_deps d, request_context& ctx) {
   auto sessions = co_await d.directory.sessions_of_group(ctx.ids[0]);
   if (!sessions) co_return ctx.fail(st::not_found, "Not found", {}, "no such group");
   json::array out;
-  for (const auto& s : *sessions)
-    out.push_back(json::object{{"id", s.id},
-                               {"group_id", s.group_id},
-                               {"local_date", s.local_date},
-                               {"starts_at", iso_utc(s.starts_at)},
-                               {"ends_at", iso_utc(s.ends_at)},
-                               {"cancelled", s.cancelled},
-                               {"cancel_reason", s.cancel_reason}});
+  for (const auto& s : *sessions) out.push_back(http::to_json(s));
   co_return ctx.json(st::ok, json::object{{"sessions", std::move(out)}});
 }
 
@@ -245,6 +238,7 @@ void register_api_routes(router& r, api_deps d) {
   r.add(v::get, "/healthz", false, bind(healthz));
   r.add(v::get, "/readyz", false, bind(readyz));
   register_site_routes(r, d);
+  register_session_routes(r, d);
   r.add(v::post, "/v1/groups", true, bind(create_group));
   r.add(v::get, "/v1/groups/{id}/sessions", true, bind(group_sessions));
   r.add(v::post, "/v1/staff", true, bind(create_staff));

@@ -3,11 +3,13 @@
 
 #include "rollcall/http/router.hpp"
 #include "rollcall/ports/ports.hpp"
+#include "rollcall/services/session_changes.hpp"
 
 namespace rollcall::http {
 
 struct api_deps {
   ports::directory_store& directory;
+  services::session_changes& session_changes;
   ports::attendance_store& attendance;
   ports::health_store& health;
   const ports::clock& clock;

@@ -35,7 +35,20 @@ inline handler bind_handler(api_deps d, task (*fn)(api_deps, request_context&)) 
   return [d, fn](request_context& ctx) { return fn(d, ctx); };
 }
 
-// Site routes (api_sites.cpp).
+inline json::object to_json(const ports::session& s) {
+  return {{"id", s.id},
+          {"group_id", s.group_id},
+          {"local_date", s.local_date},
+          {"starts_at", iso_utc(s.starts_at)},
+          {"ends_at", iso_utc(s.ends_at)},
+          {"cancelled", s.cancelled},
+          {"cancel_reason", s.cancel_reason},
+          {"revision", s.revision},
+          {"room", s.room}};
+}
+
+// Site routes (api_sites.cpp) and session-change routes (api_sessions.cpp).
 void register_site_routes(router& r, api_deps d);
+void register_session_routes(router& r, api_deps d);
 
 }  // namespace rollcall::http

@@ -43,6 +43,22 @@ class directory_store {
   virtual task<result<std::vector<session>>> sessions_of_group(id_t group_id) = 0;
 };
 
+// Changes to single sessions. Each runs in one transaction with the cancellation of the
+// session's pending reminders and the notices `make_notices` returns for its attendees.
+class session_change_store {
+ public:
+  virtual ~session_change_store() = default;
+  using notice_maker = std::function<std::vector<new_message>(const session_context& changed,
+                                                              const std::vector<session_attendee>& attendees)>;
+  virtual task<result<session_context>> session_context_of(id_t session_id) = 0;
+  // not_found; conflict: already cancelled, or already started.
+  virtual task<outcome<session>> cancel_session(id_t session_id, const std::string& reason, const std::string& actor,
+                                                const notice_maker& make_notices) = 0;
+  // not_found; conflict: cancelled, started, changed meanwhile, or the group meets that day already.
+  virtual task<outcome<session>> move_session(id_t session_id, const session_move& move, const std::string& actor,
+                                              const notice_maker& make_notices) = 0;
+};
+
 class planning_store {
  public:
   virtual ~planning_store() = default;

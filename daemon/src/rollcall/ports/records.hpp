@@ -103,6 +103,25 @@ struct session {
   sys_seconds ends_at;
   bool cancelled = false;
   std::string cancel_reason;  // staff only
+  int revision = 0;           // bumped by each move
+  std::string room;           // the group's room unless the session was moved elsewhere
+};
+
+// A session with what changing it needs: its site's zone and names.
+struct session_context {
+  session s;
+  std::string group_name;
+  std::string site_name;
+  std::string time_zone;
+};
+
+struct session_move {
+  std::string local_date;  // YYYY-MM-DD, site-local
+  sys_seconds starts_at;
+  sys_seconds ends_at;
+  std::string room;
+  std::string note;           // why (staff only)
+  int expected_revision = 0;  // the change is refused if the session changed meanwhile
 };
 
 // Everything the planner needs about one group.
@@ -114,6 +133,7 @@ struct group_for_planning {
 // An enrolled client of a session, with what the reminder needs.
 struct session_attendee {
   id_t session_id = 0;
+  int revision = 0;
   sys_seconds starts_at;
   id_t client_id = 0;
   std::string first_name;

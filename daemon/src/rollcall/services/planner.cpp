@@ -27,8 +27,10 @@ std::vector<ports::new_message> reminder_messages(const ports::session_attendee&
                                 {"session_id", a.session_id},
                                 {"session_starts_at", a.starts_at.time_since_epoch().count()}};
     ports::new_message m;
-    m.dedupe_key = "reminder:" + std::to_string(a.session_id) + ":" + std::to_string(a.client_id) + ":" +
-                   std::to_string(r.lead.count()) + "s:" + std::string{domain::to_string(*channel)};
+    // The session's revision is part of the key: a moved session gets fresh reminders.
+    m.dedupe_key = "reminder:" + std::to_string(a.session_id) + ":r" + std::to_string(a.revision) + ":" +
+                   std::to_string(a.client_id) + ":" + std::to_string(r.lead.count()) +
+                   "s:" + std::string{domain::to_string(*channel)};
     m.kind = "reminder";
     m.target = "provider";
     m.payload = boost::json::serialize(payload);

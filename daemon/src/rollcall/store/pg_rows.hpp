@@ -21,6 +21,13 @@ inline void audit(pqxx::work& tx, const std::string& actor, const char* action, 
   tx.exec_prepared(sql::insert_audit, actor, action, entity, id, boost::json::serialize(detail));
 }
 
+// A row of attendees_between / attendees_of_session.
+inline ports::session_attendee read_attendee(const pqxx::row& r) {
+  return {r[0].as<ports::id_t>(), r[1].as<int>(),         from_epoch(r[2].as<long long>()),
+          r[3].as<ports::id_t>(), r[4].as<std::string>(), r[5].as<std::string>(),
+          r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>()};
+}
+
 inline bool exists(pqxx::work& tx, const char* statement, ports::id_t id) {
   return !tx.exec_prepared(statement, id).empty();
 }

@@ -81,7 +81,8 @@ task<result<std::vector<session>>> pg_store::sessions_of_group(id_t group_id) {
     std::vector<session> out;
     for (const auto& r : tx.exec_prepared(sql::sessions_of_group, group_id))
       out.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<std::string>(), from_epoch(r[3].as<long long>()),
-                     from_epoch(r[4].as<long long>()), r[5].as<bool>(), r[6].as<std::string>()});
+                     from_epoch(r[4].as<long long>()), r[5].as<bool>(), r[6].as<std::string>(), r[7].as<int>(),
+                     r[8].as<std::string>()});
     return out;
   };
   co_return co_await pool_.run(work);
@@ -128,8 +129,7 @@ task<std::vector<session_attendee>> pg_store::attendees_between(sys_seconds from
     pqxx::read_transaction tx{c};
     std::vector<session_attendee> out;
     for (const auto& r : tx.exec_prepared(sql::attendees_between, epoch(from), epoch(to)))
-      out.push_back({r[0].as<id_t>(), from_epoch(r[1].as<long long>()), r[2].as<id_t>(), r[3].as<std::string>(),
-                     r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::string>(), r[7].as<std::string>()});
+      out.push_back(read_attendee(r));
     return out;
   };
   co_return co_await pool_.run(work);

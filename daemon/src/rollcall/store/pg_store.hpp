@@ -10,6 +10,7 @@
 namespace rollcall::store {
 
 class pg_store final : public ports::directory_store,
+                       public ports::session_change_store,
                        public ports::planning_store,
                        public ports::attendance_store,
                        public ports::outbox_store,
@@ -30,6 +31,15 @@ class pg_store final : public ports::directory_store,
   ports::task<outcome<ports::enrollment>> create_enrollment(const ports::new_enrollment& in,
                                                             const std::string& actor) override;
   ports::task<result<std::vector<ports::session>>> sessions_of_group(ports::id_t group_id) override;
+
+  // session_change_store
+  ports::task<result<ports::session_context>> session_context_of(ports::id_t session_id) override;
+  ports::task<outcome<ports::session>> cancel_session(ports::id_t session_id, const std::string& reason,
+                                                      const std::string& actor,
+                                                      const notice_maker& make_notices) override;
+  ports::task<outcome<ports::session>> move_session(ports::id_t session_id, const ports::session_move& move,
+                                                    const std::string& actor,
+                                                    const notice_maker& make_notices) override;
 
   // planning_store
   ports::task<std::vector<ports::group_for_planning>> groups_for_planning() override;

@@ -62,7 +62,8 @@ void prepare_all(pqxx::connection& c) {
             " VALUES ($1, $2, $3, $4::date) ON CONFLICT (client_id, group_id) DO NOTHING RETURNING id");
   c.prepare(sessions_of_group,
             "SELECT id, group_id, local_date::text, extract(epoch FROM starts_at)::bigint,"
-            " extract(epoch FROM ends_at)::bigint, cancelled, coalesce(cancel_reason, '')"
+            " extract(epoch FROM ends_at)::bigint, cancelled, coalesce(cancel_reason, ''), revision,"
+            " coalesce(room, (SELECT room FROM groups WHERE id = $1))"
             " FROM sessions WHERE group_id = $1 ORDER BY starts_at");
   c.prepare(insert_audit,
             "INSERT INTO audit_log (actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5::jsonb)");
@@ -79,7 +80,7 @@ void prepare_all(pqxx::connection& c) {
             "   WHERE g.id = $1 AND $2::date BETWEEN sc.first_date AND sc.last_date) AS closed) c"
             " ON CONFLICT (group_id, local_date) DO NOTHING");
   c.prepare(attendees_between,
-            "SELECT s.id, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
+            "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
             " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone"
             " FROM sessions s"
             " JOIN groups g ON g.id = s.group_id"
@@ -167,6 +168,29 @@ void prepare_all(pqxx::connection& c) {
             " VALUES ($1, nullif($2, 0), nullif($3, ''), $4)");
 
   c.prepare(ready_check, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+
+  c.prepare(session_context,
+            "SELECT s.id, s.group_id, s.local_date::text, extract(epoch FROM s.starts_at)::bigint,"
+            " extract(epoch FROM s.ends_at)::bigint, s.cancelled, coalesce(s.cancel_reason, ''), s.revision,"
+            " coalesce(s.room, g.room), g.name, st.name, st.time_zone"
+            " FROM sessions s JOIN groups g ON g.id = s.group_id JOIN sites st ON st.id = g.site_id WHERE s.id = $1");
+  c.prepare(lock_session, "SELECT cancelled, starts_at <= now(), revision FROM sessions WHERE id = $1 FOR UPDATE");
+  c.prepare(cancel_session, "UPDATE sessions SET cancelled = true, cancel_reason = $2 WHERE id = $1");
+  c.prepare(move_session,
+            "UPDATE sessions SET local_date = $2::date, starts_at = to_timestamp($3), ends_at = to_timestamp($4),"
+            " room = nullif($5, ''), change_note = $6, revision = revision + 1 WHERE id = $1");
+  c.prepare(cancel_reminders_of_session,
+            "UPDATE outbox SET status = 'cancelled', lease_until = NULL, claim_token = NULL, last_error = $2"
+            " WHERE session_id = $1 AND kind = 'reminder' AND status = 'pending'");
+  c.prepare(attendees_of_session,
+            "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
+            " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone"
+            " FROM sessions s"
+            " JOIN groups g ON g.id = s.group_id"
+            " JOIN sites st ON st.id = g.site_id"
+            " JOIN enrollments e ON e.group_id = g.id AND e.start_date <= s.local_date"
+            " JOIN clients c ON c.id = e.client_id"
+            " WHERE s.id = $1 ORDER BY c.id");
 }
 
 }  // namespace rollcall::store::sql

@@ -48,6 +48,13 @@ inline constexpr const char* insert_attempt = "insert_attempt";
 
 inline constexpr const char* ready_check = "ready_check";
 
+inline constexpr const char* session_context = "session_context";
+inline constexpr const char* lock_session = "lock_session";
+inline constexpr const char* cancel_session = "cancel_session";
+inline constexpr const char* move_session = "move_session";
+inline constexpr const char* cancel_reminders_of_session = "cancel_reminders_of_session";
+inline constexpr const char* attendees_of_session = "attendees_of_session";
+
 void prepare_all(pqxx::connection& conn);
 
 }  // namespace rollcall::store::sql

@@ -1,0 +1,90 @@
+#include "rollcall/services/session_changes.hpp"
+
+#include <date/tz.h>
+#include <boost/json.hpp>
+
+#include "rollcall/domain/messages.hpp"
+#include "rollcall/domain/reminders.hpp"
+#include "rollcall/domain/schedule.hpp"
+
+namespace rollcall::services {
+
+std::vector<ports::new_message> change_notices(const std::string& kind, const ports::session_context& before,
+                                               const ports::session_context& after,
+                                               const std::vector<ports::session_attendee>& attendees,
+                                               ports::sys_seconds now) {
+  std::vector<ports::new_message> out;
+  const auto& zone = *date::locate_zone(after.time_zone);
+  const auto old_when = domain::format_local_when(zone, before.s.starts_at);
+  const auto new_when = domain::format_local_when(zone, after.s.starts_at);
+  for (const auto& a : attendees) {
+    const auto channel = domain::preferred_channel({a.phone, a.email});
+    if (!channel) continue;
+    const auto text = kind == "cancelled"
+                          ? domain::render_cancellation_notice(a.first_name, after.site_name, old_when)
+                          : domain::render_change_notice(a.first_name, after.site_name, old_when, new_when);
+    boost::json::object payload{{"type", "notice"},
+                                {"notice", kind},
+                                {"channel", domain::to_string(*channel)},
+                                {"to", *channel == domain::channel::sms ? a.phone : a.email},
+                                {"text", text},
+                                {"client_id", a.client_id},
+                                {"session_id", after.s.id}};
+    ports::new_message m;
+    m.dedupe_key = "notice:" + kind + ":" + std::to_string(after.s.id) + ":r" + std::to_string(after.s.revision) + ":" +
+                   std::to_string(a.client_id);
+    m.kind = "notice";
+    m.target = "provider";
+    m.payload = boost::json::serialize(payload);
+    m.due_at = now;
+    m.client_id = a.client_id;
+    m.session_id = after.s.id;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+ports::task<outcome<ports::session>> session_changes::cancel(ports::id_t session_id, const std::string& reason,
+                                                             const std::string& actor) {
+  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
+  const ports::session_change_store::notice_maker make = [now](const ports::session_context& changed,
+                                                               const std::vector<ports::session_attendee>& attendees) {
+    return change_notices("cancelled", changed, changed, attendees, now);
+  };
+  co_return co_await store_.cancel_session(session_id, reason, actor, make);
+}
+
+ports::task<outcome<ports::session>> session_changes::move(ports::id_t session_id, const move_request& request,
+                                                           const std::string& actor) {
+  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
+  auto found = co_await store_.session_context_of(session_id);
+  if (!found) co_return reject(errc::not_found, "session_id", "no such session");
+  const ports::session_context before = *found;
+  const auto& zone = *date::locate_zone(before.time_zone);
+
+  // Unspecified parts stay as they are, read in the site's zone.
+  const auto old_start_local = zone.to_local(before.s.starts_at);
+  const auto old_day = date::floor<date::days>(old_start_local);
+  const auto day = request.local_date ? date::local_days{*domain::parse_date(*request.local_date)} : old_day;
+  const std::chrono::seconds start = request.start.value_or(old_start_local - old_day);
+  const std::chrono::seconds end = request.end.value_or(start + (before.s.ends_at - before.s.starts_at));
+  if (end <= start || end > std::chrono::hours{24})
+    co_return reject(errc::invalid_input, "end_time", "must be after start_time, the same day");
+
+  ports::session_move move;
+  move.local_date = domain::format_date(date::year_month_day{day});
+  move.starts_at = domain::resolve_local_time(zone, date::local_seconds{day} + start);
+  move.ends_at = domain::resolve_local_time(zone, date::local_seconds{day} + end);
+  move.room = request.room;
+  move.note = request.reason;
+  move.expected_revision = before.s.revision;
+  if (move.starts_at <= now) co_return reject(errc::invalid_input, "start_time", "a session cannot move into the past");
+
+  const ports::session_change_store::notice_maker make =
+      [&before, now](const ports::session_context& changed, const std::vector<ports::session_attendee>& attendees) {
+        return change_notices("moved", before, changed, attendees, now);
+      };
+  co_return co_await store_.move_session(session_id, move, actor, make);
+}
+
+}  // namespace rollcall::services

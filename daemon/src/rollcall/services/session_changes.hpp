@@ -1,0 +1,41 @@
+// Cancelling or moving one session: the store changes it, cancels its pending reminders and
+// queues a neutral notice to each enrolled client, in one transaction; the planner then plans
+// fresh reminders for a moved session.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "rollcall/ports/ports.hpp"
+
+namespace rollcall::services {
+
+struct move_request {
+  std::optional<std::string> local_date;           // default: the same date
+  std::optional<std::chrono::seconds> start, end;  // local times of day; default: the same
+  std::string room;                                // empty: unchanged (the group's room)
+  std::string reason;                              // staff only
+};
+
+class session_changes {
+ public:
+  session_changes(ports::session_change_store& store, const ports::clock& clock) : store_(store), clock_(clock) {}
+  ports::task<outcome<ports::session>> cancel(ports::id_t session_id, const std::string& reason,
+                                              const std::string& actor);
+  ports::task<outcome<ports::session>> move(ports::id_t session_id, const move_request& request,
+                                            const std::string& actor);
+
+ private:
+  ports::session_change_store& store_;
+  const ports::clock& clock_;
+};
+
+// The notices for a changed session (pure; exposed for tests). `before` is the session as
+// clients last heard of it; kind is "cancelled" or "moved".
+std::vector<ports::new_message> change_notices(const std::string& kind, const ports::session_context& before,
+                                               const ports::session_context& after,
+                                               const std::vector<ports::session_attendee>& attendees,
+                                               ports::sys_seconds now);
+
+}  // namespace rollcall::services

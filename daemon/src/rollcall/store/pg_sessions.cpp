@@ -1,0 +1,101 @@
+// pg_store: cancelling and moving single sessions.
+#include <pqxx/pqxx>
+
+#include "rollcall/store/pg_rows.hpp"
+#include "rollcall/store/pg_store.hpp"
+
+namespace rollcall::store {
+
+using namespace ports;
+
+namespace {
+
+std::optional<session_context> read_context(pqxx::transaction_base& tx, id_t id) {
+  auto rows = tx.exec_prepared(sql::session_context, id);
+  if (rows.empty()) return std::nullopt;
+  const auto& r = rows[0];
+  session_context out;
+  out.s = {r[0].as<id_t>(),
+           r[1].as<id_t>(),
+           r[2].as<std::string>(),
+           from_epoch(r[3].as<long long>()),
+           from_epoch(r[4].as<long long>()),
+           r[5].as<bool>(),
+           r[6].as<std::string>(),
+           r[7].as<int>(),
+           r[8].as<std::string>()};
+  out.group_name = r[9].as<std::string>();
+  out.site_name = r[10].as<std::string>();
+  out.time_zone = r[11].as<std::string>();
+  return out;
+}
+
+// Locks the session row and refuses changes to sessions that are gone, cancelled or started.
+std::optional<rejection> lock_for_change(pqxx::work& tx, id_t id, std::optional<int> expected_revision) {
+  auto rows = tx.exec_prepared(sql::lock_session, id);
+  if (rows.empty()) return reject(errc::not_found, "session_id", "no such session");
+  if (rows[0][0].as<bool>()) return reject(errc::conflict, "session_id", "the session is cancelled");
+  if (rows[0][1].as<bool>()) return reject(errc::conflict, "session_id", "the session has already started");
+  if (expected_revision && rows[0][2].as<int>() != *expected_revision)
+    return reject(errc::conflict, "session_id", "the session changed meanwhile; try again");
+  return std::nullopt;
+}
+
+// The change's other half, in the same transaction: pending reminders go, notices come.
+session finish_change(pqxx::work& tx, id_t id, const char* why, const std::string& actor, const char* action,
+                      const session_change_store::notice_maker& make_notices) {
+  tx.exec_prepared(sql::cancel_reminders_of_session, id, std::string{why});
+  const auto changed = *read_context(tx, id);
+  std::vector<session_attendee> attendees;
+  for (const auto& r : tx.exec_prepared(sql::attendees_of_session, id)) attendees.push_back(read_attendee(r));
+  for (const auto& m : make_notices(changed, attendees))
+    tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url, m.payload, epoch(m.due_at),
+                     m.client_id.value_or(0), m.staff_id.value_or(0), m.session_id.value_or(0));
+  audit(tx, actor, action, "session", id, {{"revision", changed.s.revision}, {"clients", attendees.size()}});
+  return changed.s;
+}
+
+}  // namespace
+
+task<result<session_context>> pg_store::session_context_of(id_t session_id) {
+  auto work = [session_id](pqxx::connection& c) -> result<session_context> {
+    pqxx::read_transaction tx{c};
+    auto out = read_context(tx, session_id);
+    if (!out) return errc::not_found;
+    return std::move(*out);
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<session>> pg_store::cancel_session(id_t session_id, const std::string& reason, const std::string& actor,
+                                                const notice_maker& make_notices) {
+  auto work = [session_id, reason, actor, &make_notices](pqxx::connection& c) -> outcome<session> {
+    pqxx::work tx{c};
+    if (auto refused = lock_for_change(tx, session_id, std::nullopt)) return *refused;
+    tx.exec_prepared(sql::cancel_session, session_id, reason);
+    auto out = finish_change(tx, session_id, "session cancelled", actor, "cancel", make_notices);
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<session>> pg_store::move_session(id_t session_id, const session_move& move, const std::string& actor,
+                                              const notice_maker& make_notices) {
+  auto work = [session_id, move, actor, &make_notices](pqxx::connection& c) -> outcome<session> {
+    pqxx::work tx{c};
+    if (auto refused = lock_for_change(tx, session_id, move.expected_revision)) return *refused;
+    try {
+      tx.exec_prepared(sql::move_session, session_id, move.local_date, epoch(move.starts_at), epoch(move.ends_at),
+                       move.room, move.note);
+    } catch (const pqxx::unique_violation&) {
+      return reject(errc::conflict, "date", "the group already has a session on that date");
+    }
+    auto out = finish_change(tx, session_id, "session moved", actor, "move", make_notices);
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+}  // namespace rollcall::store
