@@ -95,7 +95,7 @@ task create_closure(api_deps d, request_context& ctx) {
   }
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
-  auto out = co_await d.directory.create_closure(c, ctx.actor);
+  auto out = co_await d.session_changes.close_site(c, ctx.actor);
   if (!out) co_return ctx.fail(st::not_found, "Not found", {}, "no such site");
   auto body = to_json(*out);
   body["sessions_cancelled"] = out->sessions_cancelled;

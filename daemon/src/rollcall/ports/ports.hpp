@@ -33,8 +33,6 @@ class directory_store {
   virtual task<result<site>> get_site(id_t id) = 0;
   // not_found: no such site.
   virtual task<outcome<site>> set_slot_times(id_t site_id, const slot_times& times, const std::string& actor) = 0;
-  // Also cancels the site's upcoming sessions on those dates and their pending reminders.
-  virtual task<outcome<closure>> create_closure(const new_closure& in, const std::string& actor) = 0;
   virtual task<result<std::vector<closure>>> closures_of_site(id_t site_id) = 0;
   virtual task<outcome<group>> create_group(const new_group& in, const std::string& actor) = 0;
   virtual task<staff> create_staff(const new_staff& in, const std::string& actor) = 0;
@@ -53,6 +51,10 @@ class session_change_store {
   virtual task<result<session_context>> session_context_of(id_t session_id) = 0;
   // not_found; conflict: already cancelled, or already started.
   virtual task<outcome<session>> cancel_session(id_t session_id, const std::string& reason, const std::string& actor,
+                                                const notice_maker& make_notices) = 0;
+  // Records a closure and cancels the site's upcoming sessions on those dates like
+  // cancel_session does each (reminders cancelled, notices queued). not_found: no such site.
+  virtual task<outcome<closure>> create_closure(const new_closure& in, const std::string& actor,
                                                 const notice_maker& make_notices) = 0;
   // not_found; conflict: cancelled, started, changed meanwhile, or the group meets that day already.
   virtual task<outcome<session>> move_session(id_t session_id, const session_move& move, const std::string& actor,

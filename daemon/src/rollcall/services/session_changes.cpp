@@ -54,6 +54,16 @@ ports::task<outcome<ports::session>> session_changes::cancel(ports::id_t session
   co_return co_await store_.cancel_session(session_id, reason, actor, make);
 }
 
+ports::task<outcome<ports::closure>> session_changes::close_site(const ports::new_closure& closure,
+                                                                 const std::string& actor) {
+  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
+  const ports::session_change_store::notice_maker make = [now](const ports::session_context& changed,
+                                                               const std::vector<ports::session_attendee>& attendees) {
+    return change_notices("cancelled", changed, changed, attendees, now);
+  };
+  co_return co_await store_.create_closure(closure, actor, make);
+}
+
 ports::task<outcome<ports::session>> session_changes::move(ports::id_t session_id, const move_request& request,
                                                            const std::string& actor) {
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());

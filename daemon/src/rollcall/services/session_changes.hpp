@@ -25,6 +25,8 @@ class session_changes {
                                               const std::string& actor);
   ports::task<outcome<ports::session>> move(ports::id_t session_id, const move_request& request,
                                             const std::string& actor);
+  // A site closure: every upcoming session it covers is cancelled as by cancel().
+  ports::task<outcome<ports::closure>> close_site(const ports::new_closure& closure, const std::string& actor);
 
  private:
   ports::session_change_store& store_;

@@ -80,6 +80,28 @@ task<outcome<session>> pg_store::cancel_session(id_t session_id, const std::stri
   co_return co_await pool_.run(work);
 }
 
+task<outcome<closure>> pg_store::create_closure(const new_closure& in, const std::string& actor,
+                                                const notice_maker& make_notices) {
+  auto work = [in, actor, &make_notices](pqxx::connection& c) -> outcome<closure> {
+    pqxx::work tx{c};
+    if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::not_found, "site_id", "no such site");
+    closure out{in, 0, 0};
+    out.id = tx.exec_prepared1(sql::insert_closure, in.site_id, in.first_date, in.last_date, in.reason)[0].as<id_t>();
+    for (const auto& r : tx.exec_prepared(sql::cancel_sessions_closed, in.site_id, in.first_date, in.last_date)) {
+      finish_change(tx, r[0].as<id_t>(), "session cancelled", actor, "cancel", make_notices);
+      ++out.sessions_cancelled;
+    }
+    audit(tx, actor, "create", "site_closure", out.id,
+          {{"site_id", in.site_id},
+           {"first_date", in.first_date},
+           {"last_date", in.last_date},
+           {"sessions_cancelled", out.sessions_cancelled}});
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
 task<outcome<session>> pg_store::move_session(id_t session_id, const session_move& move, const std::string& actor,
                                               const notice_maker& make_notices) {
   auto work = [session_id, move, actor, &make_notices](pqxx::connection& c) -> outcome<session> {

@@ -70,26 +70,6 @@ task<outcome<site>> pg_store::set_slot_times(id_t site_id, const slot_times& tim
   co_return co_await pool_.run(work);
 }
 
-task<outcome<closure>> pg_store::create_closure(const new_closure& in, const std::string& actor) {
-  auto work = [in, actor](pqxx::connection& c) -> outcome<closure> {
-    pqxx::work tx{c};
-    if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::not_found, "site_id", "no such site");
-    closure out{in, 0, 0};
-    out.id = tx.exec_prepared1(sql::insert_closure, in.site_id, in.first_date, in.last_date, in.reason)[0].as<id_t>();
-    out.sessions_cancelled = static_cast<int>(
-        tx.exec_prepared(sql::cancel_sessions_closed, in.site_id, in.first_date, in.last_date).affected_rows());
-    tx.exec_prepared(sql::cancel_reminders_of_cancelled, in.site_id);
-    audit(tx, actor, "create", "site_closure", out.id,
-          {{"site_id", in.site_id},
-           {"first_date", in.first_date},
-           {"last_date", in.last_date},
-           {"sessions_cancelled", out.sessions_cancelled}});
-    tx.commit();
-    return out;
-  };
-  co_return co_await pool_.run(work);
-}
-
 task<result<std::vector<closure>>> pg_store::closures_of_site(id_t site_id) {
   auto work = [site_id](pqxx::connection& c) -> result<std::vector<closure>> {
     pqxx::read_transaction tx{c};

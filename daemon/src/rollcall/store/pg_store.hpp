@@ -23,7 +23,6 @@ class pg_store final : public ports::directory_store,
   ports::task<result<ports::site>> get_site(ports::id_t id) override;
   ports::task<outcome<ports::site>> set_slot_times(ports::id_t site_id, const ports::slot_times& times,
                                                    const std::string& actor) override;
-  ports::task<outcome<ports::closure>> create_closure(const ports::new_closure& in, const std::string& actor) override;
   ports::task<result<std::vector<ports::closure>>> closures_of_site(ports::id_t site_id) override;
   ports::task<outcome<ports::group>> create_group(const ports::new_group& in, const std::string& actor) override;
   ports::task<ports::staff> create_staff(const ports::new_staff& in, const std::string& actor) override;
@@ -36,6 +35,8 @@ class pg_store final : public ports::directory_store,
   ports::task<result<ports::session_context>> session_context_of(ports::id_t session_id) override;
   ports::task<outcome<ports::session>> cancel_session(ports::id_t session_id, const std::string& reason,
                                                       const std::string& actor,
+                                                      const notice_maker& make_notices) override;
+  ports::task<outcome<ports::closure>> create_closure(const ports::new_closure& in, const std::string& actor,
                                                       const notice_maker& make_notices) override;
   ports::task<outcome<ports::session>> move_session(ports::id_t session_id, const ports::session_move& move,
                                                     const std::string& actor,

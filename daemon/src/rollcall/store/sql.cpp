@@ -26,13 +26,7 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(cancel_sessions_closed,
             "UPDATE sessions s SET cancelled = true, cancel_reason = 'site closed' FROM groups g"
             " WHERE g.id = s.group_id AND g.site_id = $1 AND s.local_date BETWEEN $2::date AND $3::date"
-            " AND NOT s.cancelled AND s.starts_at > now()");
-  c.prepare(cancel_reminders_of_cancelled,
-            "UPDATE outbox o SET status = 'cancelled', lease_until = NULL, claim_token = NULL,"
-            " last_error = 'session cancelled'"
-            " FROM sessions s JOIN groups g ON g.id = s.group_id"
-            " WHERE o.session_id = s.id AND g.site_id = $1 AND s.cancelled AND o.kind = 'reminder'"
-            " AND o.status = 'pending'");
+            " AND NOT s.cancelled AND s.starts_at > now() RETURNING s.id");
   c.prepare(closures_of_site,
             "SELECT id, site_id, first_date::text, last_date::text, reason FROM site_closures WHERE site_id = $1"
             " ORDER BY first_date, id");

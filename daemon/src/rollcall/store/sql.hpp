@@ -12,7 +12,6 @@ inline constexpr const char* upsert_slot = "upsert_slot";
 inline constexpr const char* slots_of_site = "slots_of_site";
 inline constexpr const char* insert_closure = "insert_closure";
 inline constexpr const char* cancel_sessions_closed = "cancel_sessions_closed";
-inline constexpr const char* cancel_reminders_of_cancelled = "cancel_reminders_of_cancelled";
 inline constexpr const char* closures_of_site = "closures_of_site";
 inline constexpr const char* insert_group = "insert_group";
 inline constexpr const char* site_exists = "site_exists";
