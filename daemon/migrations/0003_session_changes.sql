@@ -9,3 +9,10 @@ ALTER TABLE sessions
 
 ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN ('reminder', 'staff_alert', 'notice'));
+
+-- The date the group's rule scheduled a session for. A move changes local_date, never this, so
+-- the planner (which keys on it) does not plan the moved session's old day again.
+ALTER TABLE sessions ADD COLUMN scheduled_date date;
+UPDATE sessions SET scheduled_date = local_date;
+ALTER TABLE sessions ALTER COLUMN scheduled_date SET NOT NULL;
+CREATE UNIQUE INDEX sessions_group_scheduled_date ON sessions (group_id, scheduled_date);

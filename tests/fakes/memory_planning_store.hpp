@@ -72,6 +72,12 @@ class memory_planning_store final : public ports::planning_store {
     co_return out;
   }
 
+  // The planner never asks for this (the preview service does); tests of it use PostgreSQL.
+  ports::task<result<ports::site_plan_inputs>> plan_inputs_of_site(ports::id_t, const std::string&,
+                                                                   const std::string&) override {
+    co_return errc::not_found;
+  }
+
   ports::task<int> enqueue(const std::vector<ports::new_message>& messages) override {
     int inserted = 0;
     for (const auto& m : messages) {

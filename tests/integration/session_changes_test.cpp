@@ -128,5 +128,22 @@ TEST_F(session_change_test, moving_replans_its_reminders_and_tells_its_clients) 
   EXPECT_EQ(reminders[0].at("session_starts_at").as_int64(), new_start.time_since_epoch().count());
 }
 
+TEST_F(session_change_test, a_session_moved_to_another_day_is_not_planned_again_on_its_old_day) {
+  start_daemon({.lead_times = R"(["1h"])", .grace = "1h"});
+  const auto session = daily_session_in(3h);
+  ASSERT_NE(session, 0);
+  const auto old_date = local_date(zone, start);
+  // Every day is a meeting day: move it to a free day beyond the planning horizon.
+  const auto new_date = local_date(zone, start + 24h * 5);
+  auto moved = daemon->post("/v1/sessions/" + std::to_string(session) + "/move", {{"date", new_date}, {"reason", "x"}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.json().at("local_date").as_string(), new_date);
+  EXPECT_EQ(moved.json().at("scheduled_date").as_string(), old_date);
+  std::this_thread::sleep_for(2500ms);  // two planner rounds
+  EXPECT_EQ(count("SELECT count(*) FROM sessions WHERE group_id = " + std::to_string(group) + " AND local_date = '" +
+                  old_date + "'"),
+            0);
+}
+
 }  // namespace
 }  // namespace rollcall::testing

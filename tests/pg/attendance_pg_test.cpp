@@ -35,8 +35,9 @@ class sweep_pg_test : public pg_store_fixture {
   int count(const std::string& query) { return scalar(query); }
   // A session that started `ago` before now.
   void session_started(std::chrono::minutes ago, const std::string& local_date) {
-    sql("INSERT INTO sessions (group_id, local_date, starts_at, ends_at) VALUES (1, '" + local_date +
-        "', now() - interval '" + std::to_string(ago.count()) + " minutes', now() + interval '1 hour')");
+    sql("INSERT INTO sessions (group_id, scheduled_date, local_date, starts_at, ends_at) VALUES (1, '" + local_date +
+        "', '" + local_date + "', now() - interval '" + std::to_string(ago.count()) +
+        " minutes', now() + interval '1 hour')");
   }
   ports::task<int> sweep(std::chrono::seconds grace) {
     return db.record_missed(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()), grace,

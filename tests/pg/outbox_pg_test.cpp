@@ -101,9 +101,9 @@ TEST_F(outbox_pg_test, reminders_for_a_session_that_has_started_are_cancelled_no
   sql("INSERT INTO groups (site_id, name, slot, recurrence, first_date, start_second, end_second) VALUES (1, 'G', "
       "'morning', 'FREQ=WEEKLY', '2020-01-01', 0, "
       "3600)");
-  sql("INSERT INTO sessions (group_id, local_date, starts_at, ends_at) VALUES"
-      " (1, '2026-01-01', now() - interval '1 minute', now() + interval '1 hour'),"
-      " (1, '2026-01-02', now() + interval '1 hour', now() + interval '2 hours')");
+  sql("INSERT INTO sessions (group_id, scheduled_date, local_date, starts_at, ends_at) VALUES"
+      " (1, '2026-01-01', '2026-01-01', now() - interval '1 minute', now() + interval '1 hour'),"
+      " (1, '2026-01-02', '2026-01-02', now() + interval '1 hour', now() + interval '2 hours')");
   auto started = message("started");
   started.session_id = 1;
   auto upcoming = message("upcoming");

@@ -44,7 +44,8 @@ inline json::object to_json(const ports::session& s) {
           {"cancelled", s.cancelled},
           {"cancel_reason", s.cancel_reason},
           {"revision", s.revision},
-          {"room", s.room}};
+          {"room", s.room},
+          {"scheduled_date", s.scheduled_date}};
 }
 
 // Site routes (api_sites.cpp) and session-change routes (api_sessions.cpp).

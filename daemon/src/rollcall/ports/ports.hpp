@@ -69,6 +69,9 @@ class planning_store {
   virtual task<int> add_sessions(const std::vector<session_slot>& slots) = 0;
   // Enrolled, active clients of non-cancelled sessions starting in [from, to).
   virtual task<std::vector<session_attendee>> attendees_between(sys_seconds from, sys_seconds to) = 0;
+  // The site's groups, closures, sessions on local dates [from, to] and enrolled clients.
+  virtual task<result<site_plan_inputs>> plan_inputs_of_site(id_t site_id, const std::string& from,
+                                                             const std::string& to) = 0;
   // Inserts messages whose dedupe key is new; returns how many were inserted.
   virtual task<int> enqueue(const std::vector<new_message>& messages) = 0;
 };

@@ -102,9 +102,10 @@ struct session {
   sys_seconds starts_at;
   sys_seconds ends_at;
   bool cancelled = false;
-  std::string cancel_reason;  // staff only
-  int revision = 0;           // bumped by each move
-  std::string room;           // the group's room unless the session was moved elsewhere
+  std::string cancel_reason;   // staff only
+  int revision = 0;            // bumped by each move
+  std::string room;            // the group's room unless the session was moved elsewhere
+  std::string scheduled_date;  // the date the group's rule put it on (a move keeps this)
 };
 
 // A session with what changing it needs: its site's zone and names.
@@ -153,6 +154,23 @@ struct missed_attendance {
   std::string site_name;
   std::string time_zone;
   staff counselor;
+};
+
+// What a preview of a site's messages needs (read in one transaction).
+struct enrolled_client {
+  id_t group_id = 0;
+  id_t client_id = 0;
+  std::string first_name;
+  std::string phone;
+  std::string email;
+  std::string start_date;  // YYYY-MM-DD
+};
+struct site_plan_inputs {
+  site where;
+  std::vector<group> groups;
+  std::vector<closure> closures;
+  std::vector<session> sessions;  // materialised sessions of those groups in the range
+  std::vector<enrolled_client> clients;
 };
 
 // One row for the outbox: a message that a dispatcher will deliver.

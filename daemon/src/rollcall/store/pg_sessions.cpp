@@ -23,7 +23,8 @@ std::optional<session_context> read_context(pqxx::transaction_base& tx, id_t id)
            r[5].as<bool>(),
            r[6].as<std::string>(),
            r[7].as<int>(),
-           r[8].as<std::string>()};
+           r[8].as<std::string>(),
+           r[12].as<std::string>()};
   out.group_name = r[9].as<std::string>();
   out.site_name = r[10].as<std::string>();
   out.time_zone = r[11].as<std::string>();

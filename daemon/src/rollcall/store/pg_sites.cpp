@@ -84,4 +84,44 @@ task<result<std::vector<closure>>> pg_store::closures_of_site(id_t site_id) {
   co_return co_await pool_.run(work);
 }
 
+task<result<site_plan_inputs>> pg_store::plan_inputs_of_site(id_t site_id, const std::string& from,
+                                                             const std::string& to) {
+  auto work = [site_id, from, to](pqxx::connection& c) -> result<site_plan_inputs> {
+    pqxx::read_transaction tx{c};  // one snapshot for all five reads
+    auto where = read_site(tx, site_id);
+    if (!where) return errc::not_found;
+    site_plan_inputs out;
+    out.where = std::move(*where);
+    for (const auto& r : tx.exec_prepared(sql::groups_of_site, site_id)) {
+      group g;
+      g.id = r[0].as<id_t>();
+      g.site_id = r[1].as<id_t>();
+      g.name = r[2].as<std::string>();
+      g.slot = r[3].as<std::string>();
+      g.recurrence = r[4].as<std::string>();
+      g.first_date = r[5].as<std::string>();
+      g.start_second = r[6].as<int>();
+      g.end_second = r[7].as<int>();
+      g.level_of_care = r[8].as<std::string>();
+      if (const int seats = r[9].as<int>()) g.capacity = seats;
+      g.room = r[10].as<std::string>();
+      g.telehealth_url = r[11].as<std::string>();
+      out.groups.push_back(std::move(g));
+    }
+    for (const auto& r : tx.exec_prepared(sql::closures_of_site, site_id))
+      out.closures.push_back({{r[1].as<id_t>(), r[2].as<std::string>(), r[3].as<std::string>(), r[4].as<std::string>()},
+                              r[0].as<id_t>(),
+                              0});
+    for (const auto& r : tx.exec_prepared(sql::sessions_of_site, site_id, from, to))
+      out.sessions.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<std::string>(),
+                              from_epoch(r[3].as<long long>()), from_epoch(r[4].as<long long>()), r[5].as<bool>(),
+                              r[6].as<std::string>(), r[7].as<int>(), r[8].as<std::string>(), r[9].as<std::string>()});
+    for (const auto& r : tx.exec_prepared(sql::enrolled_clients_of_site, site_id))
+      out.clients.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<std::string>(), r[3].as<std::string>(),
+                             r[4].as<std::string>(), r[5].as<std::string>()});
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
 }  // namespace rollcall::store

@@ -82,7 +82,7 @@ task<result<std::vector<session>>> pg_store::sessions_of_group(id_t group_id) {
     for (const auto& r : tx.exec_prepared(sql::sessions_of_group, group_id))
       out.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<std::string>(), from_epoch(r[3].as<long long>()),
                      from_epoch(r[4].as<long long>()), r[5].as<bool>(), r[6].as<std::string>(), r[7].as<int>(),
-                     r[8].as<std::string>()});
+                     r[8].as<std::string>(), r[9].as<std::string>()});
     return out;
   };
   co_return co_await pool_.run(work);

@@ -47,6 +47,8 @@ class pg_store final : public ports::directory_store,
   ports::task<int> add_sessions(const std::vector<ports::session_slot>& slots) override;
   ports::task<std::vector<ports::session_attendee>> attendees_between(ports::sys_seconds from,
                                                                       ports::sys_seconds to) override;
+  ports::task<result<ports::site_plan_inputs>> plan_inputs_of_site(ports::id_t site_id, const std::string& from,
+                                                                   const std::string& to) override;
   ports::task<int> enqueue(const std::vector<ports::new_message>& messages) override;
 
   // attendance_store

@@ -57,7 +57,7 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(sessions_of_group,
             "SELECT id, group_id, local_date::text, extract(epoch FROM starts_at)::bigint,"
             " extract(epoch FROM ends_at)::bigint, cancelled, coalesce(cancel_reason, ''), revision,"
-            " coalesce(room, (SELECT room FROM groups WHERE id = $1))"
+            " coalesce(room, (SELECT room FROM groups WHERE id = $1)), scheduled_date::text"
             " FROM sessions WHERE group_id = $1 ORDER BY starts_at");
   c.prepare(insert_audit,
             "INSERT INTO audit_log (actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5::jsonb)");
@@ -67,12 +67,13 @@ void prepare_all(pqxx::connection& c) {
             " s.time_zone"
             " FROM groups g JOIN sites s ON s.id = g.site_id ORDER BY g.id");
   c.prepare(insert_session,
-            "INSERT INTO sessions (group_id, local_date, starts_at, ends_at, cancelled, cancel_reason)"
-            " SELECT $1, $2::date, to_timestamp($3), to_timestamp($4), c.closed,"
+            "INSERT INTO sessions (group_id, scheduled_date, local_date, starts_at, ends_at, cancelled, cancel_reason)"
+            " SELECT $1, $2::date, $2::date, to_timestamp($3), to_timestamp($4), c.closed,"
             "   CASE WHEN c.closed THEN 'site closed' END"
             " FROM (SELECT EXISTS (SELECT 1 FROM site_closures sc JOIN groups g ON g.site_id = sc.site_id"
             "   WHERE g.id = $1 AND $2::date BETWEEN sc.first_date AND sc.last_date) AS closed) c"
-            " ON CONFLICT (group_id, local_date) DO NOTHING");
+            // Already planned for that date, or a moved session already holds that day: nothing.
+            " ON CONFLICT DO NOTHING");
   c.prepare(attendees_between,
             "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
             " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone"
@@ -163,10 +164,24 @@ void prepare_all(pqxx::connection& c) {
 
   c.prepare(ready_check, "SELECT coalesce(max(version), 0) FROM schema_migrations");
 
+  c.prepare(groups_of_site,
+            "SELECT id, site_id, name, slot, recurrence, first_date::text, start_second, end_second, level_of_care,"
+            " coalesce(capacity, 0), room, telehealth_url FROM groups WHERE site_id = $1 ORDER BY id");
+  c.prepare(sessions_of_site,
+            "SELECT s.id, s.group_id, s.local_date::text, extract(epoch FROM s.starts_at)::bigint,"
+            " extract(epoch FROM s.ends_at)::bigint, s.cancelled, coalesce(s.cancel_reason, ''), s.revision,"
+            " coalesce(s.room, g.room), s.scheduled_date::text"
+            " FROM sessions s JOIN groups g ON g.id = s.group_id"
+            " WHERE g.site_id = $1 AND (s.local_date BETWEEN $2::date AND $3::date"
+            "   OR s.scheduled_date BETWEEN $2::date AND $3::date) ORDER BY s.starts_at");
+  c.prepare(enrolled_clients_of_site,
+            "SELECT e.group_id, c.id, c.first_name, coalesce(c.phone, ''), coalesce(c.email, ''), e.start_date::text"
+            " FROM enrollments e JOIN groups g ON g.id = e.group_id JOIN clients c ON c.id = e.client_id"
+            " WHERE g.site_id = $1 ORDER BY e.group_id, c.id");
   c.prepare(session_context,
             "SELECT s.id, s.group_id, s.local_date::text, extract(epoch FROM s.starts_at)::bigint,"
             " extract(epoch FROM s.ends_at)::bigint, s.cancelled, coalesce(s.cancel_reason, ''), s.revision,"
-            " coalesce(s.room, g.room), g.name, st.name, st.time_zone"
+            " coalesce(s.room, g.room), g.name, st.name, st.time_zone, s.scheduled_date::text"
             " FROM sessions s JOIN groups g ON g.id = s.group_id JOIN sites st ON st.id = g.site_id WHERE s.id = $1");
   c.prepare(lock_session, "SELECT cancelled, starts_at <= now(), revision FROM sessions WHERE id = $1 FOR UPDATE");
   c.prepare(cancel_session, "UPDATE sessions SET cancelled = true, cancel_reason = $2 WHERE id = $1");

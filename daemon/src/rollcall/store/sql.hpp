@@ -47,6 +47,10 @@ inline constexpr const char* insert_attempt = "insert_attempt";
 
 inline constexpr const char* ready_check = "ready_check";
 
+inline constexpr const char* groups_of_site = "groups_of_site";
+inline constexpr const char* sessions_of_site = "sessions_of_site";
+inline constexpr const char* enrolled_clients_of_site = "enrolled_clients_of_site";
+
 inline constexpr const char* session_context = "session_context";
 inline constexpr const char* lock_session = "lock_session";
 inline constexpr const char* cancel_session = "cancel_session";
