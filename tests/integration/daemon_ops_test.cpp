@@ -81,6 +81,10 @@ TEST(embedded_database, runs_a_private_cluster_and_stops_it_on_exit) {
   std::string settings{std::istreambuf_iterator<char>(conf), {}};
   EXPECT_NE(settings.find("listen_addresses = ''"), std::string::npos);
   EXPECT_EQ(d.post("/v1/sites", {{"name", "Eastside"}, {"time_zone", "Europe/London"}}).status, 201);
+  // A one-off command beside the running daemon uses its cluster and leaves it running.
+  EXPECT_EQ(d.run_to_exit({"--config", d.config_path().string(), "--migrate-only"}), 0) << d.log();
+  EXPECT_EQ(d.get("/readyz").status, 200);
+  EXPECT_TRUE(std::filesystem::exists(data / "postmaster.pid"));
   EXPECT_EQ(d.stop(SIGTERM), 0) << d.log();
   EXPECT_FALSE(std::filesystem::exists(data / "postmaster.pid")) << "the cluster must stop with rollcalld";
 

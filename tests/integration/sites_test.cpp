@@ -143,5 +143,48 @@ TEST_F(clinic_test, a_closure_cancels_upcoming_sessions_and_their_pending_remind
   EXPECT_EQ(daemon->post("/v1/sites/9/closures", {{"first_date", first}, {"reason", "x"}}).status, 404);
 }
 
+TEST_F(clinic_test, a_preview_lists_what_would_go_out_and_sends_nothing) {
+  start_daemon({.lead_times = R"(["24h", "2h"])", .grace = "1h"});
+  create("/v1/sites", {{"name", "Eastside"}, {"time_zone", "America/Denver"}});
+  const auto staff = create("/v1/staff", {{"name", "C"}, {"email", "c@example.org"}});
+  const auto client = create("/v1/clients", {{"first_name", "Kim"}, {"phone", "+15550009999"}});
+  const auto group =
+      create("/v1/groups", {{"site_id", 1}, {"name", "Evening"}, {"slot", "evening"}, {"weekdays", every_day}});
+  create("/v1/enrollments",
+         {{"client_id", client}, {"group_id", group}, {"counselor_id", staff}, {"start_date", "2020-01-01"}});
+  // Two weeks out: beyond the planning horizon, so nothing is materialised there yet.
+  const auto from = local_date("America/Denver", starting_in(14 * 24h));
+  const auto to = local_date("America/Denver", starting_in(20 * 24h));
+  const auto outbox_before = [&] {
+    pqxx::connection c{db_url};
+    pqxx::read_transaction tx{c};
+    return tx.exec1("SELECT count(*) FROM outbox")[0].as<int>();
+  };
+  const int before = outbox_before();
+
+  auto preview = daemon->get("/v1/sites/1/preview?from=" + from + "&to=" + to);
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  const auto messages = preview.json().at("messages").as_array();
+  EXPECT_EQ(messages.size(), 14u) << "seven evenings, two reminders each";
+  EXPECT_TRUE(messages[0].at("session_id").is_null());
+  EXPECT_EQ(messages[0].at("message").at("to"), "+15550009999");
+  EXPECT_EQ(outbox_before(), before) << "a preview stores nothing";
+
+  EXPECT_EQ(daemon->get("/v1/sites/1/preview?from=" + to + "&to=" + from).status, 422);
+  EXPECT_EQ(daemon->get("/v1/sites/1/preview?from=2026-01-01&to=2026-12-31").status, 422);
+  EXPECT_EQ(daemon->get("/v1/sites/1/preview?from=yesterday&to=" + to).status, 422);
+  EXPECT_EQ(daemon->get("/v1/sites/9/preview?from=" + from + "&to=" + to).status, 404);
+
+  // The same from the command line, beside the running daemon and its database.
+  daemon_process cli{config_toml({.lead_times = R"(["24h", "2h"])", .grace = "1h"})};
+  EXPECT_EQ(cli.run_to_exit({"--config", cli.config_path().string(), "--preview", "1", from, to}), 0) << cli.log();
+  const auto out = cli.log();
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n') >= 14, true) << out;
+  EXPECT_NE(out.find("\"due_at\""), std::string::npos) << out;
+  EXPECT_EQ(cli.run_to_exit({"--config", cli.config_path().string(), "--preview", "9", from, to}), 2);
+  EXPECT_EQ(daemon->get("/healthz").status, 200);
+  EXPECT_EQ(outbox_before(), before);
+}
+
 }  // namespace
 }  // namespace rollcall::testing

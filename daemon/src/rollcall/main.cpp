@@ -7,10 +7,14 @@
 
 namespace {
 void usage(std::ostream& out) {
-  out << "usage: rollcalld [--config PATH] [--check-config] [--migrate-only] [--help-config] [--version]\n"
+  out << "usage: rollcalld [--config PATH] [--check-config] [--migrate-only] [--preview SITE FROM TO]\n"
+         "                 [--help-config] [--version]\n"
          "  --config PATH    read the TOML configuration at PATH (defaults only when absent)\n"
          "  --check-config   validate the configuration and exit (0 when valid)\n"
          "  --migrate-only   apply database migrations and exit\n"
+         "  --preview SITE FROM TO\n"
+         "                   print, one JSON object a line, every message that would go out for site\n"
+         "                   SITE on local dates FROM..TO (YYYY-MM-DD), without sending anything\n"
          "  --help-config    list every configuration key with its default\n";
 }
 }  // namespace
@@ -25,6 +29,15 @@ int main(int argc, char** argv) {
       opts.check_config = true;
     } else if (arg == "--migrate-only") {
       opts.migrate_only = true;
+    } else if (arg == "--preview" && i + 3 < argc) {
+      try {
+        opts.preview_site = std::stoll(argv[++i]);
+      } catch (const std::exception&) {
+        std::cerr << "rollcalld: --preview takes a site id, then two dates YYYY-MM-DD\n";
+        return 2;
+      }
+      opts.preview_from = argv[++i];
+      opts.preview_to = argv[++i];
     } else if (arg == "--version") {
       std::cout << "rollcalld " ROLLCALL_VERSION "\n";
       return 0;

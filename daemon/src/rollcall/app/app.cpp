@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 
+#include <date/date.h>
 #include <sodium.h>
 #include <systemd/sd-daemon.h>
 #include <boost/asio/as_tuple.hpp>
@@ -11,6 +12,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
 
 #include "rollcall/app/embedded_postgres.hpp"
 #include "rollcall/config/config.hpp"
@@ -21,6 +24,7 @@
 #include "rollcall/services/dispatcher.hpp"
 #include "rollcall/services/no_show_sweep.hpp"
 #include "rollcall/services/planner.hpp"
+#include "rollcall/services/preview.hpp"
 #include "rollcall/store/migrations.hpp"
 #include "rollcall/store/pg_store.hpp"
 #include "rollcall/store/sql.hpp"
@@ -104,6 +108,39 @@ void write_port_file(const std::string& path, std::uint16_t port) {
   std::filesystem::rename(tmp, path);
 }
 
+std::vector<std::chrono::seconds> lead_seconds(const config::config& c) {
+  std::vector<std::chrono::seconds> leads;
+  for (auto d : c.planner.reminder_lead_times) leads.push_back(whole_seconds(d));
+  return leads;
+}
+
+// rollcalld --preview SITE FROM TO: one JSON object a line on stdout; exit 0, or 2 with the
+// reason on stderr.
+int print_preview(const options& opts, const config::config& cfg, const std::string& db_url) {
+  net::io_context io{1};
+  store::db_pool pool{db_url, 1, store::sql::prepare_all};
+  store::pg_store store{pool};
+  system_clock clock;
+  services::previewer previewer{store, clock};
+  previewer.set_lead_times(lead_seconds(cfg));
+  auto result =
+      net::co_spawn(io, previewer.preview(*opts.preview_site, opts.preview_from, opts.preview_to), net::use_future);
+  io.run();
+  auto items = result.get();
+  if (!items) {
+    for (const auto& f : items.error().fields) std::cerr << "rollcalld: " << f.field << ": " << f.message << "\n";
+    return 2;
+  }
+  for (const auto& p : *items) {
+    boost::json::object line{{"due_at", date::format("%FT%TZ", p.due_at)},
+                             {"group_id", p.group_id},
+                             {"session_id", p.session_id},
+                             {"message", boost::json::parse(p.payload)}};
+    std::cout << boost::json::serialize(line) << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run(const options& opts) {
@@ -122,6 +159,8 @@ int run(const options& opts) {
     embedded = std::make_unique<embedded_postgres>(cfg.state_dir, cfg.database.embedded_user,
                                                    cfg.database.postgres_bin_dir, log);
     db_url = embedded->start();
+    // A one-off command must not stop the cluster of a rollcalld that is running.
+    if ((opts.migrate_only || opts.preview_site) && embedded->adopted()) embedded->release();
   }
 
   // libpq waits for ever on an unreachable server unless told otherwise.
@@ -135,6 +174,7 @@ int run(const options& opts) {
     throw std::runtime_error("cannot connect to the database: " + redact(e.what(), db_url));
   }
   if (opts.migrate_only) return 0;
+  if (opts.preview_site) return print_preview(opts, cfg, db_url);
 
   // Declared before the pool, so that it outlives it: work still queued on the pool at
   // shutdown owns coroutine frames whose sockets and timers belong to this io_context.
@@ -152,15 +192,17 @@ int run(const options& opts) {
 
   http::router routes;
   services::session_changes session_changes{store, clock};
-  http::register_api_routes(routes, http::api_deps{store, session_changes, store, store, clock, &allow_http});
+  services::previewer previewer{store, clock};
+  http::register_api_routes(routes,
+                            http::api_deps{store, session_changes, previewer, store, store, clock, &allow_http});
   http::server server{io, routes, log};
 
   auto apply = [&](const config::config& c) {
     log->set_level(spdlog::level::from_str(c.log.level));
     server.set_settings({c.server.body_limit, c.api.token, 30s});
-    std::vector<std::chrono::seconds> leads;
-    for (auto d : c.planner.reminder_lead_times) leads.push_back(whole_seconds(d));
+    const auto leads = lead_seconds(c);
     planner.set_settings({c.planner.horizon, leads});
+    previewer.set_lead_times(leads);
     dispatcher.set_settings(
         {c.dispatcher.batch_size, c.dispatcher.concurrency, c.dispatcher.lease, c.dispatcher.max_attempts});
     sender.set_settings(

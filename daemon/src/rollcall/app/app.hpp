@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace rollcall::app {
 
@@ -11,6 +12,9 @@ struct options {
   std::optional<std::filesystem::path> config_file;
   bool check_config = false;
   bool migrate_only = false;
+  // --preview SITE FROM TO: print the messages that would go out, one JSON object a line.
+  std::optional<long long> preview_site;
+  std::string preview_from, preview_to;
 };
 
 // Returns the process exit code. Throws config::config_error for a bad configuration.

@@ -163,7 +163,8 @@ std::string embedded_postgres::start() {
   }
 
   if (run_tool("pg_ctl", {"-D", data_.string(), "status"}, log_file) == 0) {
-    log_->warn("embedded database: adopting a cluster that is already running (left by an earlier run)");
+    log_->warn("embedded database: adopting a cluster that is already running");
+    adopted_ = true;
   } else if (run_tool("pg_ctl", {"-D", data_.string(), "-l", log_file.string(), "-w", "-t", "60", "start"}, log_file) !=
              0) {
     throw std::runtime_error("embedded database: pg_ctl start failed: " + tail_of(log_file));

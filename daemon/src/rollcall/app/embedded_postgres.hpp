@@ -24,6 +24,11 @@ class embedded_postgres {
   // sure the database exists, and returns a libpq connection string for it.
   std::string start();
   void stop();
+  // Whether start() found the cluster already running (left by a crashed run, or in use by a
+  // running rollcalld while this process is a one-off command).
+  bool adopted() const { return adopted_; }
+  // Leaves the cluster running when this object goes (one-off commands on an adopted cluster).
+  void release() { running_ = false; }
 
  private:
   int run_tool(const std::string& tool, const std::vector<std::string>& args, const std::filesystem::path& log_file);
@@ -34,6 +39,7 @@ class embedded_postgres {
   std::filesystem::path bin_dir_;
   std::shared_ptr<spdlog::logger> log_;
   bool running_ = false;
+  bool adopted_ = false;
   bool drop_privileges_ = false;
   unsigned uid_ = 0, gid_ = 0;
 };

@@ -3,6 +3,7 @@
 
 #include "rollcall/http/router.hpp"
 #include "rollcall/ports/ports.hpp"
+#include "rollcall/services/preview.hpp"
 #include "rollcall/services/session_changes.hpp"
 
 namespace rollcall::http {
@@ -10,6 +11,7 @@ namespace rollcall::http {
 struct api_deps {
   ports::directory_store& directory;
   services::session_changes& session_changes;
+  services::previewer& previewer;
   ports::attendance_store& attendance;
   ports::health_store& health;
   const ports::clock& clock;

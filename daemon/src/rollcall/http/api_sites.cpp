@@ -102,6 +102,16 @@ task create_closure(api_deps d, request_context& ctx) {
   co_return ctx.json(st::created, body);
 }
 
+// GET /v1/sites/{id}/preview?from=YYYY-MM-DD&to=YYYY-MM-DD: every message that would go out.
+task site_preview(api_deps d, request_context& ctx) {
+  const auto from = query_param(ctx.req, "from"), to = query_param(ctx.req, "to");  // named: GCC 12
+  auto items = co_await d.previewer.preview(ctx.ids[0], from, to);
+  if (!items) co_return ctx.reject(items.error());
+  json::array out;
+  for (const auto& p : *items) out.push_back(http::to_json(p));
+  co_return ctx.json(st::ok, json::object{{"messages", std::move(out)}});
+}
+
 task site_closures(api_deps d, request_context& ctx) {
   auto list = co_await d.directory.closures_of_site(ctx.ids[0]);
   if (!list) co_return ctx.fail(st::not_found, "Not found", {}, "no such site");
@@ -119,6 +129,7 @@ void register_site_routes(router& r, api_deps d) {
   r.add(v::put, "/v1/sites/{id}/slots", true, bind_handler(d, set_slot));
   r.add(v::post, "/v1/sites/{id}/closures", true, bind_handler(d, create_closure));
   r.add(v::get, "/v1/sites/{id}/closures", true, bind_handler(d, site_closures));
+  r.add(v::get, "/v1/sites/{id}/preview", true, bind_handler(d, site_preview));
 }
 
 }  // namespace rollcall::http

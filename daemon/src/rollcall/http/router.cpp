@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include <boost/url/parse.hpp>
+
 namespace rollcall::http {
 
 namespace {
@@ -40,6 +42,14 @@ int fit(std::string_view pattern, std::string_view path, std::vector<std::int64_
   return bad ? 2 : 1;
 }
 }  // namespace
+
+std::string query_param(const request& req, std::string_view name) {
+  auto target = boost::urls::parse_origin_form(req.target());
+  if (!target) return {};
+  auto params = target->params();
+  auto it = params.find(name);
+  return it == params.end() ? std::string{} : std::string{(*it).value};
+}
 
 void router::add(beast_http::verb verb, std::string pattern, bool needs_auth, handler h) {
   routes_.push_back({verb, std::move(pattern), needs_auth, std::move(h)});

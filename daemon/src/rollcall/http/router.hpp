@@ -15,6 +15,9 @@ namespace rollcall::http {
 
 using request = beast_http::request<beast_http::string_body>;
 
+// A query-string parameter's decoded value, or empty.
+std::string query_param(const request& req, std::string_view name);
+
 struct request_context {
   const request& req;
   std::vector<std::int64_t> ids;  // the "{id}" segments, in order

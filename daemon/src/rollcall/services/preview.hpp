@@ -1,0 +1,43 @@
+// What would go out for a site over a date range, computed without sending or storing
+// anything, so staff can check a schedule before it goes live.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <date/date.h>
+
+#include "rollcall/ports/ports.hpp"
+
+namespace rollcall::services {
+
+struct preview_item {
+  ports::sys_seconds due_at;
+  ports::id_t group_id = 0;
+  ports::id_t session_id = 0;  // 0: not materialised yet (beyond the planning horizon)
+  std::string payload;         // the message's JSON, as it would be sent (without message_id)
+};
+
+// Materialised sessions count as they are (moved, cancelled); days the planner has not reached
+// yet come from each group's rule, less the site's closures. Only reminders still due after
+// `now` are listed, as the planner would plan them.
+std::vector<preview_item> preview_messages(const ports::site_plan_inputs& in, date::local_days from,
+                                           date::local_days to, const std::vector<std::chrono::seconds>& lead_times,
+                                           ports::sys_seconds now);
+
+class previewer {
+ public:
+  previewer(ports::planning_store& store, const ports::clock& clock) : store_(store), clock_(clock) {}
+  void set_lead_times(std::vector<std::chrono::seconds> leads) { lead_times_ = std::move(leads); }
+  // not_found: no such site; invalid_input: bad or reversed dates, or a range over 92 days.
+  ports::task<outcome<std::vector<preview_item>>> preview(ports::id_t site_id, const std::string& from,
+                                                          const std::string& to);
+
+ private:
+  ports::planning_store& store_;
+  const ports::clock& clock_;
+  std::vector<std::chrono::seconds> lead_times_{std::chrono::hours{24}, std::chrono::hours{2}};
+};
+
+}  // namespace rollcall::services
