@@ -16,3 +16,7 @@ ALTER TABLE sessions ADD COLUMN scheduled_date date;
 UPDATE sessions SET scheduled_date = local_date;
 ALTER TABLE sessions ALTER COLUMN scheduled_date SET NOT NULL;
 CREATE UNIQUE INDEX sessions_group_scheduled_date ON sessions (group_id, scheduled_date);
+
+-- The session revision a reminder was planned for: one planned for an older revision (a move
+-- raced the planner, or a send was in flight) is cancelled at claim time instead of sent.
+ALTER TABLE outbox ADD COLUMN session_revision integer;

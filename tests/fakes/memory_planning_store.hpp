@@ -31,7 +31,8 @@ class memory_planning_store final : public ports::planning_store {
 
   ports::task<std::vector<ports::group_for_planning>> groups_for_planning() override { co_return groups_; }
 
-  ports::task<int> add_sessions(const std::vector<ports::session_slot>& slots) override {
+  // The fake has no closures, so no session is ever planned cancelled.
+  ports::task<int> add_sessions(const std::vector<ports::session_slot>& slots, const ports::notice_maker&) override {
     int added = 0;
     for (const auto& s : slots) {
       if (!session_keys_.insert({s.group_id, s.local_date}).second) continue;

@@ -12,8 +12,10 @@ using namespace std::chrono_literals;
 
 class session_change_test : public clinic_test {
  protected:
-  // A daily group whose next session starts `ahead` from now, one client (SMS), and that session's id.
-  std::int64_t daily_session_in(std::chrono::seconds ahead) {
+  // A group (daily unless `days` says otherwise) whose next session starts `ahead` from now, one
+  // client (SMS), and that session's id.
+  std::int64_t daily_session_in(std::chrono::seconds ahead,
+                                json::array days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) {
     start = starting_in(ahead);
     create("/v1/sites", {{"name", "Eastside"}, {"time_zone", zone}});
     const auto staff = create("/v1/staff", {{"name", "C"}, {"email", "c@example.org"}});
@@ -21,7 +23,7 @@ class session_change_test : public clinic_test {
     group = create("/v1/groups", {{"site_id", 1},
                                   {"name", "Evening"},
                                   {"slot", "evening"},
-                                  {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                                  {"weekdays", days},
                                   {"start_time", local_time(zone, start)},
                                   {"end_time", local_end(zone, start)}});
     create("/v1/enrollments",
@@ -130,19 +132,44 @@ TEST_F(session_change_test, moving_replans_its_reminders_and_tells_its_clients) 
 
 TEST_F(session_change_test, a_session_moved_to_another_day_is_not_planned_again_on_its_old_day) {
   start_daemon({.lead_times = R"(["1h"])", .grace = "1h"});
-  const auto session = daily_session_in(3h);
+  // A group that meets on one weekday only: the start's.
+  const auto weekday = date::format("%a", date::floor<date::days>(date::locate_zone(zone)->to_local(starting_in(3h))));
+  std::string day_name{weekday};
+  for (auto& ch : day_name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const auto session = daily_session_in(3h, json::array{day_name.c_str()});
   ASSERT_NE(session, 0);
+  const auto path = "/v1/sessions/" + std::to_string(session) + "/move";
   const auto old_date = local_date(zone, start);
-  // Every day is a meeting day: move it to a free day beyond the planning horizon.
-  const auto new_date = local_date(zone, start + 24h * 5);
-  auto moved = daemon->post("/v1/sessions/" + std::to_string(session) + "/move", {{"date", new_date}, {"reason", "x"}});
+
+  // A new room only: no new revision, no notice.
+  auto room = daemon->post(path, {{"room", "C3"}, {"reason", "x"}});
+  ASSERT_EQ(room.status, 200) << room.body;
+  EXPECT_EQ(room.json().at("revision"), 0);
+  EXPECT_EQ(room.json().at("room"), "C3");
+  // A week later is a day the group meets anyway.
+  EXPECT_EQ(daemon->post(path, {{"date", local_date(zone, start + 24h * 7)}, {"reason", "x"}}).status, 409);
+
+  const auto new_date = local_date(zone, start + 24h);
+  auto moved = daemon->post(path, {{"date", new_date}, {"reason", "x"}});
   ASSERT_EQ(moved.status, 200) << moved.body;
   EXPECT_EQ(moved.json().at("local_date").as_string(), new_date);
   EXPECT_EQ(moved.json().at("scheduled_date").as_string(), old_date);
-  std::this_thread::sleep_for(2500ms);  // two planner rounds
+  EXPECT_EQ(moved.json().at("revision"), 1);
+
+  // Once the planner has run again (a group created now has its sessions), the old day is still free.
+  const auto barrier =
+      create("/v1/groups", {{"site_id", 1},
+                            {"name", "Barrier"},
+                            {"slot", "morning"},
+                            {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}});
+  ASSERT_TRUE(eventually(
+      [&] { return count("SELECT count(*) FROM sessions WHERE group_id = " + std::to_string(barrier)) > 0; }, 10s));
   EXPECT_EQ(count("SELECT count(*) FROM sessions WHERE group_id = " + std::to_string(group) + " AND local_date = '" +
                   old_date + "'"),
             0);
+  ASSERT_TRUE(sink.wait_for([](const auto& all) { return !all.empty(); }, 10s));
+  std::this_thread::sleep_for(1s);  // a notice for the room change would have been queued before the move's
+  EXPECT_EQ(bodies_of_type("notice").size(), 1u) << "one notice: for the move, not for the room";
 }
 
 }  // namespace

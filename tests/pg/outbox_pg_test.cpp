@@ -106,13 +106,42 @@ TEST_F(outbox_pg_test, reminders_for_a_session_that_has_started_are_cancelled_no
       " (1, '2026-01-02', '2026-01-02', now() + interval '1 hour', now() + interval '2 hours')");
   auto started = message("started");
   started.session_id = 1;
+  started.session_revision = 0;
   auto upcoming = message("upcoming");
   upcoming.session_id = 2;
+  upcoming.session_revision = 0;
   enqueue({started, upcoming});
   const auto claimed = claim(10, 60s);
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(scalar<std::string>("SELECT status FROM outbox WHERE dedupe_key = 'started'"), "cancelled");
   EXPECT_EQ(scalar<std::string>("SELECT status FROM outbox WHERE dedupe_key = 'upcoming'"), "sending");
+}
+
+TEST_F(outbox_pg_test, reminders_planned_for_an_older_revision_of_a_moved_session_are_cancelled) {
+  sql("INSERT INTO sites (name, time_zone) VALUES ('S', 'UTC')");
+  sql("INSERT INTO groups (site_id, name, slot, recurrence, first_date, start_second, end_second)"
+      " VALUES (1, 'G', 'morning', 'FREQ=WEEKLY', '2020-01-01', 0, 3600)");
+  sql("INSERT INTO sessions (group_id, scheduled_date, local_date, starts_at, ends_at) VALUES"
+      " (1, '2026-01-01', '2026-01-01', now() + interval '1 hour', now() + interval '2 hours')");
+  auto old_time = message("planned-for-r0");
+  old_time.session_id = 1;
+  old_time.session_revision = 0;
+  auto in_flight = message("in-flight-r0");
+  in_flight.session_id = 1;
+  in_flight.session_revision = 0;
+  auto new_time = message("planned-for-r1");
+  new_time.session_id = 1;
+  new_time.session_revision = 1;
+  enqueue({in_flight});
+  ASSERT_EQ(claim(1, 50ms).size(), 1u);  // on the wire when the session moves; its sender then dies
+  sql("UPDATE sessions SET revision = 1, local_date = '2026-01-02'");
+  std::this_thread::sleep_for(300ms);  // the lease runs out
+  enqueue({old_time, new_time});
+  const auto claimed = claim(10, 60s);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(scalar<std::string>("SELECT dedupe_key FROM outbox WHERE id = " + std::to_string(claimed[0].id)),
+            "planned-for-r1");
+  EXPECT_EQ(scalar("SELECT count(*) FROM outbox WHERE status = 'cancelled' AND last_error = 'session moved'"), 2);
 }
 
 TEST_F(outbox_pg_test, concurrent_claimers_get_disjoint_messages) {

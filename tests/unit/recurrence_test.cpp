@@ -37,6 +37,7 @@ TEST(parse_rrule, reads_every_supported_part) {
   EXPECT_EQ(parsed("FREQ=WEEKLY;UNTIL=20261231T235959Z").until_instant,
             date::sys_days{2026_y / 12 / 31} + 23h + 59min + 59s);
   EXPECT_EQ(parsed("freq=weekly;byday=tu").days.names(), std::vector<std::string>{"tue"}) << "case-insensitive";
+  EXPECT_EQ(parsed("FREQ=WEEKLY;WKST=MO;BYDAY=TU").days.names(), std::vector<std::string>{"tue"}) << "WKST=MO is ours";
 }
 
 TEST(parse_rrule, formats_canonically_and_round_trips) {
@@ -65,7 +66,7 @@ INSTANTIATE_TEST_SUITE_P(
                       bad_rule{"FREQ=WEEKLY;COUNT=0", "COUNT"}, bad_rule{"FREQ=WEEKLY;COUNT=3;UNTIL=20261231", "both"},
                       bad_rule{"FREQ=WEEKLY;UNTIL=20260230", "UNTIL"},
                       bad_rule{"FREQ=WEEKLY;UNTIL=20261231T120000", "UNTIL"}, bad_rule{"FREQ=WEEKLY;;", "NAME=VALUE"},
-                      bad_rule{"FREQ=WEEKLY;FREQ=WEEKLY", "twice"}, bad_rule{"FREQ=WEEKLY;WKST=SU", "WKST"}));
+                      bad_rule{"FREQ=WEEKLY;FREQ=WEEKLY", "twice"}, bad_rule{"FREQ=WEEKLY;WKST=SU", "WKST=SU"}));
 
 TEST(occurrence_dates, weekdays_of_each_week) {
   const auto r = parsed("FREQ=WEEKLY;BYDAY=MO,WE,FR");

@@ -166,10 +166,21 @@ int run(const options& opts) {
   // libpq waits for ever on an unreachable server unless told otherwise.
   setenv("PGCONNECT_TIMEOUT", "10", 0);
   try {
-    // Migrations run on a connection of their own, before any statement is prepared.
     pqxx::connection conn{db_url};
-    const int applied = store::apply_migrations(conn);
-    log->info("database: {} migration(s) applied, schema version {}", applied, store::applied_version(conn));
+    if (opts.preview_site) {
+      // A read-only command: it must not migrate a schema a running daemon depends on.
+      int latest = 0;
+      for (const auto& m : store::embedded_migrations()) latest = std::max(latest, m.version);
+      if (store::applied_version(conn) != latest) {
+        std::cerr << "rollcalld: the database schema is not at version " << latest
+                  << " (start rollcalld or run --migrate-only first)\n";
+        return 2;
+      }
+    } else {
+      // Migrations run on a connection of their own, before any statement is prepared.
+      const int applied = store::apply_migrations(conn);
+      log->info("database: {} migration(s) applied, schema version {}", applied, store::applied_version(conn));
+    }
   } catch (const pqxx::broken_connection& e) {
     throw std::runtime_error("cannot connect to the database: " + redact(e.what(), db_url));
   }

@@ -100,8 +100,11 @@ std::variant<weekly_rule, std::string> parse_rrule(std::string_view input) {
       const auto v = positive_int(value, 1000);
       if (!v) return "COUNT=" + std::string{value} + " must be a whole number from 1 to 1000";
       rule.count = *v;
+    } else if (name == "WKST") {
+      // Weeks start on Monday here; saying so is fine, asking for another start is not.
+      if (value != "MO") return "WKST=" + std::string{value} + " is not supported: weeks start on Monday (WKST=MO)";
     } else {
-      return std::string{name} + " is not supported (supported: FREQ=WEEKLY, INTERVAL, BYDAY, UNTIL, COUNT)";
+      return std::string{name} + " is not supported (supported: FREQ=WEEKLY, INTERVAL, BYDAY, UNTIL, COUNT, WKST=MO)";
     }
   }
   if (!freq) return std::string{"FREQ=WEEKLY is required"};

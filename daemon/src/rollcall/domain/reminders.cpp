@@ -13,7 +13,7 @@ std::optional<channel> preferred_channel(const contact_points& contact) {
 }
 
 std::vector<planned_reminder> plan_reminders(sys_seconds session_start, std::vector<std::chrono::seconds> lead_times,
-                                             sys_seconds now) {
+                                             sys_seconds now, bool late_fallback) {
   std::vector<planned_reminder> out;
   if (now >= session_start) return out;
   std::sort(lead_times.begin(), lead_times.end());
@@ -25,7 +25,7 @@ std::vector<planned_reminder> plan_reminders(sys_seconds session_start, std::vec
     const auto due = session_start - lead;
     if (due >= now) out.push_back({lead, due});
   }
-  if (out.empty() && !lead_times.empty()) out.push_back({lead_times.front(), now});
+  if (late_fallback && out.empty() && !lead_times.empty()) out.push_back({lead_times.front(), now});
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.due_at < b.due_at; });
   return out;
 }

@@ -30,9 +30,9 @@ struct planned_reminder {
 // Plans one reminder per lead time, due at start - lead. Reminders whose due time has already
 // passed are dropped, with one exception: when every lead time has passed but the session has
 // not started, the smallest lead is kept and sent now (a late enrolment still gets one
-// reminder). Because the kept reminder is always the same lead, planning again later plans
-// nothing new (the caller stores reminders under a key that includes the lead).
+// reminder; `late_fallback` = false turns this off). Because the kept reminder is always the same lead, planning again
+// later plans nothing new (the caller stores reminders under a key that includes the lead).
 std::vector<planned_reminder> plan_reminders(sys_seconds session_start, std::vector<std::chrono::seconds> lead_times,
-                                             sys_seconds now);
+                                             sys_seconds now, bool late_fallback = true);
 
 }  // namespace rollcall::domain

@@ -16,8 +16,12 @@ namespace {
 json::object to_json(const ports::group& g) {
   json::array days;
   const auto rule = domain::parse_rrule(g.recurrence);
-  if (const auto* r = std::get_if<domain::weekly_rule>(&rule))
-    for (const auto& d : r->days.names()) days.push_back(json::value(d));
+  if (const auto* r = std::get_if<domain::weekly_rule>(&rule)) {
+    auto set = r->days;
+    const auto first = domain::parse_date(g.first_date);
+    if (set.empty() && first) set.add(date::weekday{date::local_days{*first}}.iso_encoding());  // RFC 5545 default
+    for (const auto& d : set.names()) days.push_back(json::value(d));
+  }
   return {{"id", g.id},
           {"site_id", g.site_id},
           {"name", g.name},
@@ -98,8 +102,13 @@ task create_group(api_deps d, request_context& ctx) {
   if (!g.slot.empty() && !domain::parse_slot(g.slot)) in.add_error("slot", "must be morning, afternoon or evening");
   g.recurrence = read_recurrence(in);
   g.first_date = in.optional_string("first_date", 10);
-  if (!g.first_date.empty() && !domain::parse_date(g.first_date))
-    in.add_error("first_date", "must be a date YYYY-MM-DD");
+  const auto first = g.first_date.empty() ? std::nullopt : domain::parse_date(g.first_date);
+  if (!g.first_date.empty() && !first) in.add_error("first_date", "must be a date YYYY-MM-DD");
+  if (first && !g.recurrence.empty()) {
+    const auto rule = std::get<domain::weekly_rule>(domain::parse_rrule(g.recurrence));
+    if (rule.until_date && *rule.until_date < date::local_days{*first})
+      in.add_error("recurrence", "UNTIL is before first_date: the group would never meet");
+  }
   // Times default to the site's slot; give both or neither.
   const bool has_start = in.present("start_time"), has_end = in.present("end_time");
   std::optional<std::chrono::seconds> start, end;

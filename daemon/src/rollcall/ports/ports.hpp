@@ -41,13 +41,16 @@ class directory_store {
   virtual task<result<std::vector<session>>> sessions_of_group(id_t group_id) = 0;
 };
 
+// Builds the client notices for a session that changed (or was planned cancelled).
+using notice_maker = std::function<std::vector<new_message>(const session_context& changed,
+                                                            const std::vector<session_attendee>& attendees)>;
+
 // Changes to single sessions. Each runs in one transaction with the cancellation of the
 // session's pending reminders and the notices `make_notices` returns for its attendees.
 class session_change_store {
  public:
   virtual ~session_change_store() = default;
-  using notice_maker = std::function<std::vector<new_message>(const session_context& changed,
-                                                              const std::vector<session_attendee>& attendees)>;
+  using notice_maker = ports::notice_maker;
   virtual task<result<session_context>> session_context_of(id_t session_id) = 0;
   // not_found; conflict: already cancelled, or already started.
   virtual task<outcome<session>> cancel_session(id_t session_id, const std::string& reason, const std::string& actor,
@@ -65,8 +68,9 @@ class planning_store {
  public:
   virtual ~planning_store() = default;
   virtual task<std::vector<group_for_planning>> groups_for_planning() = 0;
-  // Inserts the sessions that do not exist yet; returns how many were new.
-  virtual task<int> add_sessions(const std::vector<session_slot>& slots) = 0;
+  // Inserts the sessions that do not exist yet; returns how many were new. A session on a day
+  // its site is closed is inserted cancelled, and its clients get `closed_notices`.
+  virtual task<int> add_sessions(const std::vector<session_slot>& slots, const notice_maker& closed_notices) = 0;
   // Enrolled, active clients of non-cancelled sessions starting in [from, to).
   virtual task<std::vector<session_attendee>> attendees_between(sys_seconds from, sys_seconds to) = 0;
   // The site's groups, closures, sessions on local dates [from, to] and enrolled clients.

@@ -114,6 +114,8 @@ struct session_context {
   std::string group_name;
   std::string site_name;
   std::string time_zone;
+  std::string recurrence;  // the group's rule and first date: a move may not take a day
+  std::string first_date;  // the rule will give the group anyway
 };
 
 struct session_move {
@@ -123,6 +125,7 @@ struct session_move {
   std::string room;
   std::string note;           // why (staff only)
   int expected_revision = 0;  // the change is refused if the session changed meanwhile
+  bool time_changed = true;   // false: only the room changes (no new revision, no notice)
 };
 
 // Everything the planner needs about one group.
@@ -184,6 +187,7 @@ struct new_message {
   std::optional<id_t> client_id;
   std::optional<id_t> staff_id;
   std::optional<id_t> session_id;
+  std::optional<int> session_revision;  // reminders: the revision they were planned for
 };
 
 struct claimed_message {

@@ -7,18 +7,19 @@
 #include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/reminders.hpp"
 #include "rollcall/domain/schedule.hpp"
+#include "rollcall/services/session_changes.hpp"
 
 namespace rollcall::services {
 
 std::vector<ports::new_message> reminder_messages(const ports::session_attendee& a,
                                                   const std::vector<std::chrono::seconds>& lead_times,
-                                                  ports::sys_seconds now) {
+                                                  ports::sys_seconds now, bool late_fallback) {
   std::vector<ports::new_message> out;
   const auto channel = domain::preferred_channel({a.phone, a.email});
   if (!channel) return out;
   const auto& zone = *date::locate_zone(a.time_zone);
   const auto text = domain::render_reminder({a.first_name, a.site_name, domain::format_local_when(zone, a.starts_at)});
-  for (const auto& r : domain::plan_reminders(a.starts_at, lead_times, now)) {
+  for (const auto& r : domain::plan_reminders(a.starts_at, lead_times, now, late_fallback)) {
     boost::json::object payload{{"type", "reminder"},
                                 {"channel", domain::to_string(*channel)},
                                 {"to", *channel == domain::channel::sms ? a.phone : a.email},
@@ -37,6 +38,7 @@ std::vector<ports::new_message> reminder_messages(const ports::session_attendee&
     m.due_at = r.due_at;
     m.client_id = a.client_id;
     m.session_id = a.session_id;
+    m.session_revision = a.revision;
     out.push_back(std::move(m));
   }
   return out;
@@ -65,7 +67,13 @@ ports::task<planning_stats> planner::plan_once() {
                                      *zone, domain::local_date_of(*zone, now), domain::local_date_of(*zone, until)))
       slots.push_back({g.grp.id, domain::format_date(date::year_month_day{o.local_date}), o.starts_at, o.ends_at});
   }
-  stats.sessions_added = co_await store_.add_sessions(slots);
+  // A session that lands on a closed day is planned cancelled; its clients hear of it as if
+  // it had been cancelled by hand.
+  const ports::notice_maker closed_notices = [now](const ports::session_context& s,
+                                                   const std::vector<ports::session_attendee>& attendees) {
+    return change_notices("cancelled", s, s, attendees, now);
+  };
+  stats.sessions_added = co_await store_.add_sessions(slots, closed_notices);
 
   std::vector<ports::new_message> messages;
   for (const auto& a : co_await store_.attendees_between(now, until))

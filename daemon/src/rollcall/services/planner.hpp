@@ -39,8 +39,10 @@ class planner {
 };
 
 // The outbox rows for the reminders of one attendee (pure; exposed for tests).
+// `late_fallback`: see domain::plan_reminders (the preview turns it off for sessions the
+// planner has already seen, whose late reminder, if any, was planned then).
 std::vector<ports::new_message> reminder_messages(const ports::session_attendee& attendee,
                                                   const std::vector<std::chrono::seconds>& lead_times,
-                                                  ports::sys_seconds now);
+                                                  ports::sys_seconds now, bool late_fallback = true);
 
 }  // namespace rollcall::services

@@ -65,7 +65,7 @@ std::vector<preview_item> preview_messages(const ports::site_plan_inputs& in, da
       a.email = c.email;
       a.site_name = in.where.name;
       a.time_zone = in.where.time_zone;
-      for (auto& m : reminder_messages(a, lead_times, now))
+      for (auto& m : reminder_messages(a, lead_times, now, /*late_fallback=*/s.id == 0))
         out.push_back({m.due_at, s.group_id, s.id, std::move(m.payload)});
     }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.due_at < b.due_at; });
@@ -79,7 +79,7 @@ ports::task<outcome<std::vector<preview_item>>> previewer::preview(ports::id_t s
   if (!t) co_return reject(errc::invalid_input, "to", "must be a date YYYY-MM-DD");
   const date::local_days first{*f}, last{*t};
   if (last < first) co_return reject(errc::invalid_input, "to", "must not be before from");
-  if (last - first > date::days{92}) co_return reject(errc::invalid_input, "to", "a preview covers at most 92 days");
+  if (last - first >= date::days{92}) co_return reject(errc::invalid_input, "to", "a preview covers at most 92 days");
   auto inputs = co_await store_.plan_inputs_of_site(site_id, from, to);
   if (!inputs) co_return reject(errc::not_found, "site_id", "no such site");
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());

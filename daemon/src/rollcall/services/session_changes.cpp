@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "rollcall/domain/messages.hpp"
+#include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/reminders.hpp"
 #include "rollcall/domain/schedule.hpp"
 
@@ -75,11 +76,24 @@ ports::task<outcome<ports::session>> session_changes::move(ports::id_t session_i
   // Unspecified parts stay as they are, read in the site's zone.
   const auto old_start_local = zone.to_local(before.s.starts_at);
   const auto old_day = date::floor<date::days>(old_start_local);
-  const auto day = request.local_date ? date::local_days{*domain::parse_date(*request.local_date)} : old_day;
+  const auto new_date = request.local_date ? domain::parse_date(*request.local_date) : std::nullopt;
+  if (request.local_date && !new_date) co_return reject(errc::invalid_input, "date", "must be a date YYYY-MM-DD");
+  const auto day = new_date ? date::local_days{*new_date} : old_day;
+  // Unspecified times keep their local wall-clock values (not the elapsed duration, which a
+  // DST change inside the session would skew).
   const std::chrono::seconds start = request.start.value_or(old_start_local - old_day);
-  const std::chrono::seconds end = request.end.value_or(start + (before.s.ends_at - before.s.starts_at));
+  const std::chrono::seconds end = request.end.value_or(zone.to_local(before.s.ends_at) - old_day);
   if (end <= start || end > std::chrono::hours{24})
     co_return reject(errc::invalid_input, "end_time", "must be after start_time, the same day");
+  // A day the group's rule gives it anyway would end up with two sessions (or, planned later,
+  // lose the regular one): refuse it.
+  if (day != old_day) {
+    const auto rule = domain::parse_rrule(before.recurrence);
+    const auto first = domain::parse_date(before.first_date);
+    if (std::holds_alternative<domain::weekly_rule>(rule) && first &&
+        !domain::occurrence_dates(std::get<domain::weekly_rule>(rule), date::local_days{*first}, day, day).empty())
+      co_return reject(errc::conflict, "date", "the group meets that day already");
+  }
 
   ports::session_move move;
   move.local_date = domain::format_date(date::year_month_day{day});
@@ -88,6 +102,7 @@ ports::task<outcome<ports::session>> session_changes::move(ports::id_t session_i
   move.room = request.room;
   move.note = request.reason;
   move.expected_revision = before.s.revision;
+  move.time_changed = move.starts_at != before.s.starts_at || move.ends_at != before.s.ends_at;
   if (move.starts_at <= now) co_return reject(errc::invalid_input, "start_time", "a session cannot move into the past");
 
   const ports::session_change_store::notice_maker make =

@@ -7,7 +7,7 @@
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
-#include "rollcall/ports/records.hpp"
+#include "rollcall/ports/ports.hpp"
 #include "rollcall/store/sql.hpp"
 
 namespace rollcall::store {
@@ -27,6 +27,11 @@ inline ports::session_attendee read_attendee(const pqxx::row& r) {
           r[3].as<ports::id_t>(), r[4].as<std::string>(), r[5].as<std::string>(),
           r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>()};
 }
+
+// Queues `make`'s notices for the attendees of a session (pg_sessions.cpp); returns
+// (attendees, notices queued).
+std::pair<std::size_t, std::size_t> queue_notices(pqxx::work& tx, ports::id_t session_id,
+                                                  const ports::notice_maker& make);
 
 inline bool exists(pqxx::work& tx, const char* statement, ports::id_t id) {
   return !tx.exec_prepared(statement, id).empty();

@@ -28,6 +28,8 @@ std::optional<session_context> read_context(pqxx::transaction_base& tx, id_t id)
   out.group_name = r[9].as<std::string>();
   out.site_name = r[10].as<std::string>();
   out.time_zone = r[11].as<std::string>();
+  out.recurrence = r[13].as<std::string>();
+  out.first_date = r[14].as<std::string>();
   return out;
 }
 
@@ -44,19 +46,29 @@ std::optional<rejection> lock_for_change(pqxx::work& tx, id_t id, std::optional<
 
 // The change's other half, in the same transaction: pending reminders go, notices come.
 session finish_change(pqxx::work& tx, id_t id, const char* why, const std::string& actor, const char* action,
-                      const session_change_store::notice_maker& make_notices) {
+                      const notice_maker& make_notices) {
   tx.exec_prepared(sql::cancel_reminders_of_session, id, std::string{why});
+  const auto [clients, notified] = queue_notices(tx, id, make_notices);
   const auto changed = *read_context(tx, id);
-  std::vector<session_attendee> attendees;
-  for (const auto& r : tx.exec_prepared(sql::attendees_of_session, id)) attendees.push_back(read_attendee(r));
-  for (const auto& m : make_notices(changed, attendees))
-    tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url, m.payload, epoch(m.due_at),
-                     m.client_id.value_or(0), m.staff_id.value_or(0), m.session_id.value_or(0));
-  audit(tx, actor, action, "session", id, {{"revision", changed.s.revision}, {"clients", attendees.size()}});
+  // Clients with no phone or email get no notice: the counts tell the front desk to call them.
+  audit(tx, actor, action, "session", id,
+        {{"revision", changed.s.revision}, {"clients", clients}, {"notified", notified}});
   return changed.s;
 }
 
 }  // namespace
+
+std::pair<std::size_t, std::size_t> queue_notices(pqxx::work& tx, id_t session_id, const notice_maker& make) {
+  const auto changed = *read_context(tx, session_id);
+  std::vector<session_attendee> attendees;
+  for (const auto& r : tx.exec_prepared(sql::attendees_of_session, session_id)) attendees.push_back(read_attendee(r));
+  const auto notices = make(changed, attendees);
+  for (const auto& m : notices)
+    tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url, m.payload, epoch(m.due_at),
+                     m.client_id.value_or(0), m.staff_id.value_or(0), m.session_id.value_or(0),
+                     m.session_revision.value_or(-1));
+  return {attendees.size(), notices.size()};
+}
 
 task<result<session_context>> pg_store::session_context_of(id_t session_id) {
   auto work = [session_id](pqxx::connection& c) -> result<session_context> {
@@ -86,6 +98,7 @@ task<outcome<closure>> pg_store::create_closure(const new_closure& in, const std
   auto work = [in, actor, &make_notices](pqxx::connection& c) -> outcome<closure> {
     pqxx::work tx{c};
     if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::not_found, "site_id", "no such site");
+    tx.exec_prepared(sql::lock_calendar);
     closure out{in, 0, 0};
     out.id = tx.exec_prepared1(sql::insert_closure, in.site_id, in.first_date, in.last_date, in.reason)[0].as<id_t>();
     for (const auto& r : tx.exec_prepared(sql::cancel_sessions_closed, in.site_id, in.first_date, in.last_date)) {
@@ -108,11 +121,19 @@ task<outcome<session>> pg_store::move_session(id_t session_id, const session_mov
   auto work = [session_id, move, actor, &make_notices](pqxx::connection& c) -> outcome<session> {
     pqxx::work tx{c};
     if (auto refused = lock_for_change(tx, session_id, move.expected_revision)) return *refused;
+    if (tx.exec_prepared1(sql::session_day_closed, session_id, move.local_date)[0].as<bool>())
+      return reject(errc::conflict, "date", "the site is closed that day");
     try {
       tx.exec_prepared(sql::move_session, session_id, move.local_date, epoch(move.starts_at), epoch(move.ends_at),
-                       move.room, move.note);
+                       move.room, move.note, move.time_changed ? 1 : 0);
     } catch (const pqxx::unique_violation&) {
       return reject(errc::conflict, "date", "the group already has a session on that date");
+    }
+    if (!move.time_changed) {  // a new room only: the reminders and what clients were told still hold
+      audit(tx, actor, "move", "session", session_id, {{"room", move.room}});
+      auto out = read_context(tx, session_id)->s;
+      tx.commit();
+      return out;
     }
     auto out = finish_change(tx, session_id, "session moved", actor, "move", make_notices);
     tx.commit();

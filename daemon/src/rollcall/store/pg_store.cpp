@@ -110,14 +110,18 @@ task<std::vector<group_for_planning>> pg_store::groups_for_planning() {
   co_return co_await pool_.run(work);
 }
 
-task<int> pg_store::add_sessions(const std::vector<session_slot>& slots) {
-  auto work = [slots](pqxx::connection& c) {
+task<int> pg_store::add_sessions(const std::vector<session_slot>& slots, const notice_maker& closed_notices) {
+  auto work = [&slots, &closed_notices](pqxx::connection& c) {
     pqxx::work tx{c};
+    tx.exec_prepared(sql::lock_calendar);
     int added = 0;
-    for (const auto& s : slots)
-      added += static_cast<int>(
-          tx.exec_prepared(sql::insert_session, s.group_id, s.local_date, epoch(s.starts_at), epoch(s.ends_at))
-              .affected_rows());
+    for (const auto& s : slots) {
+      const auto r =
+          tx.exec_prepared(sql::insert_session, s.group_id, s.local_date, epoch(s.starts_at), epoch(s.ends_at));
+      if (r.empty()) continue;
+      ++added;
+      if (r[0][1].as<bool>()) queue_notices(tx, r[0][0].as<id_t>(), closed_notices);  // planned on a closed day
+    }
     tx.commit();
     return added;
   };
@@ -139,10 +143,11 @@ namespace {
 int insert_messages(pqxx::work& tx, const std::vector<new_message>& messages) {
   int inserted = 0;
   for (const auto& m : messages)
-    inserted += static_cast<int>(tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url,
-                                                  m.payload, epoch(m.due_at), m.client_id.value_or(0),
-                                                  m.staff_id.value_or(0), m.session_id.value_or(0))
-                                     .affected_rows());
+    inserted +=
+        static_cast<int>(tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url, m.payload,
+                                          epoch(m.due_at), m.client_id.value_or(0), m.staff_id.value_or(0),
+                                          m.session_id.value_or(0), m.session_revision.value_or(-1))
+                             .affected_rows());
   return inserted;
 }
 }  // namespace

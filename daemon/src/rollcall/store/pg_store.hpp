@@ -44,7 +44,8 @@ class pg_store final : public ports::directory_store,
 
   // planning_store
   ports::task<std::vector<ports::group_for_planning>> groups_for_planning() override;
-  ports::task<int> add_sessions(const std::vector<ports::session_slot>& slots) override;
+  ports::task<int> add_sessions(const std::vector<ports::session_slot>& slots,
+                                const ports::notice_maker& closed_notices) override;
   ports::task<std::vector<ports::session_attendee>> attendees_between(ports::sys_seconds from,
                                                                       ports::sys_seconds to) override;
   ports::task<result<ports::site_plan_inputs>> plan_inputs_of_site(ports::id_t site_id, const std::string& from,

@@ -73,7 +73,9 @@ void prepare_all(pqxx::connection& c) {
             " FROM (SELECT EXISTS (SELECT 1 FROM site_closures sc JOIN groups g ON g.site_id = sc.site_id"
             "   WHERE g.id = $1 AND $2::date BETWEEN sc.first_date AND sc.last_date) AS closed) c"
             // Already planned for that date, or a moved session already holds that day: nothing.
-            " ON CONFLICT DO NOTHING");
+            " ON CONFLICT DO NOTHING RETURNING id, cancelled");
+  // Closures and session planning take this lock, so neither misses the other's rows.
+  c.prepare(lock_calendar, "SELECT pg_advisory_xact_lock(7236828893061312002)");
   c.prepare(attendees_between,
             "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
             " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone"
@@ -86,9 +88,10 @@ void prepare_all(pqxx::connection& c) {
             " ORDER BY s.starts_at, c.id");
   c.prepare(
       insert_message,
-      "INSERT INTO outbox (dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id)"
+      "INSERT INTO outbox (dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id,"
+      "   session_revision)"
       " VALUES ($1, $2, $3, nullif($4, ''), $5::jsonb, to_timestamp($6),"
-      " nullif($7::bigint, 0), nullif($8::bigint, 0), nullif($9::bigint, 0))"
+      " nullif($7::bigint, 0), nullif($8::bigint, 0), nullif($9::bigint, 0), nullif($10::integer, -1))"
       " ON CONFLICT (dedupe_key) DO NOTHING");
 
   c.prepare(session_for_mark,
@@ -130,9 +133,12 @@ void prepare_all(pqxx::connection& c) {
   // long retries): they are cancelled before each claim.
   c.prepare(cancel_stale_reminders,
             "UPDATE outbox o SET status = 'cancelled', lease_until = NULL, claim_token = NULL,"
-            " last_error = CASE WHEN s.cancelled THEN 'session cancelled' ELSE 'session already started' END"
-            " FROM sessions s WHERE o.session_id = s.id AND o.kind = 'reminder' AND o.status = 'pending'"
-            " AND o.due_at <= now() AND (s.starts_at <= now() OR s.cancelled)");
+            " last_error = CASE WHEN s.cancelled THEN 'session cancelled'"
+            "   WHEN o.session_revision IS DISTINCT FROM s.revision THEN 'session moved'"
+            "   ELSE 'session already started' END"
+            " FROM sessions s WHERE o.session_id = s.id AND o.kind = 'reminder'"
+            " AND ((o.status = 'pending' AND o.due_at <= now()) OR (o.status = 'sending' AND o.lease_until < now()))"
+            " AND (s.starts_at <= now() OR s.cancelled OR o.session_revision IS DISTINCT FROM s.revision)");
   // Claim, commit, send, record: the lease outlives the batch's HTTP deadlines, and an expired
   // lease (a crashed instance) is claimed again under a new token. $3 = false leaves messages
   // for the provider webhook alone while none is configured.
@@ -181,16 +187,21 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(session_context,
             "SELECT s.id, s.group_id, s.local_date::text, extract(epoch FROM s.starts_at)::bigint,"
             " extract(epoch FROM s.ends_at)::bigint, s.cancelled, coalesce(s.cancel_reason, ''), s.revision,"
-            " coalesce(s.room, g.room), g.name, st.name, st.time_zone, s.scheduled_date::text"
+            " coalesce(s.room, g.room), g.name, st.name, st.time_zone, s.scheduled_date::text, g.recurrence,"
+            " g.first_date::text"
             " FROM sessions s JOIN groups g ON g.id = s.group_id JOIN sites st ON st.id = g.site_id WHERE s.id = $1");
   c.prepare(lock_session, "SELECT cancelled, starts_at <= now(), revision FROM sessions WHERE id = $1 FOR UPDATE");
+  c.prepare(session_day_closed,
+            "SELECT EXISTS (SELECT 1 FROM sessions s JOIN groups g ON g.id = s.group_id"
+            " JOIN site_closures sc ON sc.site_id = g.site_id"
+            " WHERE s.id = $1 AND $2::date BETWEEN sc.first_date AND sc.last_date)");
   c.prepare(cancel_session, "UPDATE sessions SET cancelled = true, cancel_reason = $2 WHERE id = $1");
   c.prepare(move_session,
             "UPDATE sessions SET local_date = $2::date, starts_at = to_timestamp($3), ends_at = to_timestamp($4),"
-            " room = nullif($5, ''), change_note = $6, revision = revision + 1 WHERE id = $1");
+            " room = nullif($5, ''), change_note = $6, revision = revision + $7::integer WHERE id = $1");
   c.prepare(cancel_reminders_of_session,
             "UPDATE outbox SET status = 'cancelled', lease_until = NULL, claim_token = NULL, last_error = $2"
-            " WHERE session_id = $1 AND kind = 'reminder' AND status = 'pending'");
+            " WHERE session_id = $1 AND kind = 'reminder' AND status IN ('pending', 'sending')");
   c.prepare(attendees_of_session,
             "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
             " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone"

@@ -27,6 +27,7 @@ inline constexpr const char* insert_audit = "insert_audit";
 
 inline constexpr const char* groups_for_planning = "groups_for_planning";
 inline constexpr const char* insert_session = "insert_session";
+inline constexpr const char* lock_calendar = "lock_calendar";
 inline constexpr const char* attendees_between = "attendees_between";
 inline constexpr const char* insert_message = "insert_message";
 
@@ -53,6 +54,7 @@ inline constexpr const char* enrolled_clients_of_site = "enrolled_clients_of_sit
 
 inline constexpr const char* session_context = "session_context";
 inline constexpr const char* lock_session = "lock_session";
+inline constexpr const char* session_day_closed = "session_day_closed";
 inline constexpr const char* cancel_session = "cancel_session";
 inline constexpr const char* move_session = "move_session";
 inline constexpr const char* cancel_reminders_of_session = "cancel_reminders_of_session";
