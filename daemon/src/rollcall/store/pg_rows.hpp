@@ -21,6 +21,21 @@ inline void audit(pqxx::work& tx, const std::string& actor, const char* action, 
   tx.exec_prepared(sql::insert_audit, actor, action, entity, id, boost::json::serialize(detail));
 }
 
+// Columns 0-7 of groups_for_planning / groups_of_site: id, site, name, slot, recurrence, first
+// date, local start and end second.
+inline ports::group read_group(const pqxx::row& r) {
+  ports::group g;
+  g.id = r[0].as<ports::id_t>();
+  g.site_id = r[1].as<ports::id_t>();
+  g.name = r[2].as<std::string>();
+  g.slot = r[3].as<std::string>();
+  g.recurrence = r[4].as<std::string>();
+  g.first_date = r[5].as<std::string>();
+  g.start_second = r[6].as<int>();
+  g.end_second = r[7].as<int>();
+  return g;
+}
+
 // A row of attendees_between / attendees_of_session.
 inline ports::session_attendee read_attendee(const pqxx::row& r) {
   return {r[0].as<ports::id_t>(), r[1].as<int>(),         from_epoch(r[2].as<long long>()),

@@ -93,15 +93,7 @@ task<result<site_plan_inputs>> pg_store::plan_inputs_of_site(id_t site_id, const
     site_plan_inputs out;
     out.where = std::move(*where);
     for (const auto& r : tx.exec_prepared(sql::groups_of_site, site_id)) {
-      group g;
-      g.id = r[0].as<id_t>();
-      g.site_id = r[1].as<id_t>();
-      g.name = r[2].as<std::string>();
-      g.slot = r[3].as<std::string>();
-      g.recurrence = r[4].as<std::string>();
-      g.first_date = r[5].as<std::string>();
-      g.start_second = r[6].as<int>();
-      g.end_second = r[7].as<int>();
+      group g = read_group(r);
       g.level_of_care = r[8].as<std::string>();
       if (const int seats = r[9].as<int>()) g.capacity = seats;
       g.room = r[10].as<std::string>();

@@ -94,14 +94,7 @@ task<std::vector<group_for_planning>> pg_store::groups_for_planning() {
     std::vector<group_for_planning> out;
     for (const auto& r : tx.exec_prepared(sql::groups_for_planning)) {
       group_for_planning g;
-      g.grp.id = r[0].as<id_t>();
-      g.grp.site_id = r[1].as<id_t>();
-      g.grp.name = r[2].as<std::string>();
-      g.grp.slot = r[3].as<std::string>();
-      g.grp.recurrence = r[4].as<std::string>();
-      g.grp.first_date = r[5].as<std::string>();
-      g.grp.start_second = r[6].as<int>();
-      g.grp.end_second = r[7].as<int>();
+      g.grp = read_group(r);
       g.time_zone = r[8].as<std::string>();
       out.push_back(std::move(g));
     }

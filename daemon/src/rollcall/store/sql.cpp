@@ -4,6 +4,18 @@
 
 namespace rollcall::store::sql {
 
+namespace {
+// The enrolled clients of sessions, as store::read_attendee reads them; callers add the WHERE.
+constexpr const char* attendee_rows =
+    "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
+    " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone"
+    " FROM sessions s"
+    " JOIN groups g ON g.id = s.group_id"
+    " JOIN sites st ON st.id = g.site_id"
+    " JOIN enrollments e ON e.group_id = g.id AND e.start_date <= s.local_date"
+    " JOIN clients c ON c.id = e.client_id";
+}  // namespace
+
 void prepare_all(pqxx::connection& c) {
   // No statement may hold a worker thread for ever (a hung server or a lost network path).
   {
@@ -77,15 +89,9 @@ void prepare_all(pqxx::connection& c) {
   // Closures and session planning take this lock, so neither misses the other's rows.
   c.prepare(lock_calendar, "SELECT pg_advisory_xact_lock(7236828893061312002)");
   c.prepare(attendees_between,
-            "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
-            " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone"
-            " FROM sessions s"
-            " JOIN groups g ON g.id = s.group_id"
-            " JOIN sites st ON st.id = g.site_id"
-            " JOIN enrollments e ON e.group_id = g.id AND e.start_date <= s.local_date"
-            " JOIN clients c ON c.id = e.client_id"
-            " WHERE NOT s.cancelled AND s.starts_at >= to_timestamp($1) AND s.starts_at < to_timestamp($2)"
-            " ORDER BY s.starts_at, c.id");
+            std::string{attendee_rows} +
+                " WHERE NOT s.cancelled AND s.starts_at >= to_timestamp($1) AND s.starts_at < to_timestamp($2)"
+                " ORDER BY s.starts_at, c.id");
   c.prepare(
       insert_message,
       "INSERT INTO outbox (dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id,"
@@ -202,15 +208,7 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(cancel_reminders_of_session,
             "UPDATE outbox SET status = 'cancelled', lease_until = NULL, claim_token = NULL, last_error = $2"
             " WHERE session_id = $1 AND kind = 'reminder' AND status IN ('pending', 'sending')");
-  c.prepare(attendees_of_session,
-            "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
-            " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone"
-            " FROM sessions s"
-            " JOIN groups g ON g.id = s.group_id"
-            " JOIN sites st ON st.id = g.site_id"
-            " JOIN enrollments e ON e.group_id = g.id AND e.start_date <= s.local_date"
-            " JOIN clients c ON c.id = e.client_id"
-            " WHERE s.id = $1 ORDER BY c.id");
+  c.prepare(attendees_of_session, std::string{attendee_rows} + " WHERE s.id = $1 ORDER BY c.id");
 }
 
 }  // namespace rollcall::store::sql
