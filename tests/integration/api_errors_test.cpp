@@ -113,19 +113,20 @@ TEST_F(clinic_test, api_errors_are_problem_details_and_change_nothing) {
 TEST_F(clinic_test, a_group_recurs_by_its_rrule_from_its_first_date) {
   start_daemon({.lead_times = R"(["1h"])", .grace = "1h"});
   create("/v1/sites", {{"name", "S"}, {"time_zone", "UTC"}});
-  const auto today = local_date("UTC", starting_in(std::chrono::seconds{0}));
-  // Every day, but COUNT=1 from today: one session in the two-day horizon, not two or three.
+  // Every day, but COUNT=1 from tomorrow: one session in the planning horizon, not two or three
+  // (tomorrow stays inside the horizon even if UTC midnight passes during the test).
+  const auto tomorrow = local_date("UTC", starting_in(std::chrono::hours{24}));
   auto once = daemon->post("/v1/groups", {{"site_id", 1},
                                           {"name", "Once"},
                                           {"slot", "evening"},
                                           {"recurrence", "freq=weekly;byday=mo,tu,we,th,fr,sa,su;count=1"},
-                                          {"first_date", today},
+                                          {"first_date", tomorrow},
                                           {"start_time", "23:00"},
                                           {"end_time", "23:30"}});
   ASSERT_EQ(once.status, 201) << once.body;
   const auto group = once.json();
   EXPECT_EQ(group.at("recurrence"), "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;COUNT=1") << "stored canonically";
-  EXPECT_EQ(group.at("first_date").as_string(), today);
+  EXPECT_EQ(group.at("first_date").as_string(), tomorrow);
   const auto daily = create("/v1/groups", {{"site_id", 1},
                                            {"name", "Daily"},
                                            {"slot", "evening"},
