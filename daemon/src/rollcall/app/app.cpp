@@ -131,13 +131,7 @@ int print_preview(const options& opts, const config::config& cfg, const std::str
     for (const auto& f : items.error().fields) std::cerr << "rollcalld: " << f.field << ": " << f.message << "\n";
     return 2;
   }
-  for (const auto& p : *items) {
-    boost::json::object line{{"due_at", date::format("%FT%TZ", p.due_at)},
-                             {"group_id", p.group_id},
-                             {"session_id", p.session_id},
-                             {"message", boost::json::parse(p.payload)}};
-    std::cout << boost::json::serialize(line) << "\n";
-  }
+  for (const auto& p : *items) std::cout << boost::json::serialize(services::to_json(p)) << "\n";
   return 0;
 }
 

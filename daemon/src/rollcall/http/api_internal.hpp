@@ -35,13 +35,6 @@ inline handler bind_handler(api_deps d, task (*fn)(api_deps, request_context&)) 
   return [d, fn](request_context& ctx) { return fn(d, ctx); };
 }
 
-inline json::object to_json(const services::preview_item& p) {
-  return {{"due_at", iso_utc(p.due_at)},
-          {"group_id", p.group_id},
-          {"session_id", p.session_id ? json::value(p.session_id) : json::value(nullptr)},
-          {"message", json::parse(p.payload)}};
-}
-
 inline json::object to_json(const ports::session& s) {
   return {{"id", s.id},
           {"group_id", s.group_id},

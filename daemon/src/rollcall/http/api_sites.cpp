@@ -108,7 +108,7 @@ task site_preview(api_deps d, request_context& ctx) {
   auto items = co_await d.previewer.preview(ctx.ids[0], from, to);
   if (!items) co_return ctx.reject(items.error());
   json::array out;
-  for (const auto& p : *items) out.push_back(http::to_json(p));
+  for (const auto& p : *items) out.push_back(services::to_json(p));
   co_return ctx.json(st::ok, json::object{{"messages", std::move(out)}});
 }
 

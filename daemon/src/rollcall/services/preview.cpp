@@ -5,6 +5,7 @@
 #include <set>
 
 #include <date/tz.h>
+#include <boost/json.hpp>
 
 #include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/schedule.hpp"
@@ -18,6 +19,13 @@ bool closed_on(const ports::site_plan_inputs& in, const std::string& day) {
                      [&](const ports::closure& c) { return c.first_date <= day && day <= c.last_date; });
 }
 }  // namespace
+
+boost::json::object to_json(const preview_item& item) {
+  return {{"due_at", date::format("%FT%TZ", item.due_at)},
+          {"group_id", item.group_id},
+          {"session_id", item.session_id ? boost::json::value(item.session_id) : boost::json::value(nullptr)},
+          {"message", boost::json::parse(item.payload)}};
+}
 
 std::vector<preview_item> preview_messages(const ports::site_plan_inputs& in, date::local_days from,
                                            date::local_days to, const std::vector<std::chrono::seconds>& lead_times,

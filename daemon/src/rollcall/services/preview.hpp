@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <date/date.h>
+#include <boost/json/object.hpp>
 
 #include "rollcall/ports/ports.hpp"
 
@@ -22,6 +23,9 @@ struct preview_item {
 // Materialised sessions count as they are (moved, cancelled); days the planner has not reached
 // yet come from each group's rule, less the site's closures. Only reminders still due after
 // `now` are listed, as the planner would plan them.
+// The form the API and `rollcalld --preview` both show: {due_at, group_id, session_id, message}.
+boost::json::object to_json(const preview_item& item);
+
 std::vector<preview_item> preview_messages(const ports::site_plan_inputs& in, date::local_days from,
                                            date::local_days to, const std::vector<std::chrono::seconds>& lead_times,
                                            ports::sys_seconds now);

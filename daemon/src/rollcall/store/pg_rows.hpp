@@ -36,6 +36,36 @@ inline ports::group read_group(const pqxx::row& r) {
   return g;
 }
 
+// Columns 0-9 of sessions_of_group / sessions_of_site / session_context.
+inline ports::session read_session(const pqxx::row& r) {
+  ports::session s;
+  s.id = r[0].as<ports::id_t>();
+  s.group_id = r[1].as<ports::id_t>();
+  s.local_date = r[2].as<std::string>();
+  s.starts_at = from_epoch(r[3].as<long long>());
+  s.ends_at = from_epoch(r[4].as<long long>());
+  s.cancelled = r[5].as<bool>();
+  s.cancel_reason = r[6].as<std::string>();
+  s.revision = r[7].as<int>();
+  s.room = r[8].as<std::string>();
+  s.scheduled_date = r[9].as<std::string>();
+  return s;
+}
+
+// A row of closures_of_site.
+inline ports::closure read_closure(const pqxx::row& r) {
+  ports::closure c;
+  c.id = r[0].as<ports::id_t>();
+  c.site_id = r[1].as<ports::id_t>();
+  c.first_date = r[2].as<std::string>();
+  c.last_date = r[3].as<std::string>();
+  c.reason = r[4].as<std::string>();
+  return c;
+}
+
+// Inserts messages whose dedupe key is new (pg_store.cpp); returns how many were inserted.
+int insert_messages(pqxx::work& tx, const std::vector<ports::new_message>& messages);
+
 // A row of attendees_between / attendees_of_session.
 inline ports::session_attendee read_attendee(const pqxx::row& r) {
   return {r[0].as<ports::id_t>(), r[1].as<int>(),         from_epoch(r[2].as<long long>()),

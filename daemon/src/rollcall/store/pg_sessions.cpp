@@ -15,19 +15,10 @@ std::optional<session_context> read_context(pqxx::transaction_base& tx, id_t id)
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
   session_context out;
-  out.s = {r[0].as<id_t>(),
-           r[1].as<id_t>(),
-           r[2].as<std::string>(),
-           from_epoch(r[3].as<long long>()),
-           from_epoch(r[4].as<long long>()),
-           r[5].as<bool>(),
-           r[6].as<std::string>(),
-           r[7].as<int>(),
-           r[8].as<std::string>(),
-           r[12].as<std::string>()};
-  out.group_name = r[9].as<std::string>();
-  out.site_name = r[10].as<std::string>();
-  out.time_zone = r[11].as<std::string>();
+  out.s = read_session(r);
+  out.group_name = r[10].as<std::string>();
+  out.site_name = r[11].as<std::string>();
+  out.time_zone = r[12].as<std::string>();
   out.recurrence = r[13].as<std::string>();
   out.first_date = r[14].as<std::string>();
   return out;
@@ -63,10 +54,7 @@ std::pair<std::size_t, std::size_t> queue_notices(pqxx::work& tx, id_t session_i
   std::vector<session_attendee> attendees;
   for (const auto& r : tx.exec_prepared(sql::attendees_of_session, session_id)) attendees.push_back(read_attendee(r));
   const auto notices = make(changed, attendees);
-  for (const auto& m : notices)
-    tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url, m.payload, epoch(m.due_at),
-                     m.client_id.value_or(0), m.staff_id.value_or(0), m.session_id.value_or(0),
-                     m.session_revision.value_or(-1));
+  insert_messages(tx, notices);
   return {attendees.size(), notices.size()};
 }
 

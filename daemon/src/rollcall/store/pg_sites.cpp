@@ -75,10 +75,7 @@ task<result<std::vector<closure>>> pg_store::closures_of_site(id_t site_id) {
     pqxx::read_transaction tx{c};
     if (tx.exec_prepared(sql::site_exists, site_id).empty()) return errc::not_found;
     std::vector<closure> out;
-    for (const auto& r : tx.exec_prepared(sql::closures_of_site, site_id))
-      out.push_back({{r[1].as<id_t>(), r[2].as<std::string>(), r[3].as<std::string>(), r[4].as<std::string>()},
-                     r[0].as<id_t>(),
-                     0});
+    for (const auto& r : tx.exec_prepared(sql::closures_of_site, site_id)) out.push_back(read_closure(r));
     return out;
   };
   co_return co_await pool_.run(work);
@@ -100,14 +97,9 @@ task<result<site_plan_inputs>> pg_store::plan_inputs_of_site(id_t site_id, const
       g.telehealth_url = r[11].as<std::string>();
       out.groups.push_back(std::move(g));
     }
-    for (const auto& r : tx.exec_prepared(sql::closures_of_site, site_id))
-      out.closures.push_back({{r[1].as<id_t>(), r[2].as<std::string>(), r[3].as<std::string>(), r[4].as<std::string>()},
-                              r[0].as<id_t>(),
-                              0});
+    for (const auto& r : tx.exec_prepared(sql::closures_of_site, site_id)) out.closures.push_back(read_closure(r));
     for (const auto& r : tx.exec_prepared(sql::sessions_of_site, site_id, from, to))
-      out.sessions.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<std::string>(),
-                              from_epoch(r[3].as<long long>()), from_epoch(r[4].as<long long>()), r[5].as<bool>(),
-                              r[6].as<std::string>(), r[7].as<int>(), r[8].as<std::string>(), r[9].as<std::string>()});
+      out.sessions.push_back(read_session(r));
     for (const auto& r : tx.exec_prepared(sql::enrolled_clients_of_site, site_id))
       out.clients.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<std::string>(), r[3].as<std::string>(),
                              r[4].as<std::string>(), r[5].as<std::string>()});

@@ -79,10 +79,7 @@ task<result<std::vector<session>>> pg_store::sessions_of_group(id_t group_id) {
     pqxx::read_transaction tx{c};
     if (tx.exec_prepared(sql::group_exists, group_id).empty()) return errc::not_found;
     std::vector<session> out;
-    for (const auto& r : tx.exec_prepared(sql::sessions_of_group, group_id))
-      out.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<std::string>(), from_epoch(r[3].as<long long>()),
-                     from_epoch(r[4].as<long long>()), r[5].as<bool>(), r[6].as<std::string>(), r[7].as<int>(),
-                     r[8].as<std::string>(), r[9].as<std::string>()});
+    for (const auto& r : tx.exec_prepared(sql::sessions_of_group, group_id)) out.push_back(read_session(r));
     return out;
   };
   co_return co_await pool_.run(work);
@@ -132,7 +129,6 @@ task<std::vector<session_attendee>> pg_store::attendees_between(sys_seconds from
   co_return co_await pool_.run(work);
 }
 
-namespace {
 int insert_messages(pqxx::work& tx, const std::vector<new_message>& messages) {
   int inserted = 0;
   for (const auto& m : messages)
@@ -143,7 +139,6 @@ int insert_messages(pqxx::work& tx, const std::vector<new_message>& messages) {
                              .affected_rows());
   return inserted;
 }
-}  // namespace
 
 task<int> pg_store::enqueue(const std::vector<new_message>& messages) {
   auto work = [messages](pqxx::connection& c) {

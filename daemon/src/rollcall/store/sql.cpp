@@ -193,7 +193,7 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(session_context,
             "SELECT s.id, s.group_id, s.local_date::text, extract(epoch FROM s.starts_at)::bigint,"
             " extract(epoch FROM s.ends_at)::bigint, s.cancelled, coalesce(s.cancel_reason, ''), s.revision,"
-            " coalesce(s.room, g.room), g.name, st.name, st.time_zone, s.scheduled_date::text, g.recurrence,"
+            " coalesce(s.room, g.room), s.scheduled_date::text, g.name, st.name, st.time_zone, g.recurrence,"
             " g.first_date::text"
             " FROM sessions s JOIN groups g ON g.id = s.group_id JOIN sites st ON st.id = g.site_id WHERE s.id = $1");
   c.prepare(lock_session, "SELECT cancelled, starts_at <= now(), revision FROM sessions WHERE id = $1 FOR UPDATE");
