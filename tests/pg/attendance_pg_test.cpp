@@ -27,9 +27,14 @@ class sweep_pg_test : public pg_store_fixture {
     sql("INSERT INTO staff (name, alert_webhook_url) VALUES ('Dana', 'https://alerts.example.org/dana')");
     for (const char* name : {"A", "B", "C"})
       sql(std::string{"INSERT INTO clients (first_name) VALUES ('"} + name + "')");
-    for (int client = 1; client <= 3; ++client)
-      sql("INSERT INTO enrollments (client_id, group_id, counselor_id, start_date, created_at) VALUES (" +
-          std::to_string(client) + ", 1, 1, '2020-01-01', now() - interval '1 day')");
+    for (int client = 1; client <= 3; ++client) {
+      const auto id = std::to_string(client);
+      sql("INSERT INTO episodes (client_id, site_id, level_of_care, start_date, planned_weeks, counselor_id,"
+          " weekly_hours_required) VALUES (" +
+          id + ", 1, 'iop', '2020-01-01', 12, 1, 9)");
+      sql("INSERT INTO enrollments (client_id, group_id, counselor_id, start_date, created_at, episode_id) VALUES (" +
+          id + ", 1, 1, '2020-01-01', now() - interval '1 day', " + id + ")");
+    }
   }
 
   int count(const std::string& query) { return scalar(query); }
