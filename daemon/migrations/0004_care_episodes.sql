@@ -73,7 +73,8 @@ CREATE INDEX episode_levels_episode ON episode_levels (episode_id, effective_dat
 -- Enrolments become placements of an episode in a group. Capacity counts 'active' and
 -- 'offered' placements; beyond it a placement waits ('waitlisted', ordered by waitlisted_at).
 -- When a seat frees, the first waiting placement is 'offered' it until staff accept or decline.
--- An ended placement keeps its dates: the client attends sessions from start_date to end_date.
+-- A client attends the sessions of an 'active' placement from start_date (to end_date, if set)
+-- and of an 'ended' one from start_date to end_date.
 ALTER TABLE enrollments
   ADD COLUMN episode_id     bigint REFERENCES episodes (id),
   ADD COLUMN end_date       date,
@@ -94,7 +95,10 @@ INSERT INTO episode_levels (episode_id, level_of_care, weekly_hours_required, ef
 SELECT id, level_of_care, weekly_hours_required, start_date, 'migration' FROM episodes;
 UPDATE enrollments e SET episode_id = ep.id FROM episodes ep WHERE ep.client_id = e.client_id;
 ALTER TABLE enrollments ALTER COLUMN episode_id SET NOT NULL;
-ALTER TABLE enrollments ADD CHECK (end_date IS NULL OR end_date >= start_date);
+-- end_date = start_date - 1: the placement ended before its first day (a step-down or discharge
+-- that came first). An ended placement always has an end date.
+ALTER TABLE enrollments ADD CHECK (end_date IS NULL OR end_date >= start_date - 1);
+ALTER TABLE enrollments ADD CHECK (status <> 'ended' OR end_date IS NOT NULL);
 ALTER TABLE enrollments ADD CHECK (status <> 'waitlisted' OR waitlisted_at IS NOT NULL);
 
 -- A client may be placed in a group again after leaving it (a step back up): one open

@@ -332,6 +332,10 @@ TEST_F(config_test, documented_keys_lists_every_key) {
                                        "alerts.webhook_secret",
                                        "attendance.grace",
                                        "attendance.sweep_interval",
+                                       "care.weekly_hours_php",
+                                       "care.weekly_hours_iop",
+                                       "care.weekly_hours_op",
+                                       "care.weekly_hours_aftercare",
                                        "log.level"};
   EXPECT_EQ(names, expected);
 }

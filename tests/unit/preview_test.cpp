@@ -25,7 +25,7 @@ ports::site_plan_inputs clinic() {
   g.start_second = 18 * 3600;
   g.end_second = 21 * 3600;
   in.groups.push_back(g);
-  in.clients.push_back({7, 9, "Sam", "+15550001111", "", "2026-01-01"});
+  in.clients.push_back({7, 9, "Sam", "+15550001111", "", "2026-01-01", ""});
   return in;
 }
 

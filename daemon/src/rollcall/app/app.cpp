@@ -26,6 +26,7 @@
 #include "rollcall/services/planner.hpp"
 #include "rollcall/services/preview.hpp"
 #include "rollcall/store/migrations.hpp"
+#include "rollcall/store/pg_care.hpp"
 #include "rollcall/store/pg_store.hpp"
 #include "rollcall/store/sql.hpp"
 #include "rollcall/support/logging.hpp"
@@ -187,6 +188,7 @@ int run(const options& opts) {
   store::db_pool pool{db_url, cfg.database.pool_size, store::sql::prepare_all};
   system_clock clock;
   store::pg_store store{pool};
+  store::pg_care_store care{pool};
   auto tls = delivery::make_client_tls_context(cfg.delivery.ca_file);
   delivery::http_client client{io.get_executor(), tls};
   delivery::webhook_sender sender{client, clock};
@@ -194,12 +196,13 @@ int run(const options& opts) {
   services::dispatcher dispatcher{store, sender};
   services::no_show_sweep sweep{store, clock};
   bool allow_http = cfg.delivery.allow_http;
+  auto care_defaults = cfg.care;
 
   http::router routes;
   services::session_changes session_changes{store, clock};
   services::previewer previewer{store, clock};
-  http::register_api_routes(routes,
-                            http::api_deps{store, session_changes, previewer, store, store, clock, &allow_http});
+  http::register_api_routes(routes, http::api_deps{store, care, session_changes, previewer, store, store, clock,
+                                                   &allow_http, &care_defaults});
   http::server server{io, routes, log};
 
   auto apply = [&](const config::config& c) {
@@ -214,6 +217,7 @@ int run(const options& opts) {
         {c.delivery.webhook_url, c.delivery.webhook_secret, c.alerts.webhook_secret, c.dispatcher.http_timeout});
     sweep.set_grace(whole_seconds(c.attendance.grace));
     allow_http = c.delivery.allow_http;
+    care_defaults = c.care;
   };
   apply(cfg);
   if (cfg.api.token.empty()) log->warn("api.token is not set: every /v1 request will be refused (401)");

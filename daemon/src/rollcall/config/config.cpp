@@ -248,6 +248,18 @@ const std::vector<key_spec>& key_table() {
     k.push_back(duration_key(
         "attendance.sweep_interval", [](config & c) -> auto& { return c.attendance.sweep_interval; }, true,
         "how often missed sessions are looked for"));
+    k.push_back(int_key(
+        "care.weekly_hours_php", [](config & c) -> auto& { return c.care.weekly_hours_php; }, 0, 80, true,
+        "weekly hours a new PHP episode must be scheduled for (each episode may set its own)"));
+    k.push_back(int_key(
+        "care.weekly_hours_iop", [](config & c) -> auto& { return c.care.weekly_hours_iop; }, 0, 80, true,
+        "weekly hours a new IOP episode must be scheduled for (9 for adults; 6 for adolescents)"));
+    k.push_back(int_key(
+        "care.weekly_hours_op", [](config & c) -> auto& { return c.care.weekly_hours_op; }, 0, 80, true,
+        "weekly hours a new standard outpatient episode must be scheduled for"));
+    k.push_back(int_key(
+        "care.weekly_hours_aftercare", [](config & c) -> auto& { return c.care.weekly_hours_aftercare; }, 0, 80, true,
+        "weekly hours a new aftercare episode must be scheduled for"));
     k.push_back(string_key(
         "log.level", [](config & c) -> auto& { return c.log.level; }, true,
         "trace, debug, info, warn, error, critical or off",

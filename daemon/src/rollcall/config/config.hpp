@@ -66,6 +66,15 @@ struct config {
     duration sweep_interval = std::chrono::seconds{30};
   } attendance;
 
+  // Weekly treatment hours an episode must be scheduled for, by level of care (each episode may
+  // set its own); PHP 20+ and adult IOP 9+ follow ASAM levels 2.5 and 2.1.
+  struct care_section {
+    int weekly_hours_php = 20;
+    int weekly_hours_iop = 9;
+    int weekly_hours_op = 1;
+    int weekly_hours_aftercare = 0;
+  } care;
+
   struct log_section {
     std::string level = "info";
   } log;

@@ -51,5 +51,7 @@ inline json::object to_json(const ports::session& s) {
 // Site routes (api_sites.cpp) and session-change routes (api_sessions.cpp).
 void register_site_routes(router& r, api_deps d);
 void register_session_routes(router& r, api_deps d);
+// Groups, episodes, placements, appointments and hours (api_care.cpp).
+void register_care_routes(router& r, api_deps d);
 
 }  // namespace rollcall::http

@@ -70,6 +70,58 @@ std::optional<std::int64_t> json_reader::optional_count(std::string_view name, s
   return std::nullopt;
 }
 
+std::optional<double> json_reader::optional_number(std::string_view name, double lo, double hi) {
+  const auto* v = field(name);
+  if (!v || v->is_null()) return std::nullopt;
+  if (v->is_number()) {
+    const double d = v->to_number<double>();
+    if (d >= lo && d <= hi) return d;
+  }
+  add_error(std::string{name}, "must be a number from " + std::to_string(static_cast<int>(lo)) + " to " +
+                                   std::to_string(static_cast<int>(hi)));
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> json_reader::optional_id_or_null(std::string_view name) {
+  const auto* v = field(name);
+  if (!v) return std::nullopt;
+  if (v->is_null()) return 0;
+  if (v->is_int64() && v->get_int64() > 0) return v->get_int64();
+  add_error(std::string{name}, "must be a positive integer id or null");
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::int64_t>> json_reader::optional_ids(std::string_view name) {
+  const auto* v = field(name);
+  if (!v || v->is_null()) return std::nullopt;
+  std::vector<std::int64_t> out;
+  if (v->is_array()) {
+    for (const auto& e : v->get_array()) {
+      if (!e.is_int64() || e.get_int64() <= 0) {
+        out.clear();
+        break;
+      }
+      out.push_back(e.get_int64());
+    }
+    if (out.size() == v->get_array().size()) return out;
+  }
+  add_error(std::string{name}, "must be an array of positive integer ids");
+  return std::nullopt;
+}
+
+std::optional<bool> json_reader::optional_bool(std::string_view name) {
+  const auto* v = field(name);
+  if (!v || v->is_null()) return std::nullopt;
+  if (v->is_bool()) return v->get_bool();
+  add_error(std::string{name}, "must be true or false");
+  return std::nullopt;
+}
+
+bool json_reader::is_null(std::string_view name) {
+  const auto* v = field(name);
+  return v && v->is_null();
+}
+
 const boost::json::array* json_reader::required_array(std::string_view name) {
   const auto* v = field(name);
   if (!object_) return nullptr;
@@ -106,13 +158,22 @@ response json_response(beast_http::status status, const boost::json::value& body
 }
 
 response problem(beast_http::status status, std::string_view title, std::string_view detail, const field_errors& errors,
-                 unsigned version, bool keep_alive) {
+                 unsigned version, bool keep_alive, const std::vector<conflict_item>& conflicts) {
   boost::json::object body{{"type", "about:blank"}, {"title", title}, {"status", static_cast<int>(status)}};
   if (!detail.empty()) body["detail"] = detail;
   if (!errors.empty()) {
     boost::json::array list;
     for (const auto& e : errors) list.push_back(boost::json::object{{"field", e.field}, {"message", e.message}});
     body["errors"] = std::move(list);
+  }
+  if (!conflicts.empty()) {
+    boost::json::array list;
+    for (const auto& c : conflicts) {
+      boost::json::object item{{"kind", c.kind}, {"entity", c.entity}, {"id", c.id}, {"message", c.message}};
+      if (!c.at.empty()) item["at"] = c.at;
+      list.push_back(std::move(item));
+    }
+    body["conflicts"] = std::move(list);
   }
   auto res = json_response(status, body, version, keep_alive);
   res.set(beast_http::field::content_type, "application/problem+json");

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
@@ -29,6 +30,15 @@ class json_reader {
   // A whole number in [1, max] if the field is present (not null).
   std::optional<std::int64_t> optional_count(std::string_view name, std::int64_t max);
   const boost::json::array* required_array(std::string_view name);
+  // A number in [lo, hi] (whole or not) if the field is present (not null).
+  std::optional<double> optional_number(std::string_view name, double lo, double hi);
+  // A positive id if present; an absent field is nullopt, a null one is 0 (for "clear it").
+  std::optional<std::int64_t> optional_id_or_null(std::string_view name);
+  // Ids in an array, each a positive integer, if present.
+  std::optional<std::vector<std::int64_t>> optional_ids(std::string_view name);
+  std::optional<bool> optional_bool(std::string_view name);
+  // Whether the body has the field set to null (marks it as known).
+  bool is_null(std::string_view name);
   // Whether the body has the field (not null); marks it as known.
   bool present(std::string_view name);
 
@@ -51,7 +61,7 @@ response json_response(beast_http::status status, const boost::json::value& body
 
 // application/problem+json with the listed fields.
 response problem(beast_http::status status, std::string_view title, std::string_view detail, const field_errors& errors,
-                 unsigned version, bool keep_alive);
+                 unsigned version, bool keep_alive, const std::vector<conflict_item>& conflicts = {});
 
 beast_http::status status_of(errc code);
 

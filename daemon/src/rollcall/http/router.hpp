@@ -31,11 +31,11 @@ struct request_context {
     return problem(s, title, detail, errors, req.version(), req.keep_alive());
   }
   response reject(const rejection& r) const {
-    return fail(status_of(r.code),
-                r.code == errc::not_found  ? "Not found"
-                : r.code == errc::conflict ? "Conflict"
-                                           : "Invalid request",
-                r.fields, r.detail);
+    return problem(status_of(r.code),
+                   r.code == errc::not_found  ? "Not found"
+                   : r.code == errc::conflict ? "Conflict"
+                                              : "Invalid request",
+                   r.detail, r.fields, req.version(), req.keep_alive(), r.conflicts);
   }
 };
 

@@ -53,9 +53,12 @@ struct new_group {
   std::optional<int> capacity;        // seats; none: unlimited
   std::string room;
   std::string telehealth_url;
+  std::vector<id_t> facilitator_ids;  // staff who lead it
 };
 struct group : new_group {
   id_t id = 0;
+  std::string kind = "group";  // group | individual | family
+  bool archived = false;
 };
 
 struct new_staff {
@@ -145,6 +148,7 @@ struct session_attendee {
   std::string email;
   std::string site_name;
   std::string time_zone;
+  id_t family_contact_id = 0;  // not 0: a consenting family contact of the client (family sessions)
 };
 
 // A client who had no mark `grace` after the start of a session, with the alert's inputs.
@@ -167,6 +171,7 @@ struct enrolled_client {
   std::string phone;
   std::string email;
   std::string start_date;  // YYYY-MM-DD
+  std::string end_date;    // empty: open
 };
 struct site_plan_inputs {
   site where;
@@ -188,6 +193,7 @@ struct new_message {
   std::optional<id_t> staff_id;
   std::optional<id_t> session_id;
   std::optional<int> session_revision;  // reminders: the revision they were planned for
+  std::optional<id_t> family_contact_id;
 };
 
 struct claimed_message {

@@ -11,6 +11,12 @@
 
 namespace rollcall::services {
 
+std::string recipient_key(const ports::session_attendee& a) {
+  auto key = std::to_string(a.client_id);
+  if (a.family_contact_id != 0) key += "f" + std::to_string(a.family_contact_id);
+  return key;
+}
+
 std::vector<ports::new_message> reminder_messages(const ports::session_attendee& a,
                                                   const std::vector<std::chrono::seconds>& lead_times,
                                                   ports::sys_seconds now, bool late_fallback) {
@@ -27,10 +33,11 @@ std::vector<ports::new_message> reminder_messages(const ports::session_attendee&
                                 {"client_id", a.client_id},
                                 {"session_id", a.session_id},
                                 {"session_starts_at", a.starts_at.time_since_epoch().count()}};
+    if (a.family_contact_id != 0) payload["family_contact_id"] = a.family_contact_id;
     ports::new_message m;
     // The session's revision is part of the key: a moved session gets fresh reminders.
     m.dedupe_key = "reminder:" + std::to_string(a.session_id) + ":r" + std::to_string(a.revision) + ":" +
-                   std::to_string(a.client_id) + ":" + std::to_string(r.lead.count()) +
+                   recipient_key(a) + ":" + std::to_string(r.lead.count()) +
                    "s:" + std::string{domain::to_string(*channel)};
     m.kind = "reminder";
     m.target = "provider";
@@ -39,6 +46,7 @@ std::vector<ports::new_message> reminder_messages(const ports::session_attendee&
     m.client_id = a.client_id;
     m.session_id = a.session_id;
     m.session_revision = a.revision;
+    if (a.family_contact_id != 0) m.family_contact_id = a.family_contact_id;
     out.push_back(std::move(m));
   }
   return out;

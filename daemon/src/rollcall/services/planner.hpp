@@ -41,6 +41,10 @@ class planner {
 // The outbox rows for the reminders of one attendee (pure; exposed for tests).
 // `late_fallback`: see domain::plan_reminders (the preview turns it off for sessions the
 // planner has already seen, whose late reminder, if any, was planned then).
+// The part of a message's dedupe key naming its recipient: the client, or one of the client's
+// family contacts ("12f3").
+std::string recipient_key(const ports::session_attendee& attendee);
+
 std::vector<ports::new_message> reminder_messages(const ports::session_attendee& attendee,
                                                   const std::vector<std::chrono::seconds>& lead_times,
                                                   ports::sys_seconds now, bool late_fallback = true);

@@ -63,6 +63,7 @@ std::vector<preview_item> preview_messages(const ports::site_plan_inputs& in, da
   for (const auto& s : sessions)
     for (const auto& c : in.clients) {
       if (c.group_id != s.group_id || c.start_date > s.local_date) continue;
+      if (!c.end_date.empty() && c.end_date < s.local_date) continue;
       ports::session_attendee a;
       a.session_id = s.id;
       a.revision = s.revision;

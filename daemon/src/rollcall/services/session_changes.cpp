@@ -7,6 +7,7 @@
 #include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/reminders.hpp"
 #include "rollcall/domain/schedule.hpp"
+#include "rollcall/services/planner.hpp"
 
 namespace rollcall::services {
 
@@ -31,15 +32,17 @@ std::vector<ports::new_message> change_notices(const std::string& kind, const po
                                 {"text", text},
                                 {"client_id", a.client_id},
                                 {"session_id", after.s.id}};
+    if (a.family_contact_id != 0) payload["family_contact_id"] = a.family_contact_id;
     ports::new_message m;
     m.dedupe_key = "notice:" + kind + ":" + std::to_string(after.s.id) + ":r" + std::to_string(after.s.revision) + ":" +
-                   std::to_string(a.client_id);
+                   recipient_key(a);
     m.kind = "notice";
     m.target = "provider";
     m.payload = boost::json::serialize(payload);
     m.due_at = now;
     m.client_id = a.client_id;
     m.session_id = after.s.id;
+    if (a.family_contact_id != 0) m.family_contact_id = a.family_contact_id;
     out.push_back(std::move(m));
   }
   return out;

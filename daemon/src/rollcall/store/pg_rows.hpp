@@ -68,10 +68,13 @@ int insert_messages(pqxx::work& tx, const std::vector<ports::new_message>& messa
 
 // A row of attendees_between / attendees_of_session.
 inline ports::session_attendee read_attendee(const pqxx::row& r) {
-  return {r[0].as<ports::id_t>(), r[1].as<int>(),         from_epoch(r[2].as<long long>()),
-          r[3].as<ports::id_t>(), r[4].as<std::string>(), r[5].as<std::string>(),
-          r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>()};
+  return {r[0].as<ports::id_t>(), r[1].as<int>(),         from_epoch(r[2].as<long long>()), r[3].as<ports::id_t>(),
+          r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::string>(),           r[7].as<std::string>(),
+          r[8].as<std::string>(), r[9].as<ports::id_t>()};
 }
+
+// A session with its group's and site's names (pg_sessions.cpp); nothing if there is none.
+std::optional<ports::session_context> read_context(pqxx::transaction_base& tx, ports::id_t session_id);
 
 // Queues `make`'s notices for the attendees of a session (pg_sessions.cpp); returns
 // (attendees, notices queued).

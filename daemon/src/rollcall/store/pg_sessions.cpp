@@ -8,8 +8,6 @@ namespace rollcall::store {
 
 using namespace ports;
 
-namespace {
-
 std::optional<session_context> read_context(pqxx::transaction_base& tx, id_t id) {
   auto rows = tx.exec_prepared(sql::session_context, id);
   if (rows.empty()) return std::nullopt;
@@ -23,6 +21,8 @@ std::optional<session_context> read_context(pqxx::transaction_base& tx, id_t id)
   out.first_date = r[14].as<std::string>();
   return out;
 }
+
+namespace {
 
 // Locks the session row and refuses changes to sessions that are gone, cancelled or started.
 std::optional<rejection> lock_for_change(pqxx::work& tx, id_t id, std::optional<int> expected_revision) {

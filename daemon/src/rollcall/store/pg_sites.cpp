@@ -102,7 +102,7 @@ task<result<site_plan_inputs>> pg_store::plan_inputs_of_site(id_t site_id, const
       out.sessions.push_back(read_session(r));
     for (const auto& r : tx.exec_prepared(sql::enrolled_clients_of_site, site_id))
       out.clients.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<std::string>(), r[3].as<std::string>(),
-                             r[4].as<std::string>(), r[5].as<std::string>()});
+                             r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::string>()});
     return out;
   };
   co_return co_await pool_.run(work);

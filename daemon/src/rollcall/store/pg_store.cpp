@@ -57,7 +57,7 @@ task<client> pg_store::create_client(const new_client& in, const std::string& ac
 task<outcome<enrollment>> pg_store::create_enrollment(const new_enrollment& in, const std::string& actor) {
   auto work = [in, actor](pqxx::connection& c) -> outcome<enrollment> {
     pqxx::work tx{c};
-    rejection missing{errc::invalid_input, {}, {}};  // ids in the body: 422, not 404
+    rejection missing{errc::invalid_input, {}, {}, {}};  // ids in the body: 422, not 404
     if (!exists(tx, sql::client_exists, in.client_id)) missing.fields.push_back({"client_id", "no such client"});
     if (!exists(tx, sql::group_exists, in.group_id)) missing.fields.push_back({"group_id", "no such group"});
     if (!exists(tx, sql::staff_exists, in.counselor_id))
@@ -132,11 +132,11 @@ task<std::vector<session_attendee>> pg_store::attendees_between(sys_seconds from
 int insert_messages(pqxx::work& tx, const std::vector<new_message>& messages) {
   int inserted = 0;
   for (const auto& m : messages)
-    inserted +=
-        static_cast<int>(tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url, m.payload,
-                                          epoch(m.due_at), m.client_id.value_or(0), m.staff_id.value_or(0),
-                                          m.session_id.value_or(0), m.session_revision.value_or(-1))
-                             .affected_rows());
+    inserted += static_cast<int>(tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url,
+                                                  m.payload, epoch(m.due_at), m.client_id.value_or(0),
+                                                  m.staff_id.value_or(0), m.session_id.value_or(0),
+                                                  m.session_revision.value_or(-1), m.family_contact_id.value_or(0))
+                                     .affected_rows());
   return inserted;
 }
 

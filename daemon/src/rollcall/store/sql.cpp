@@ -2,18 +2,39 @@
 
 #include <pqxx/pqxx>
 
+#include "rollcall/store/sql_care.hpp"
+
 namespace rollcall::store::sql {
 
 namespace {
-// The enrolled clients of sessions, as store::read_attendee reads them; callers add the WHERE.
-constexpr const char* attendee_rows =
-    "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint, c.id, c.first_name,"
-    " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone"
-    " FROM sessions s"
-    " JOIN groups g ON g.id = s.group_id"
-    " JOIN sites st ON st.id = g.site_id"
-    " JOIN enrollments e ON e.group_id = g.id AND e.start_date <= s.local_date"
-    " JOIN clients c ON c.id = e.client_id";
+// A placement's client attends a session: an active placement from its start date (to its end
+// date, if set), an ended one from its start to its end date. Waiting and offered ones do not.
+#define ROLLCALL_ATTENDS                                              \
+  " e.status IN ('active', 'ended') AND e.start_date <= s.local_date" \
+  " AND (e.end_date IS NULL OR s.local_date <= e.end_date)"
+
+// The people to tell about sessions, as store::read_attendee reads them: each attending client,
+// and for family sessions each family contact with the client's consent in force (given on or
+// before the session's date, not revoked, not archived). `where` filters sessions (alias s).
+std::string attendee_rows(const std::string& where, const std::string& order) {
+  const std::string sessions =
+      " FROM sessions s"
+      " JOIN groups g ON g.id = s.group_id"
+      " JOIN sites st ON st.id = g.site_id"
+      " JOIN enrollments e ON e.group_id = g.id AND" ROLLCALL_ATTENDS " JOIN clients c ON c.id = e.client_id";
+  return "SELECT * FROM ("
+         "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint AS starts, c.id AS client_id, c.first_name,"
+         " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone, 0::bigint AS contact_id" +
+         sessions + " WHERE " + where +
+         " UNION ALL "
+         "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint, c.id, split_part(fc.name, ' ', 1),"
+         " coalesce(fc.phone, ''), coalesce(fc.email, ''), st.name, st.time_zone, fc.id" +
+         sessions +
+         " JOIN family_contacts fc ON fc.client_id = c.id AND fc.consent_date IS NOT NULL"
+         "   AND fc.consent_date <= s.local_date AND fc.consent_revoked_at IS NULL AND fc.archived_at IS NULL"
+         " WHERE g.kind = 'family' AND " +
+         where + ") a ORDER BY " + order;
+}
 }  // namespace
 
 void prepare_all(pqxx::connection& c) {
@@ -85,7 +106,7 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(groups_for_planning,
             "SELECT g.id, g.site_id, g.name, g.slot, g.recurrence, g.first_date::text, g.start_second, g.end_second,"
             " s.time_zone"
-            " FROM groups g JOIN sites s ON s.id = g.site_id ORDER BY g.id");
+            " FROM groups g JOIN sites s ON s.id = g.site_id WHERE g.archived_at IS NULL ORDER BY g.id");
   c.prepare(insert_session,
             "INSERT INTO sessions (group_id, scheduled_date, local_date, starts_at, ends_at, cancelled, cancel_reason)"
             " SELECT $1, $2::date, $2::date, to_timestamp($3), to_timestamp($4), c.closed,"
@@ -97,21 +118,22 @@ void prepare_all(pqxx::connection& c) {
   // Closures and session planning take this lock, so neither misses the other's rows.
   c.prepare(lock_calendar, "SELECT pg_advisory_xact_lock(7236828893061312002)");
   c.prepare(attendees_between,
-            std::string{attendee_rows} +
-                " WHERE NOT s.cancelled AND s.starts_at >= to_timestamp($1) AND s.starts_at < to_timestamp($2)"
-                " ORDER BY s.starts_at, c.id");
+            attendee_rows("NOT s.cancelled AND s.starts_at >= to_timestamp($1) AND s.starts_at < to_timestamp($2)",
+                          "starts, client_id, contact_id"));
   c.prepare(
       insert_message,
       "INSERT INTO outbox (dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id,"
-      "   session_revision)"
+      "   session_revision, family_contact_id)"
       " VALUES ($1, $2, $3, nullif($4, ''), $5::jsonb, to_timestamp($6),"
-      " nullif($7::bigint, 0), nullif($8::bigint, 0), nullif($9::bigint, 0), nullif($10::integer, -1))"
+      " nullif($7::bigint, 0), nullif($8::bigint, 0), nullif($9::bigint, 0), nullif($10::integer, -1),"
+      " nullif($11::bigint, 0))"
       " ON CONFLICT (dedupe_key) DO NOTHING");
 
   c.prepare(session_for_mark,
             "SELECT extract(epoch FROM s.starts_at)::bigint, s.cancelled,"
             " EXISTS (SELECT 1 FROM enrollments e WHERE e.group_id = s.group_id AND e.client_id = $2"
-            "         AND e.start_date <= s.local_date)"
+            "         AND" ROLLCALL_ATTENDS
+            ")"
             " FROM sessions s WHERE s.id = $1");
   c.prepare(insert_mark,
             "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by)"
@@ -129,7 +151,8 @@ void prepare_all(pqxx::connection& c) {
             " FROM sessions s"
             " JOIN groups g ON g.id = s.group_id"
             " JOIN sites st ON st.id = g.site_id"
-            " JOIN enrollments e ON e.group_id = g.id AND e.start_date <= s.local_date AND e.created_at <= s.starts_at"
+            " JOIN enrollments e ON e.group_id = g.id AND" ROLLCALL_ATTENDS
+            " AND e.created_at <= s.starts_at"
             " JOIN clients c ON c.id = e.client_id"
             " JOIN staff f ON f.id = e.counselor_id"
             " WHERE NOT s.cancelled AND s.starts_at <= to_timestamp($1) - make_interval(secs => $2)"
@@ -195,9 +218,10 @@ void prepare_all(pqxx::connection& c) {
             " WHERE g.site_id = $1 AND (s.local_date BETWEEN $2::date AND $3::date"
             "   OR s.scheduled_date BETWEEN $2::date AND $3::date) ORDER BY s.starts_at");
   c.prepare(enrolled_clients_of_site,
-            "SELECT e.group_id, c.id, c.first_name, coalesce(c.phone, ''), coalesce(c.email, ''), e.start_date::text"
+            "SELECT e.group_id, c.id, c.first_name, coalesce(c.phone, ''), coalesce(c.email, ''), e.start_date::text,"
+            " coalesce(e.end_date::text, '')"
             " FROM enrollments e JOIN groups g ON g.id = e.group_id JOIN clients c ON c.id = e.client_id"
-            " WHERE g.site_id = $1 ORDER BY e.group_id, c.id");
+            " WHERE g.site_id = $1 AND e.status IN ('active', 'ended') ORDER BY e.group_id, c.id");
   c.prepare(session_context,
             "SELECT s.id, s.group_id, s.local_date::text, extract(epoch FROM s.starts_at)::bigint,"
             " extract(epoch FROM s.ends_at)::bigint, s.cancelled, coalesce(s.cancel_reason, ''), s.revision,"
@@ -216,7 +240,8 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(cancel_reminders_of_session,
             "UPDATE outbox SET status = 'cancelled', lease_until = NULL, claim_token = NULL, last_error = $2"
             " WHERE session_id = $1 AND kind = 'reminder' AND status IN ('pending', 'sending')");
-  c.prepare(attendees_of_session, std::string{attendee_rows} + " WHERE s.id = $1 ORDER BY c.id");
+  c.prepare(attendees_of_session, attendee_rows("s.id = $1", "client_id, contact_id"));
+  prepare_care(c);
 }
 
 }  // namespace rollcall::store::sql

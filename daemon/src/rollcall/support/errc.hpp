@@ -2,6 +2,7 @@
 // returned in boost::system::result<T>. Infrastructure failures throw instead.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -33,11 +34,21 @@ struct field_error {
 };
 using field_errors = std::vector<field_error>;
 
+// What a refused change would have collided with (a 409's "conflicts").
+struct conflict_item {
+  std::string kind;    // client_overlap | facilitator_double_booked | room_double_booked | capacity
+  std::string entity;  // what it collides with: group | session
+  std::int64_t id = 0;
+  std::string at;       // ISO 8601 UTC start of the first overlap, if any
+  std::string message;  // for staff; names no client
+};
+
 // An expected refusal: what kind (for the HTTP status) and which fields caused it.
 struct rejection {
   errc code = errc::invalid_input;
   field_errors fields;
   std::string detail;
+  std::vector<conflict_item> conflicts;
 };
 
 // Reading the value of an outcome that holds a rejection is a bug; it throws.
@@ -47,7 +58,7 @@ template <class T>
 using outcome = boost::system::result<T, rejection>;
 
 inline rejection reject(errc code, std::string field, std::string message) {
-  return rejection{code, {{std::move(field), std::move(message)}}, {}};
+  return rejection{code, {{std::move(field), std::move(message)}}, {}, {}};
 }
 
 }  // namespace rollcall
