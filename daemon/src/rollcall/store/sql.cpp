@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "rollcall/store/sql_feeds.hpp"
+
 namespace rollcall::store::sql {
 
 namespace {
@@ -217,6 +219,7 @@ void prepare_all(pqxx::connection& c) {
             "UPDATE outbox SET status = 'cancelled', lease_until = NULL, claim_token = NULL, last_error = $2"
             " WHERE session_id = $1 AND kind = 'reminder' AND status IN ('pending', 'sending')");
   c.prepare(attendees_of_session, std::string{attendee_rows} + " WHERE s.id = $1 ORDER BY c.id");
+  prepare_feeds(c);
 }
 
 }  // namespace rollcall::store::sql
