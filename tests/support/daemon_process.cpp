@@ -165,7 +165,8 @@ api_response daemon_process::request(const std::string& method, const std::strin
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
   http::read(socket, buffer, res);
-  return {static_cast<int>(res.result_int()), std::string{res[http::field::content_type]}, res.body()};
+  return {static_cast<int>(res.result_int()), std::string{res[http::field::content_type]}, res.body(),
+          std::string{res[http::field::cache_control]}};
 }
 
 }  // namespace rollcall::testing

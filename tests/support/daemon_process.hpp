@@ -22,6 +22,7 @@ struct api_response {
   int status = 0;
   std::string content_type;
   std::string body;
+  std::string cache_control;
   boost::json::value json() const { return boost::json::parse(body); }
 };
 

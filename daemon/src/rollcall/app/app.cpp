@@ -20,6 +20,7 @@
 #include "rollcall/delivery/http_client.hpp"
 #include "rollcall/delivery/webhook_sender.hpp"
 #include "rollcall/http/api.hpp"
+#include "rollcall/http/api_feeds.hpp"
 #include "rollcall/http/server.hpp"
 #include "rollcall/services/dispatcher.hpp"
 #include "rollcall/services/no_show_sweep.hpp"
@@ -27,6 +28,7 @@
 #include "rollcall/services/preview.hpp"
 #include "rollcall/store/migrations.hpp"
 #include "rollcall/store/pg_care.hpp"
+#include "rollcall/store/pg_feeds.hpp"
 #include "rollcall/store/pg_store.hpp"
 #include "rollcall/store/sql.hpp"
 #include "rollcall/support/logging.hpp"
@@ -203,6 +205,8 @@ int run(const options& opts) {
   services::previewer previewer{store, clock};
   http::register_api_routes(routes, http::api_deps{store, care, session_changes, previewer, store, store, clock,
                                                    &allow_http, &care_defaults});
+  store::pg_feed_store feeds{pool};
+  http::register_feed_routes(routes, http::feed_deps{feeds, clock});
   http::server server{io, routes, log};
 
   auto apply = [&](const config::config& c) {

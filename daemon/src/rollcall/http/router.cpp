@@ -23,8 +23,19 @@ std::vector<std::string_view> split(std::string_view path) {
   return out;
 }
 
+constexpr std::string_view token_segment = "{token}";
+
+// A token is 1-128 characters of the URL-safe base64 alphabet; anything else is no fit (404).
+bool is_token(std::string_view s) {
+  if (s.empty() || s.size() > 128) return false;
+  for (char c : s)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return false;
+  return true;
+}
+
 // 0: no fit; 1: fits; 2: fits in shape but an id is not a positive integer.
-int fit(std::string_view pattern, std::string_view path, std::vector<std::int64_t>& ids) {
+int fit(std::string_view pattern, std::string_view path, std::vector<std::int64_t>& ids, std::string& token) {
   const auto want = split(pattern);
   const auto have = split(path);
   if (want.size() != have.size()) return 0;
@@ -35,6 +46,12 @@ int fit(std::string_view pattern, std::string_view path, std::vector<std::int64_
       auto [ptr, ec] = std::from_chars(have[i].data(), have[i].data() + have[i].size(), v);
       if (ec != std::errc{} || ptr != have[i].data() + have[i].size() || v <= 0) bad = true;
       ids.push_back(v);
+    } else if (want[i].starts_with(token_segment)) {
+      const auto suffix = want[i].substr(token_segment.size());
+      if (!have[i].ends_with(suffix)) return 0;
+      const auto value = have[i].substr(0, have[i].size() - suffix.size());
+      if (!is_token(value)) return 0;
+      token = std::string{value};
     } else if (want[i] != have[i]) {
       return 0;
     }
@@ -51,6 +68,14 @@ std::string query_param(const request& req, std::string_view name) {
   return it == params.end() ? std::string{} : std::string{(*it).value};
 }
 
+std::string loggable_path(std::string_view target) {
+  const auto path = target.substr(0, target.find('?'));
+  // Calendar feed URLs carry their secret in the path (calendar apps cannot send headers).
+  constexpr std::string_view feeds = "/ical/";
+  if (path.starts_with(feeds)) return std::string{feeds} + "...";
+  return std::string{path};
+}
+
 void router::add(beast_http::verb verb, std::string pattern, bool needs_auth, handler h) {
   routes_.push_back({verb, std::move(pattern), needs_auth, std::move(h)});
 }
@@ -60,7 +85,8 @@ router::match router::find(beast_http::verb verb, std::string_view target) const
   match m;
   for (const auto& r : routes_) {
     std::vector<std::int64_t> ids;
-    const int f = fit(r.pattern, path, ids);
+    std::string token;
+    const int f = fit(r.pattern, path, ids, token);
     if (f == 0) continue;
     m.path_known = true;
     m.allowed += (m.allowed.empty() ? "" : ", ") + std::string{beast_http::to_string(r.verb)};
@@ -71,6 +97,7 @@ router::match router::find(beast_http::verb verb, std::string_view target) const
     }
     m.found = &r;
     m.ids = std::move(ids);
+    m.token = std::move(token);
     return m;
   }
   return m;

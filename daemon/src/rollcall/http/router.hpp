@@ -1,5 +1,6 @@
 // The route table: {verb, path pattern} -> handler. "{id}" segments capture positive
-// integer ids. An unknown path is 404; a known path with another verb is 405.
+// integer ids; one "{token}" segment (optionally with a literal suffix, "{token}.ics") captures
+// a URL-safe secret. An unknown path is 404; a known path with another verb is 405.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,7 @@ struct request_context {
   const request& req;
   std::vector<std::int64_t> ids;  // the "{id}" segments, in order
   std::string actor;              // who is calling, for the audit log
+  std::string token;              // the "{token}" segment, if the route has one (a secret: never log it)
 
   response json(beast_http::status s, const boost::json::value& body) const {
     return json_response(s, body, req.version(), req.keep_alive());
@@ -48,6 +50,9 @@ struct route {
   handler handle;
 };
 
+// The path of `target` as it may be logged: no query, and no secret token segment.
+std::string loggable_path(std::string_view target);
+
 class router {
  public:
   void add(beast_http::verb verb, std::string pattern, bool needs_auth, handler h);
@@ -57,6 +62,7 @@ class router {
     bool path_known = false;  // some route has this path (so a miss is 405, not 404)
     bool bad_id = false;      // the path fits but an "{id}" is not a positive integer
     std::vector<std::int64_t> ids;
+    std::string token;
     std::string allowed;  // for the Allow header of a 405
   };
   match find(beast_http::verb verb, std::string_view path) const;

@@ -89,8 +89,8 @@ net::awaitable<void> server::serve_connection(tcp::socket socket) {
     const auto started = std::chrono::steady_clock::now();
     auto res = co_await respond(req);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    log_->debug("{} {} -> {} in {} ms", std::string{req.method_string()},
-                std::string{req.target().substr(0, req.target().find('?'))}, res.result_int(), ms.count());
+    log_->debug("{} {} -> {} in {} ms", std::string{req.method_string()}, loggable_path(req.target()), res.result_int(),
+                ms.count());
     const bool keep_alive = res.keep_alive();
     stream.expires_after(settings_.idle_timeout);
     auto [wec, wn] = co_await beast_http::async_write(stream, res, net::as_tuple(net::use_awaitable));
@@ -103,7 +103,7 @@ net::awaitable<void> server::serve_connection(tcp::socket socket) {
 
 net::awaitable<response> server::respond(request& req) {
   const auto match = routes_.find(req.method(), req.target());
-  request_context ctx{req, match.ids, "api"};
+  request_context ctx{req, match.ids, "api", match.token};
   if (!match.found) {
     if (match.bad_id)
       co_return ctx.fail(beast_http::status::bad_request, "Invalid request", {{"id", "must be a positive integer"}});

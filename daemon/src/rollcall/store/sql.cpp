@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "rollcall/store/sql_care.hpp"
+#include "rollcall/store/sql_feeds.hpp"
 
 namespace rollcall::store::sql {
 
@@ -242,6 +243,7 @@ void prepare_all(pqxx::connection& c) {
             " WHERE session_id = $1 AND kind = 'reminder' AND status IN ('pending', 'sending')");
   c.prepare(attendees_of_session, attendee_rows("s.id = $1", "client_id, contact_id"));
   prepare_care(c);
+  prepare_feeds(c);
 }
 
 }  // namespace rollcall::store::sql
