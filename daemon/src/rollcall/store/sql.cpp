@@ -1,4 +1,5 @@
 #include "rollcall/store/sql.hpp"
+#include "rollcall/store/sql_import.hpp"
 
 #include <pqxx/pqxx>
 
@@ -217,6 +218,7 @@ void prepare_all(pqxx::connection& c) {
             "UPDATE outbox SET status = 'cancelled', lease_until = NULL, claim_token = NULL, last_error = $2"
             " WHERE session_id = $1 AND kind = 'reminder' AND status IN ('pending', 'sending')");
   c.prepare(attendees_of_session, std::string{attendee_rows} + " WHERE s.id = $1 ORDER BY c.id");
+  prepare_import(c);
 }
 
 }  // namespace rollcall::store::sql
