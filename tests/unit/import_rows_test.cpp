@@ -45,8 +45,11 @@ TEST(import_rows, every_bad_cell_of_every_row_is_reported) {
                                        {4, "external_id"},
                                        {4, "phone"},
                                        {5, ""}}));
-  for (const auto& e : p.errors)
-    if (e.line == 4 && e.column == "external_id") EXPECT_EQ(e.message, "duplicates line 2");
+  for (const auto& e : p.errors) {
+    if (e.line == 4 && e.column == "external_id") {
+      EXPECT_EQ(e.message, "duplicates line 2");
+    }
+  }
 }
 
 TEST(import_rows, staff_need_a_way_to_be_reached_and_https_webhooks) {
