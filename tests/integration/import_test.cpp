@@ -61,7 +61,8 @@ class import_test : public clinic_test {
 
   static std::set<std::tuple<int, std::string>> cells_of(const api_response& r) {
     std::set<std::tuple<int, std::string>> out;
-    for (const auto& e : r.json().at("errors").as_array())
+    const auto body = r.json();  // named: the loop must not run over a destroyed temporary
+    for (const auto& e : body.at("errors").as_array())
       out.insert({static_cast<int>(e.at("line").as_int64()),
                   e.at("column").is_null() ? std::string{} : std::string{e.at("column").as_string()}});
     return out;
