@@ -194,6 +194,10 @@ INSTANTIATE_TEST_SUITE_P(
         bad_value_case{"port_as_string", "server.port = \"8080\"", "server.port", "expected an integer"},
         bad_value_case{"port_out_of_range", "server.port = 70000", "server.port", "between 0 and 65535"},
         bad_value_case{"negative_pool", "database.pool_size = -1", "database.pool_size", "between 1 and 64"},
+        bad_value_case{"lowercase_region", "import.default_region = \"us\"", "import.default_region",
+                       "two uppercase letters"},
+        bad_value_case{"long_region", "import.default_region = \"USA\"", "import.default_region",
+                       "two uppercase letters"},
         bad_value_case{"float_for_int", "dispatcher.batch_size = 1.5", "dispatcher.batch_size", "expected an integer"},
         bad_value_case{"address_as_int", "server.address = 127", "server.address", "expected a string"},
         bad_value_case{"bool_as_string", "delivery.allow_http = \"yes\"", "delivery.allow_http", "true or false"},
@@ -336,7 +340,8 @@ TEST_F(config_test, documented_keys_lists_every_key) {
                                        "care.weekly_hours_iop",
                                        "care.weekly_hours_op",
                                        "care.weekly_hours_aftercare",
-                                       "log.level"};
+                                       "log.level",
+                                       "import.default_region"};
   EXPECT_EQ(names, expected);
 }
 

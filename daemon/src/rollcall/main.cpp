@@ -8,13 +8,17 @@
 namespace {
 void usage(std::ostream& out) {
   out << "usage: rollcalld [--config PATH] [--check-config] [--migrate-only] [--preview SITE FROM TO]\n"
-         "                 [--help-config] [--version]\n"
+         "                 [--import KIND FILE [--dry-run]] [--help-config] [--version]\n"
          "  --config PATH    read the TOML configuration at PATH (defaults only when absent)\n"
          "  --check-config   validate the configuration and exit (0 when valid)\n"
          "  --migrate-only   apply database migrations and exit\n"
          "  --preview SITE FROM TO\n"
          "                   print, one JSON object a line, every message that would go out for site\n"
          "                   SITE on local dates FROM..TO (YYYY-MM-DD), without sending anything\n"
+         "  --import KIND FILE [--dry-run]\n"
+         "                   import a CSV file of clients, staff, family_contacts or enrollments, all\n"
+         "                   rows or none, and print the report as JSON (exit 1 when a row is bad);\n"
+         "                   --dry-run checks every row and writes nothing\n"
          "  --help-config    list every configuration key with its default\n";
 }
 }  // namespace
@@ -38,6 +42,11 @@ int main(int argc, char** argv) {
       }
       opts.preview_from = argv[++i];
       opts.preview_to = argv[++i];
+    } else if (arg == "--import" && i + 2 < argc) {
+      opts.import_kind = argv[++i];
+      opts.import_file = argv[++i];
+    } else if (arg == "--dry-run") {
+      opts.import_dry_run = true;
     } else if (arg == "--version") {
       std::cout << "rollcalld " ROLLCALL_VERSION "\n";
       return 0;

@@ -16,12 +16,15 @@
 #include <boost/json.hpp>
 
 #include "rollcall/app/embedded_postgres.hpp"
+#include "rollcall/app/import_command.hpp"
 #include "rollcall/config/config.hpp"
 #include "rollcall/delivery/http_client.hpp"
 #include "rollcall/delivery/webhook_sender.hpp"
 #include "rollcall/http/api.hpp"
 #include "rollcall/http/api_feeds.hpp"
+#include "rollcall/http/api_imports.hpp"
 #include "rollcall/http/server.hpp"
+#include "rollcall/phone/gawk_phone_normalizer.hpp"
 #include "rollcall/services/dispatcher.hpp"
 #include "rollcall/services/no_show_sweep.hpp"
 #include "rollcall/services/planner.hpp"
@@ -29,6 +32,7 @@
 #include "rollcall/store/migrations.hpp"
 #include "rollcall/store/pg_care.hpp"
 #include "rollcall/store/pg_feeds.hpp"
+#include "rollcall/store/pg_import_store.hpp"
 #include "rollcall/store/pg_store.hpp"
 #include "rollcall/store/sql.hpp"
 #include "rollcall/support/logging.hpp"
@@ -157,15 +161,16 @@ int run(const options& opts) {
                                                    cfg.database.postgres_bin_dir, log);
     db_url = embedded->start();
     // A one-off command must not stop the cluster of a rollcalld that is running.
-    if ((opts.migrate_only || opts.preview_site) && embedded->adopted()) embedded->release();
+    if ((opts.migrate_only || opts.preview_site || opts.import_kind) && embedded->adopted()) embedded->release();
   }
 
   // libpq waits for ever on an unreachable server unless told otherwise.
   setenv("PGCONNECT_TIMEOUT", "10", 0);
   try {
     pqxx::connection conn{db_url};
-    if (opts.preview_site) {
-      // A read-only command: it must not migrate a schema a running daemon depends on.
+    if (opts.preview_site || opts.import_kind) {
+      // A one-off command (preview reads, import writes rows): it must not migrate a schema a running daemon depends
+      // on.
       int latest = 0;
       for (const auto& m : store::embedded_migrations()) latest = std::max(latest, m.version);
       if (store::applied_version(conn) != latest) {
@@ -183,6 +188,7 @@ int run(const options& opts) {
   }
   if (opts.migrate_only) return 0;
   if (opts.preview_site) return print_preview(opts, cfg, db_url);
+  if (opts.import_kind) return run_import_command(opts, cfg, db_url);
 
   // Declared before the pool, so that it outlives it: work still queued on the pool at
   // shutdown owns coroutine frames whose sockets and timers belong to this io_context.
@@ -207,6 +213,10 @@ int run(const options& opts) {
                                                    &allow_http, &care_defaults});
   store::pg_feed_store feeds{pool};
   http::register_feed_routes(routes, http::feed_deps{feeds, clock});
+  phone::gawk_phone_normalizer phones;
+  store::pg_import_store import_store{pool};
+  services::importer importer{import_store, phones};
+  http::register_import_routes(routes, importer);
   http::server server{io, routes, log};
 
   auto apply = [&](const config::config& c) {
@@ -222,6 +232,7 @@ int run(const options& opts) {
     sweep.set_grace(whole_seconds(c.attendance.grace));
     allow_http = c.delivery.allow_http;
     care_defaults = c.care;
+    importer.set_settings({c.imports.default_region, c.delivery.allow_http});
   };
   apply(cfg);
   if (cfg.api.token.empty()) log->warn("api.token is not set: every /v1 request will be refused (401)");
@@ -310,6 +321,7 @@ int run(const options& opts) {
               cfg.alerts = next.alerts;
               cfg.api = next.api;
               cfg.log = next.log;
+              cfg.imports = next.imports;
               apply(cfg);
               log->info("reload: configuration reloaded");
             } catch (const std::exception& e) {

@@ -15,6 +15,10 @@ struct options {
   // --preview SITE FROM TO: print the messages that would go out, one JSON object a line.
   std::optional<long long> preview_site;
   std::string preview_from, preview_to;
+  // --import KIND FILE [--dry-run]: import a CSV file and print the report as JSON.
+  std::optional<std::string> import_kind;
+  std::filesystem::path import_file;
+  bool import_dry_run = false;
 };
 
 // Returns the process exit code. Throws config::config_error for a bad configuration.

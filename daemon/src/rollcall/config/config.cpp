@@ -267,6 +267,14 @@ const std::vector<key_spec>& key_table() {
           if (!support::is_log_level(v)) return "must be one of trace, debug, info, warn, error, critical, off";
           return {};
         }));
+    k.push_back(string_key(
+        "import.default_region", [](config & c) -> auto& { return c.imports.default_region; }, true,
+        "region (two uppercase letters, like US) that imported phone numbers without a country code are read in",
+        [](const std::string& v) -> check {
+          if (v.size() != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z')
+            return "must be two uppercase letters (an ISO 3166 region such as US or GB)";
+          return {};
+        }));
     return k;
   }();
   return keys;

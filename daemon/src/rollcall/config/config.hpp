@@ -78,6 +78,10 @@ struct config {
   struct log_section {
     std::string level = "info";
   } log;
+
+  struct import_section {
+    std::string default_region = "US";  // ISO 3166 region of phone numbers without a country code
+  } imports;                            // the [import] table
 };
 
 // Start-up stops on the first bad key with one message naming the file, line and key.

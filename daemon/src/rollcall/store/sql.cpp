@@ -1,4 +1,5 @@
 #include "rollcall/store/sql.hpp"
+#include "rollcall/store/sql_import.hpp"
 
 #include <pqxx/pqxx>
 
@@ -244,6 +245,7 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(attendees_of_session, attendee_rows("s.id = $1", "client_id, contact_id"));
   prepare_care(c);
   prepare_feeds(c);
+  prepare_import(c);
 }
 
 }  // namespace rollcall::store::sql

@@ -1,0 +1,77 @@
+// RFC 4180 parsing as spreadsheets export it, and where each record starts.
+#include <gtest/gtest.h>
+
+#include "rollcall/domain/csv.hpp"
+
+namespace rollcall::domain {
+namespace {
+
+std::vector<csv_record> records(std::string_view text) {
+  auto parsed = parse_csv(text);
+  if (auto* err = std::get_if<csv_syntax_error>(&parsed)) {
+    ADD_FAILURE() << "line " << err->line << ": " << err->message;
+    return {};
+  }
+  return std::get<std::vector<csv_record>>(parsed);
+}
+
+csv_syntax_error error_of(std::string_view text) {
+  auto parsed = parse_csv(text);
+  if (auto* err = std::get_if<csv_syntax_error>(&parsed)) return *err;
+  ADD_FAILURE() << "parsed without error: " << text;
+  return {};
+}
+
+using fields = std::vector<std::string>;
+
+TEST(csv, plain_records_with_lf_or_crlf_and_no_final_newline) {
+  for (std::string_view text : {"a,b\n1,2\n", "a,b\r\n1,2\r\n", "a,b\n1,2"}) {
+    const auto r = records(text);
+    ASSERT_EQ(r.size(), 2u) << text;
+    EXPECT_EQ(r[0].fields, (fields{"a", "b"}));
+    EXPECT_EQ(r[1].fields, (fields{"1", "2"}));
+    EXPECT_EQ(r[1].line, 2);
+  }
+}
+
+TEST(csv, quoted_fields_hold_commas_quotes_and_line_breaks) {
+  const auto r = records("name,note\n\"Smith, Ann\",\"said \"\"hi\"\"\"\n\"two\r\nlines\",x\nlast,\"\"\n");
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r[1].fields, (fields{"Smith, Ann", "said \"hi\""}));
+  EXPECT_EQ(r[2].fields, (fields{"two\r\nlines", "x"}));
+  EXPECT_EQ(r[2].line, 3);
+  EXPECT_EQ(r[3].fields, (fields{"last", ""}));
+  EXPECT_EQ(r[3].line, 5);  // the record after a two-line field starts on physical line 5
+}
+
+TEST(csv, a_byte_order_mark_and_empty_lines_are_ignored) {
+  const auto r = records("\xEF\xBB\xBFid,name\n\n1,A\n\r\n2,B\n\n");
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].fields, (fields{"id", "name"}));
+  EXPECT_EQ(r[1].line, 3);
+  EXPECT_EQ(r[2].line, 5);
+}
+
+TEST(csv, empty_fields_and_a_trailing_comma_count) {
+  const auto r = records("a,,c,\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].fields, (fields{"a", "", "c", ""}));
+}
+
+TEST(csv, malformed_quotes_are_reported_with_their_line) {
+  auto e = error_of("a,b\n1,\"open\n2,3\n");
+  EXPECT_EQ(e.line, 2);
+  EXPECT_NE(e.message.find("never closed"), std::string::npos);
+  e = error_of("a,b\n1,2\n\"x\"y,3\n");
+  EXPECT_EQ(e.line, 3);
+  e = error_of("a,b\n1,ab\"c\n");
+  EXPECT_EQ(e.line, 2);
+}
+
+TEST(csv, empty_input_has_no_records) {
+  EXPECT_TRUE(records("").empty());
+  EXPECT_TRUE(records("\xEF\xBB\xBF").empty());
+}
+
+}  // namespace
+}  // namespace rollcall::domain
