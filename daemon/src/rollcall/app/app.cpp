@@ -20,12 +20,14 @@
 #include "rollcall/delivery/http_client.hpp"
 #include "rollcall/delivery/webhook_sender.hpp"
 #include "rollcall/http/api.hpp"
+#include "rollcall/http/api_directory.hpp"
 #include "rollcall/http/server.hpp"
 #include "rollcall/services/dispatcher.hpp"
 #include "rollcall/services/no_show_sweep.hpp"
 #include "rollcall/services/planner.hpp"
 #include "rollcall/services/preview.hpp"
 #include "rollcall/store/migrations.hpp"
+#include "rollcall/store/pg_directory.hpp"
 #include "rollcall/store/pg_store.hpp"
 #include "rollcall/store/sql.hpp"
 #include "rollcall/support/logging.hpp"
@@ -187,6 +189,7 @@ int run(const options& opts) {
   store::db_pool pool{db_url, cfg.database.pool_size, store::sql::prepare_all};
   system_clock clock;
   store::pg_store store{pool};
+  store::pg_directory directory{pool};
   auto tls = delivery::make_client_tls_context(cfg.delivery.ca_file);
   delivery::http_client client{io.get_executor(), tls};
   delivery::webhook_sender sender{client, clock};
@@ -200,6 +203,7 @@ int run(const options& opts) {
   services::previewer previewer{store, clock};
   http::register_api_routes(routes,
                             http::api_deps{store, session_changes, previewer, store, store, clock, &allow_http});
+  http::register_directory_routes(routes, http::directory_deps{directory, directory, directory, &allow_http});
   http::server server{io, routes, log};
 
   auto apply = [&](const config::config& c) {
