@@ -73,7 +73,7 @@ TEST(preview_messages, materialised_sessions_count_as_they_are) {
 
 TEST(preview_messages, closures_enrolment_dates_and_the_past_are_respected) {
   auto in = clinic();
-  in.closures.push_back({{1, "2026-11-06", "2026-11-06", "staff training"}, 1, 0});
+  in.closures.push_back({{1, "2026-11-06", "2026-11-06", "staff training"}, 1, 0, std::nullopt});
   in.clients[0].start_date = "2026-11-03";
   const auto items = services::preview_messages(in, from, to, {24h, 2h}, now);
   EXPECT_EQ(session_starts(items), (std::vector<std::string>{"2026-11-04 18:00", "2026-11-04 18:00"}));

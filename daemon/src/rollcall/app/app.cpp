@@ -21,6 +21,7 @@
 #include "rollcall/delivery/http_client.hpp"
 #include "rollcall/delivery/webhook_sender.hpp"
 #include "rollcall/http/api.hpp"
+#include "rollcall/http/api_directory.hpp"
 #include "rollcall/http/api_feeds.hpp"
 #include "rollcall/http/api_imports.hpp"
 #include "rollcall/http/server.hpp"
@@ -31,6 +32,7 @@
 #include "rollcall/services/preview.hpp"
 #include "rollcall/store/migrations.hpp"
 #include "rollcall/store/pg_care.hpp"
+#include "rollcall/store/pg_directory.hpp"
 #include "rollcall/store/pg_feeds.hpp"
 #include "rollcall/store/pg_import_store.hpp"
 #include "rollcall/store/pg_store.hpp"
@@ -197,6 +199,7 @@ int run(const options& opts) {
   system_clock clock;
   store::pg_store store{pool};
   store::pg_care_store care{pool};
+  store::pg_directory directory{pool};
   auto tls = delivery::make_client_tls_context(cfg.delivery.ca_file);
   delivery::http_client client{io.get_executor(), tls};
   delivery::webhook_sender sender{client, clock};
@@ -217,6 +220,7 @@ int run(const options& opts) {
   store::pg_import_store import_store{pool};
   services::importer importer{import_store, phones};
   http::register_import_routes(routes, importer);
+  http::register_directory_routes(routes, http::directory_deps{directory, directory, directory, &allow_http});
   http::server server{io, routes, log};
 
   auto apply = [&](const config::config& c) {

@@ -13,59 +13,9 @@ namespace rollcall::http {
 
 namespace {
 
-json::object to_json(const ports::staff& s) {
-  return {{"id", s.id},
-          {"name", s.name},
-          {"alert_webhook_url", s.alert_webhook_url},
-          {"phone", s.phone},
-          {"email", s.email}};
-}
-
-json::object to_json(const ports::client& c) {
-  return {{"id", c.id}, {"first_name", c.first_name}, {"phone", c.phone}, {"email", c.email}};
-}
-
 json::object to_json(const ports::attendance_mark& m) {
   return {{"id", m.id},         {"session_id", m.session_id}, {"client_id", m.client_id},         {"status", m.status},
           {"source", m.source}, {"marked_by", m.marked_by},   {"marked_at", iso_utc(m.marked_at)}};
-}
-
-// A group's recurrence comes as an RRULE subset ("recurrence") or, for the common case, as a
-// list of weekdays; either way it is stored in canonical RRULE form.
-task create_staff(api_deps d, request_context& ctx) {
-  json_reader in{ctx.req.body()};
-  ports::new_staff s;
-  s.name = in.required_string("name");
-  s.alert_webhook_url = in.optional_string("alert_webhook_url", 2000);
-  s.phone = in.optional_string("phone", 16);
-  s.email = in.optional_string("email", 254);
-  check_contact(in, s.phone, s.email);
-  if (!s.alert_webhook_url.empty()) {
-    auto u = boost::urls::parse_absolute_uri(s.alert_webhook_url);
-    if (!u || (u->scheme() != "https" && u->scheme() != "http") || u->host().empty())
-      in.add_error("alert_webhook_url", "must be an absolute https URL");
-    else if (u->scheme() == "http" && !*d.allow_http_webhooks)
-      in.add_error("alert_webhook_url", "must use https (plain http needs delivery.allow_http)");
-  }
-  if (s.alert_webhook_url.empty() && s.phone.empty() && s.email.empty())
-    in.add_error("alert_webhook_url", "one of alert_webhook_url, phone or email is needed to reach this person");
-  in.reject_unknown_fields();
-  if (!in.ok()) co_return invalid(ctx, in);
-  auto out = co_await d.directory.create_staff(s, ctx.actor);
-  co_return ctx.json(st::created, to_json(out));
-}
-
-task create_client(api_deps d, request_context& ctx) {
-  json_reader in{ctx.req.body()};
-  ports::new_client c;
-  c.first_name = in.required_string("first_name", 100);
-  c.phone = in.optional_string("phone", 16);
-  c.email = in.optional_string("email", 254);
-  check_contact(in, c.phone, c.email);
-  in.reject_unknown_fields();
-  if (!in.ok()) co_return invalid(ctx, in);
-  auto out = co_await d.directory.create_client(c, ctx.actor);
-  co_return ctx.json(st::created, to_json(out));
 }
 
 task group_sessions(api_deps d, request_context& ctx) {
@@ -125,8 +75,6 @@ void register_api_routes(router& r, api_deps d) {
   register_session_routes(r, d);
   register_care_routes(r, d);
   r.add(v::get, "/v1/groups/{id}/sessions", true, bind(group_sessions));
-  r.add(v::post, "/v1/staff", true, bind(create_staff));
-  r.add(v::post, "/v1/clients", true, bind(create_client));
   r.add(v::post, "/v1/sessions/{id}/attendance", true, bind(mark_attendance));
   r.add(v::get, "/v1/sessions/{id}/attendance", true, bind(session_attendance));
 }

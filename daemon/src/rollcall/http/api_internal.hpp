@@ -48,6 +48,10 @@ inline json::object to_json(const ports::session& s) {
           {"scheduled_date", s.scheduled_date}};
 }
 
+// api_sites.cpp: a site with its slot catalogue; a closure.
+json::object to_json(const ports::site& s);
+json::object to_json(const ports::closure& c);
+
 // Site routes (api_sites.cpp) and session-change routes (api_sessions.cpp).
 void register_site_routes(router& r, api_deps d);
 void register_session_routes(router& r, api_deps d);

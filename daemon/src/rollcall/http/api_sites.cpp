@@ -6,15 +6,19 @@
 
 namespace rollcall::http {
 
-namespace {
-
 json::object to_json(const ports::site& s) {
   json::object slots;
   for (const auto& t : s.slots)
     slots[t.slot] = json::object{{"start_time", domain::format_time_of_day(std::chrono::seconds{t.start_second})},
                                  {"end_time", domain::format_time_of_day(std::chrono::seconds{t.end_second})}};
-  return {{"id", s.id},           {"name", s.name},   {"time_zone", s.time_zone},
-          {"address", s.address}, {"phone", s.phone}, {"slots", std::move(slots)}};
+  return {{"id", s.id},
+          {"name", s.name},
+          {"time_zone", s.time_zone},
+          {"address", s.address},
+          {"phone", s.phone},
+          {"slots", std::move(slots)},
+          {"status", s.archived_at ? "archived" : "active"},
+          {"archived_at", s.archived_at ? json::value(iso_utc(*s.archived_at)) : json::value(nullptr)}};
 }
 
 json::object to_json(const ports::closure& c) {
@@ -22,8 +26,12 @@ json::object to_json(const ports::closure& c) {
           {"site_id", c.site_id},
           {"first_date", c.first_date},
           {"last_date", c.last_date},
-          {"reason", c.reason}};
+          {"reason", c.reason},
+          {"status", c.archived_at ? "archived" : "active"},
+          {"archived_at", c.archived_at ? json::value(iso_utc(*c.archived_at)) : json::value(nullptr)}};
 }
+
+namespace {
 
 task create_site(api_deps d, request_context& ctx) {
   json_reader in{ctx.req.body()};
@@ -112,14 +120,6 @@ task site_preview(api_deps d, request_context& ctx) {
   co_return ctx.json(st::ok, json::object{{"messages", std::move(out)}});
 }
 
-task site_closures(api_deps d, request_context& ctx) {
-  auto list = co_await d.directory.closures_of_site(ctx.ids[0]);
-  if (!list) co_return ctx.fail(st::not_found, "Not found", {}, "no such site");
-  json::array out;
-  for (const auto& c : *list) out.push_back(to_json(c));
-  co_return ctx.json(st::ok, json::object{{"closures", std::move(out)}});
-}
-
 }  // namespace
 
 void register_site_routes(router& r, api_deps d) {
@@ -128,7 +128,6 @@ void register_site_routes(router& r, api_deps d) {
   r.add(v::get, "/v1/sites/{id}", true, bind_handler(d, get_site));
   r.add(v::put, "/v1/sites/{id}/slots", true, bind_handler(d, set_slot));
   r.add(v::post, "/v1/sites/{id}/closures", true, bind_handler(d, create_closure));
-  r.add(v::get, "/v1/sites/{id}/closures", true, bind_handler(d, site_closures));
   r.add(v::get, "/v1/sites/{id}/preview", true, bind_handler(d, site_preview));
 }
 

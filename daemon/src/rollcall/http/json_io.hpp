@@ -41,6 +41,8 @@ class json_reader {
   bool is_null(std::string_view name);
   // Whether the body has the field (not null); marks it as known.
   bool present(std::string_view name);
+  // Whether the body has the field at all, null included (a PATCH's null clears); marks it as known.
+  bool has(std::string_view name) { return field(name) != nullptr; }
 
   // Call last: every field not read is reported as unknown.
   void reject_unknown_fields();

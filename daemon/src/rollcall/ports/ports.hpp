@@ -24,8 +24,9 @@ class clock {
   virtual std::chrono::system_clock::time_point now() const = 0;
 };
 
-// Sites, groups, staff, clients and enrolments: the records staff create through the API.
-// Every change is written to the audit log with its actor in the same transaction.
+// Sites, groups and enrolments: the records staff create through the API (staff, clients and
+// everything read, changed or archived later: directory_admin.hpp). Every change is written to
+// the audit log with its actor in the same transaction.
 class directory_store {
  public:
   virtual ~directory_store() = default;
@@ -33,10 +34,7 @@ class directory_store {
   virtual task<result<site>> get_site(id_t id) = 0;
   // not_found: no such site.
   virtual task<outcome<site>> set_slot_times(id_t site_id, const slot_times& times, const std::string& actor) = 0;
-  virtual task<result<std::vector<closure>>> closures_of_site(id_t site_id) = 0;
   virtual task<outcome<group>> create_group(const new_group& in, const std::string& actor) = 0;
-  virtual task<staff> create_staff(const new_staff& in, const std::string& actor) = 0;
-  virtual task<client> create_client(const new_client& in, const std::string& actor) = 0;
   virtual task<outcome<enrollment>> create_enrollment(const new_enrollment& in, const std::string& actor) = 0;
   virtual task<result<std::vector<session>>> sessions_of_group(id_t group_id) = 0;
 };

@@ -28,6 +28,7 @@ struct new_site {
 struct site : new_site {
   id_t id = 0;
   std::vector<slot_times> slots;  // the site's slot catalogue
+  std::optional<sys_seconds> archived_at;
 };
 
 struct new_closure {
@@ -38,7 +39,8 @@ struct new_closure {
 };
 struct closure : new_closure {
   id_t id = 0;
-  int sessions_cancelled = 0;  // on creation: upcoming sessions it cancelled
+  int sessions_cancelled = 0;              // on creation: upcoming sessions it cancelled
+  std::optional<sys_seconds> archived_at;  // archived: it no longer closes its days
 };
 
 struct new_group {
@@ -66,18 +68,22 @@ struct new_staff {
   std::string alert_webhook_url;  // may be empty
   std::string phone;              // E.164 or empty
   std::string email;              // or empty
+  std::string external_id;        // the clinic's own id (employee number), or empty
 };
 struct staff : new_staff {
   id_t id = 0;
+  std::optional<sys_seconds> archived_at;
 };
 
 struct new_client {
   std::string first_name;
   std::string phone;
   std::string email;
+  std::string external_id;  // the clinic's own id (medical record number), or empty
 };
 struct client : new_client {
   id_t id = 0;
+  std::optional<sys_seconds> archived_at;
 };
 
 struct new_enrollment {

@@ -81,6 +81,9 @@ std::optional<ports::session_context> read_context(pqxx::transaction_base& tx, p
 std::pair<std::size_t, std::size_t> queue_notices(pqxx::work& tx, ports::id_t session_id,
                                                   const ports::notice_maker& make);
 
+// The site with its slot catalogue, or nullopt (pg_sites.cpp).
+std::optional<ports::site> read_site(pqxx::transaction_base& tx, ports::id_t id);
+
 inline bool exists(pqxx::work& tx, const char* statement, ports::id_t id) {
   return !tx.exec_prepared(statement, id).empty();
 }

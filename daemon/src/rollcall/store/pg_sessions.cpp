@@ -1,6 +1,7 @@
 // pg_store: cancelling and moving single sessions.
 #include <pqxx/pqxx>
 
+#include "rollcall/store/pg_audit.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/pg_store.hpp"
 
@@ -36,14 +37,15 @@ std::optional<rejection> lock_for_change(pqxx::work& tx, id_t id, std::optional<
 }
 
 // The change's other half, in the same transaction: pending reminders go, notices come.
+// `before` is the session's row before the change, for the audit log.
 session finish_change(pqxx::work& tx, id_t id, const char* why, const std::string& actor, const char* action,
-                      const notice_maker& make_notices) {
+                      const std::optional<std::string>& before, const notice_maker& make_notices) {
   tx.exec_prepared(sql::cancel_reminders_of_session, id, std::string{why});
   const auto [clients, notified] = queue_notices(tx, id, make_notices);
   const auto changed = *read_context(tx, id);
   // Clients with no phone or email get no notice: the counts tell the front desk to call them.
-  audit(tx, actor, action, "session", id,
-        {{"revision", changed.s.revision}, {"clients", clients}, {"notified", notified}});
+  audit_change(tx, actor, action, "session", sql::snapshot_session, id, before,
+               {{"revision", changed.s.revision}, {"clients", clients}, {"notified", notified}});
   return changed.s;
 }
 
@@ -73,8 +75,9 @@ task<outcome<session>> pg_store::cancel_session(id_t session_id, const std::stri
   auto work = [session_id, reason, actor, &make_notices](pqxx::connection& c) -> outcome<session> {
     pqxx::work tx{c};
     if (auto refused = lock_for_change(tx, session_id, std::nullopt)) return *refused;
+    const auto before = snapshot(tx, sql::snapshot_session, session_id);
     tx.exec_prepared(sql::cancel_session, session_id, reason);
-    auto out = finish_change(tx, session_id, "session cancelled", actor, "cancel", make_notices);
+    auto out = finish_change(tx, session_id, "session cancelled", actor, "cancel", before, make_notices);
     tx.commit();
     return out;
   };
@@ -87,17 +90,14 @@ task<outcome<closure>> pg_store::create_closure(const new_closure& in, const std
     pqxx::work tx{c};
     if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::not_found, "site_id", "no such site");
     tx.exec_prepared(sql::lock_calendar);
-    closure out{in, 0, 0};
+    closure out{in, 0, 0, std::nullopt};
     out.id = tx.exec_prepared1(sql::insert_closure, in.site_id, in.first_date, in.last_date, in.reason)[0].as<id_t>();
     for (const auto& r : tx.exec_prepared(sql::cancel_sessions_closed, in.site_id, in.first_date, in.last_date)) {
-      finish_change(tx, r[0].as<id_t>(), "session cancelled", actor, "cancel", make_notices);
+      finish_change(tx, r[0].as<id_t>(), "session cancelled", actor, "cancel", r[1].as<std::string>(), make_notices);
       ++out.sessions_cancelled;
     }
-    audit(tx, actor, "create", "site_closure", out.id,
-          {{"site_id", in.site_id},
-           {"first_date", in.first_date},
-           {"last_date", in.last_date},
-           {"sessions_cancelled", out.sessions_cancelled}});
+    audit_change(tx, actor, "create", "site_closure", sql::snapshot_closure, out.id, std::nullopt,
+                 {{"site_id", in.site_id}, {"sessions_cancelled", out.sessions_cancelled}});
     tx.commit();
     return out;
   };
@@ -109,6 +109,7 @@ task<outcome<session>> pg_store::move_session(id_t session_id, const session_mov
   auto work = [session_id, move, actor, &make_notices](pqxx::connection& c) -> outcome<session> {
     pqxx::work tx{c};
     if (auto refused = lock_for_change(tx, session_id, move.expected_revision)) return *refused;
+    const auto before = snapshot(tx, sql::snapshot_session, session_id);
     if (tx.exec_prepared1(sql::session_day_closed, session_id, move.local_date)[0].as<bool>())
       return reject(errc::conflict, "date", "the site is closed that day");
     try {
@@ -118,12 +119,12 @@ task<outcome<session>> pg_store::move_session(id_t session_id, const session_mov
       return reject(errc::conflict, "date", "the group already has a session on that date");
     }
     if (!move.time_changed) {  // a new room only: the reminders and what clients were told still hold
-      audit(tx, actor, "move", "session", session_id, {{"room", move.room}});
+      audit_change(tx, actor, "move", "session", sql::snapshot_session, session_id, before);
       auto out = read_context(tx, session_id)->s;
       tx.commit();
       return out;
     }
-    auto out = finish_change(tx, session_id, "session moved", actor, "move", make_notices);
+    auto out = finish_change(tx, session_id, "session moved", actor, "move", before, make_notices);
     tx.commit();
     return out;
   };

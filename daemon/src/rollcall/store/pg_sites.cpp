@@ -2,6 +2,7 @@
 #include <pqxx/pqxx>
 
 #include "rollcall/domain/schedule.hpp"
+#include "rollcall/store/pg_audit.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/pg_store.hpp"
 
@@ -16,6 +17,7 @@ std::vector<slot_times> read_slots(pqxx::transaction_base& tx, id_t site_id) {
     out.push_back({r[0].as<std::string>(), r[1].as<int>(), r[2].as<int>()});
   return out;
 }
+}  // namespace
 
 std::optional<site> read_site(pqxx::transaction_base& tx, id_t id) {
   auto rows = tx.exec_prepared(sql::select_site, id);
@@ -26,10 +28,10 @@ std::optional<site> read_site(pqxx::transaction_base& tx, id_t id) {
   out.time_zone = rows[0][2].as<std::string>();
   out.address = rows[0][3].as<std::string>();
   out.phone = rows[0][4].as<std::string>();
+  if (!rows[0][5].is_null()) out.archived_at = from_epoch(rows[0][5].as<long long>());
   out.slots = read_slots(tx, id);
   return out;
 }
-}  // namespace
 
 task<site> pg_store::create_site(const new_site& in, const std::string& actor) {
   auto work = [in, actor](pqxx::connection& c) {
@@ -38,7 +40,7 @@ task<site> pg_store::create_site(const new_site& in, const std::string& actor) {
     for (const auto& d : domain::default_slots())
       tx.exec_prepared(sql::upsert_slot, id, std::string{domain::to_string(d.which)}, static_cast<int>(d.start.count()),
                        static_cast<int>(d.end.count()));
-    audit(tx, actor, "create", "site", id);
+    audit_change(tx, actor, "create", "site", sql::snapshot_site, id, std::nullopt);
     auto out = *read_site(tx, id);
     tx.commit();
     return out;
@@ -60,22 +62,12 @@ task<outcome<site>> pg_store::set_slot_times(id_t site_id, const slot_times& tim
   auto work = [site_id, times, actor](pqxx::connection& c) -> outcome<site> {
     pqxx::work tx{c};
     if (!exists(tx, sql::site_exists, site_id)) return reject(errc::not_found, "site_id", "no such site");
+    const auto before = snapshot(tx, sql::snapshot_site_slots, site_id);
     tx.exec_prepared(sql::upsert_slot, site_id, times.slot, times.start_second, times.end_second);
-    audit(tx, actor, "update", "site_slot", site_id,
-          {{"slot", times.slot}, {"start_second", times.start_second}, {"end_second", times.end_second}});
+    audit_change(tx, actor, "update", "site_slot", sql::snapshot_site_slots, site_id, before,
+                 {{"slot", times.slot}, {"start_second", times.start_second}, {"end_second", times.end_second}});
     auto out = *read_site(tx, site_id);
     tx.commit();
-    return out;
-  };
-  co_return co_await pool_.run(work);
-}
-
-task<result<std::vector<closure>>> pg_store::closures_of_site(id_t site_id) {
-  auto work = [site_id](pqxx::connection& c) -> result<std::vector<closure>> {
-    pqxx::read_transaction tx{c};
-    if (tx.exec_prepared(sql::site_exists, site_id).empty()) return errc::not_found;
-    std::vector<closure> out;
-    for (const auto& r : tx.exec_prepared(sql::closures_of_site, site_id)) out.push_back(read_closure(r));
     return out;
   };
   co_return co_await pool_.run(work);

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "rollcall/store/migrations.hpp"
+#include "rollcall/store/pg_audit.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/sql.hpp"
 
@@ -24,30 +25,6 @@ task<outcome<group>> pg_store::create_group(const new_group& in, const std::stri
     out.start_second = row[2].as<int>();
     out.end_second = row[3].as<int>();
     audit(tx, actor, "create", "group", out.id, {{"site_id", in.site_id}});
-    tx.commit();
-    return out;
-  };
-  co_return co_await pool_.run(work);
-}
-
-task<staff> pg_store::create_staff(const new_staff& in, const std::string& actor) {
-  auto work = [in, actor](pqxx::connection& c) {
-    pqxx::work tx{c};
-    staff out{in, 0};
-    out.id = tx.exec_prepared1(sql::insert_staff, in.name, in.alert_webhook_url, in.phone, in.email)[0].as<id_t>();
-    audit(tx, actor, "create", "staff", out.id);
-    tx.commit();
-    return out;
-  };
-  co_return co_await pool_.run(work);
-}
-
-task<client> pg_store::create_client(const new_client& in, const std::string& actor) {
-  auto work = [in, actor](pqxx::connection& c) {
-    pqxx::work tx{c};
-    client out{in, 0};
-    out.id = tx.exec_prepared1(sql::insert_client, in.first_name, in.phone, in.email)[0].as<id_t>();
-    audit(tx, actor, "create", "client", out.id);
     tx.commit();
     return out;
   };
@@ -170,8 +147,7 @@ task<outcome<attendance_mark>> pg_store::record_mark(const attendance_mark_input
                         "staff",
                         in.marked_by,
                         from_epoch(r[1].as<long long>())};
-    audit(tx, in.marked_by, "mark", "attendance", out.id,
-          {{"session_id", in.session_id}, {"client_id", in.client_id}, {"status", in.status}});
+    audit_change(tx, in.marked_by, "mark", "attendance", sql::snapshot_mark, out.id, std::nullopt);
     tx.commit();
     return out;
   };
@@ -218,8 +194,7 @@ task<int> pg_store::record_missed(sys_seconds now, std::chrono::seconds grace, c
     for (auto& m : missed) {
       const auto inserted = tx.exec_prepared(sql::insert_auto_absent, m.session_id, m.client_id);
       if (inserted.empty()) continue;
-      audit(tx, "rollcalld", "mark", "attendance", inserted[0][0].as<id_t>(),
-            {{"session_id", m.session_id}, {"client_id", m.client_id}, {"status", "absent"}, {"source", "auto"}});
+      audit_change(tx, "rollcalld", "mark", "attendance", sql::snapshot_mark, inserted[0][0].as<id_t>(), std::nullopt);
       recorded.push_back(std::move(m));
     }
     if (!recorded.empty()) insert_messages(tx, make_alerts(recorded));

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "rollcall/store/sql_care.hpp"
+#include "rollcall/store/sql_directory.hpp"
 #include "rollcall/store/sql_feeds.hpp"
 
 namespace rollcall::store::sql {
@@ -46,7 +47,9 @@ void prepare_all(pqxx::connection& c) {
     tx.exec0("SET statement_timeout = '30s'");
   }
   c.prepare(insert_site, "INSERT INTO sites (name, time_zone, address, phone) VALUES ($1, $2, $3, $4) RETURNING id");
-  c.prepare(select_site, "SELECT id, name, time_zone, address, phone FROM sites WHERE id = $1");
+  c.prepare(select_site,
+            "SELECT id, name, time_zone, address, phone, extract(epoch FROM archived_at)::bigint FROM sites"
+            " WHERE id = $1");
   c.prepare(upsert_slot,
             "INSERT INTO site_slots (site_id, slot, start_second, end_second) VALUES ($1, $2, $3, $4)"
             " ON CONFLICT (site_id, slot) DO UPDATE SET start_second = excluded.start_second,"
@@ -57,14 +60,17 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(insert_closure,
             "INSERT INTO site_closures (site_id, first_date, last_date, reason) VALUES ($1, $2::date, $3::date, $4)"
             " RETURNING id");
-  // Upcoming sessions only: a closure never rewrites what already happened.
+  // Upcoming sessions only: a closure never rewrites what already happened. Returns each
+  // session's row before the change, for the audit log.
   c.prepare(cancel_sessions_closed,
-            "UPDATE sessions s SET cancelled = true, cancel_reason = 'site closed' FROM groups g"
-            " WHERE g.id = s.group_id AND g.site_id = $1 AND s.local_date BETWEEN $2::date AND $3::date"
-            " AND NOT s.cancelled AND s.starts_at > now() RETURNING s.id");
+            "WITH old AS (SELECT s.id, to_jsonb(s) AS row FROM sessions s JOIN groups g ON g.id = s.group_id"
+            "   WHERE g.site_id = $1 AND s.local_date BETWEEN $2::date AND $3::date"
+            "   AND NOT s.cancelled AND s.starts_at > now() FOR UPDATE OF s)"
+            " UPDATE sessions s SET cancelled = true, cancel_reason = 'site closed' FROM old"
+            " WHERE s.id = old.id RETURNING s.id, old.row::text");
   c.prepare(closures_of_site,
             "SELECT id, site_id, first_date::text, last_date::text, reason FROM site_closures WHERE site_id = $1"
-            " ORDER BY first_date, id");
+            " AND archived_at IS NULL ORDER BY first_date, id");
   c.prepare(site_exists, "SELECT 1 FROM sites WHERE id = $1");
   c.prepare(group_exists, "SELECT 1 FROM groups WHERE id = $1");
   c.prepare(staff_exists, "SELECT 1 FROM staff WHERE id = $1");
@@ -81,10 +87,11 @@ void prepare_all(pqxx::connection& c) {
       "   $8, nullif($9::integer, 0), $10, $11)"
       " RETURNING id, first_date::text, start_second, end_second");
   c.prepare(insert_staff,
-            "INSERT INTO staff (name, alert_webhook_url, phone, email)"
-            " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, '')) RETURNING id");
+            "INSERT INTO staff (name, alert_webhook_url, phone, email, external_id)"
+            " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, ''), nullif($5, '')) RETURNING id");
   c.prepare(insert_client,
-            "INSERT INTO clients (first_name, phone, email) VALUES ($1, nullif($2, ''), nullif($3, '')) RETURNING id");
+            "INSERT INTO clients (first_name, phone, email, external_id)"
+            " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, '')) RETURNING id");
   c.prepare(enrollment_exists,
             "SELECT 1 FROM enrollments WHERE client_id = $1 AND group_id = $2 AND status <> 'ended'");
   c.prepare(
@@ -109,14 +116,15 @@ void prepare_all(pqxx::connection& c) {
             "SELECT g.id, g.site_id, g.name, g.slot, g.recurrence, g.first_date::text, g.start_second, g.end_second,"
             " s.time_zone"
             " FROM groups g JOIN sites s ON s.id = g.site_id WHERE g.archived_at IS NULL ORDER BY g.id");
-  c.prepare(insert_session,
-            "INSERT INTO sessions (group_id, scheduled_date, local_date, starts_at, ends_at, cancelled, cancel_reason)"
-            " SELECT $1, $2::date, $2::date, to_timestamp($3), to_timestamp($4), c.closed,"
-            "   CASE WHEN c.closed THEN 'site closed' END"
-            " FROM (SELECT EXISTS (SELECT 1 FROM site_closures sc JOIN groups g ON g.site_id = sc.site_id"
-            "   WHERE g.id = $1 AND $2::date BETWEEN sc.first_date AND sc.last_date) AS closed) c"
-            // Already planned for that date, or a moved session already holds that day: nothing.
-            " ON CONFLICT DO NOTHING RETURNING id, cancelled");
+  c.prepare(
+      insert_session,
+      "INSERT INTO sessions (group_id, scheduled_date, local_date, starts_at, ends_at, cancelled, cancel_reason)"
+      " SELECT $1, $2::date, $2::date, to_timestamp($3), to_timestamp($4), c.closed,"
+      "   CASE WHEN c.closed THEN 'site closed' END"
+      " FROM (SELECT EXISTS (SELECT 1 FROM site_closures sc JOIN groups g ON g.site_id = sc.site_id"
+      "   WHERE g.id = $1 AND $2::date BETWEEN sc.first_date AND sc.last_date AND sc.archived_at IS NULL) AS closed) c"
+      // Already planned for that date, or a moved session already holds that day: nothing.
+      " ON CONFLICT DO NOTHING RETURNING id, cancelled");
   // Closures and session planning take this lock, so neither misses the other's rows.
   c.prepare(lock_calendar, "SELECT pg_advisory_xact_lock(7236828893061312002)");
   c.prepare(attendees_between,
@@ -234,7 +242,7 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(session_day_closed,
             "SELECT EXISTS (SELECT 1 FROM sessions s JOIN groups g ON g.id = s.group_id"
             " JOIN site_closures sc ON sc.site_id = g.site_id"
-            " WHERE s.id = $1 AND $2::date BETWEEN sc.first_date AND sc.last_date)");
+            " WHERE s.id = $1 AND $2::date BETWEEN sc.first_date AND sc.last_date AND sc.archived_at IS NULL)");
   c.prepare(cancel_session, "UPDATE sessions SET cancelled = true, cancel_reason = $2 WHERE id = $1");
   c.prepare(move_session,
             "UPDATE sessions SET local_date = $2::date, starts_at = to_timestamp($3), ends_at = to_timestamp($4),"
@@ -246,6 +254,7 @@ void prepare_all(pqxx::connection& c) {
   prepare_care(c);
   prepare_feeds(c);
   prepare_import(c);
+  prepare_directory(c);
 }
 
 }  // namespace rollcall::store::sql

@@ -1,0 +1,146 @@
+// pg_directory: sites and closures read, changed and archived; session reads; the audit log.
+#include "rollcall/store/pg_directory.hpp"
+
+#include <pqxx/pqxx>
+
+#include "rollcall/store/pg_audit.hpp"
+#include "rollcall/store/pg_directory_rows.hpp"
+#include "rollcall/store/pg_paging.hpp"
+#include "rollcall/store/pg_rows.hpp"
+
+namespace rollcall::store {
+
+using namespace ports;
+
+task<page<site>> pg_directory::list_sites(status_filter status, const page_request& p) {
+  auto work = [status, p](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    const std::string which = to_string(status);
+    auto ids = read_page<id_t>(
+        tx, sql::list_sites, p, [](const pqxx::row& r) { return r[0].as<id_t>(); }, which);
+    page<site> out;
+    out.next_after = ids.next_after;
+    for (const auto id : ids.items) out.items.push_back(*read_site(tx, id));
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<site>> pg_directory::update_site(id_t id, const site_patch& patch, const std::string& actor) {
+  auto work = [id, patch, actor](pqxx::connection& c) -> outcome<site> {
+    pqxx::work tx{c};
+    auto lock = tx.exec_prepared(sql::lock_site, id);
+    if (lock.empty()) return reject(errc::not_found, "id", "no such site");
+    if (lock[0][0].as<bool>()) return reject(errc::conflict, "status", "the site is archived");
+    // Groups keep local times; their sessions' instants were computed in the old zone.
+    if (patch.time_zone && *patch.time_zone != lock[0][1].as<std::string>()) {
+      auto groups = tx.exec_prepared(sql::groups_of_site_ids, id, true);
+      if (!groups.empty())
+        return reject(errc::conflict, "time_zone", "the site has groups (" + id_list(groups) + "); create a new site");
+    }
+    const auto before = snapshot(tx, sql::snapshot_site, id);
+    tx.exec_prepared(sql::update_site, id, nullable(patch.name), nullable(patch.address), nullable(patch.phone),
+                     nullable(patch.time_zone));
+    audit_change(tx, actor, "update", "site", sql::snapshot_site, id, before);
+    auto out = *read_site(tx, id);
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<site>> pg_directory::archive_site(id_t id, const std::string& actor) {
+  auto work = [id, actor](pqxx::connection& c) -> outcome<site> {
+    pqxx::work tx{c};
+    auto lock = tx.exec_prepared(sql::lock_site, id);
+    if (lock.empty()) return reject(errc::not_found, "id", "no such site");
+    if (lock[0][0].as<bool>()) return reject(errc::conflict, "status", "the site is archived already");
+    auto groups = tx.exec_prepared(sql::groups_of_site_ids, id, false);
+    if (!groups.empty()) return reject(errc::conflict, "groups", "archive the site's groups first: " + id_list(groups));
+    const auto before = snapshot(tx, sql::snapshot_site, id);
+    tx.exec_prepared(sql::archive_site, id);
+    audit_change(tx, actor, "archive", "site", sql::snapshot_site, id, before);
+    auto out = *read_site(tx, id);
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<result<std::vector<closure>>> pg_directory::closures_of_site(id_t site_id, status_filter status) {
+  auto work = [site_id, status](pqxx::connection& c) -> result<std::vector<closure>> {
+    pqxx::read_transaction tx{c};
+    if (tx.exec_prepared(sql::site_exists, site_id).empty()) return errc::not_found;
+    std::vector<closure> out;
+    for (const auto& r : tx.exec_prepared(sql::closures_by_status, site_id, std::string{to_string(status)}))
+      out.push_back(read_closure_row(r));
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<closure>> pg_directory::archive_closure(id_t site_id, id_t closure_id, const std::string& actor) {
+  auto work = [site_id, closure_id, actor](pqxx::connection& c) -> outcome<closure> {
+    pqxx::work tx{c};
+    auto lock = tx.exec_prepared(sql::lock_closure, closure_id, site_id);
+    if (lock.empty()) return reject(errc::not_found, "closure_id", "no such closure at this site");
+    if (lock[0][0].as<bool>()) return reject(errc::conflict, "status", "the closure is archived already");
+    // Planning reads closures under this lock: it sees the closure either in force or gone.
+    tx.exec_prepared(sql::lock_calendar);
+    const auto before = snapshot(tx, sql::snapshot_closure, closure_id);
+    tx.exec_prepared(sql::archive_closure, closure_id);
+    audit_change(tx, actor, "archive", "site_closure", sql::snapshot_closure, closure_id, before,
+                 {{"site_id", site_id}});
+    auto out = read_closure_row(tx.exec_prepared1(sql::select_closure, closure_id));
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<result<session>> pg_directory::get_session(id_t id) {
+  auto work = [id](pqxx::connection& c) -> result<session> {
+    pqxx::read_transaction tx{c};
+    auto rows = tx.exec_prepared(sql::select_session, id);
+    if (rows.empty()) return errc::not_found;
+    return read_session(rows[0]);
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<page<session>> pg_directory::list_sessions(const session_filter& f, const page_request& p) {
+  auto work = [f, p](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    const auto site = as_text(f.site_id), group = as_text(f.group_id);
+    const std::optional<std::string> cancelled =
+        f.cancelled ? std::optional<std::string>{*f.cancelled ? "true" : "false"} : std::nullopt;
+    return read_page<session>(tx, sql::list_sessions, p, read_session, nullable(site), nullable(group),
+                              nullable(f.from), nullable(f.to), nullable(cancelled));
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<page<audit_entry>> pg_directory::list_audit(const std::optional<std::string>& entity,
+                                                 const std::optional<id_t>& entity_id, const page_request& p) {
+  auto work = [entity, entity_id, p](pqxx::connection& c) {
+    pqxx::read_transaction tx{c};
+    const auto id = as_text(entity_id);
+    auto read = [](const pqxx::row& r) {
+      audit_entry e;
+      e.id = r[0].as<id_t>();
+      e.at = from_epoch(r[1].as<long long>());
+      e.actor = r[2].as<std::string>();
+      e.action = r[3].as<std::string>();
+      e.entity = r[4].as<std::string>();
+      if (!r[5].is_null()) e.entity_id = r[5].as<id_t>();
+      e.detail = r[6].as<std::string>();
+      e.before = r[7].as<std::string>();
+      e.after = r[8].as<std::string>();
+      return e;
+    };
+    return read_page<audit_entry>(tx, sql::list_audit, p, read, nullable(entity), nullable(id));
+  };
+  co_return co_await pool_.run(work);
+}
+
+}  // namespace rollcall::store

@@ -1,0 +1,63 @@
+// The PostgreSQL adapter for reading, changing and archiving the directory, family contacts,
+// session reads and the audit log (pg_directory.cpp, pg_people.cpp, pg_contacts.cpp).
+#pragma once
+
+#include "rollcall/ports/directory_admin.hpp"
+#include "rollcall/store/db_pool.hpp"
+
+namespace rollcall::store {
+
+class pg_directory final : public ports::directory_admin_store,
+                           public ports::family_contact_store,
+                           public ports::audit_store {
+ public:
+  explicit pg_directory(db_pool& pool) : pool_(pool) {}
+
+  template <class T>
+  using task = boost::asio::awaitable<T>;
+  using id_t = ports::id_t;
+
+  task<ports::page<ports::site>> list_sites(ports::status_filter status, const ports::page_request& p) override;
+  task<outcome<ports::site>> update_site(id_t id, const ports::site_patch& patch, const std::string& actor) override;
+  task<outcome<ports::site>> archive_site(id_t id, const std::string& actor) override;
+  task<result<std::vector<ports::closure>>> closures_of_site(id_t site_id, ports::status_filter status) override;
+  task<outcome<ports::closure>> archive_closure(id_t site_id, id_t closure_id, const std::string& actor) override;
+
+  task<outcome<ports::staff>> create_staff(const ports::new_staff& in, const std::string& actor) override;
+  task<result<ports::staff>> get_staff(id_t id) override;
+  task<ports::page<ports::staff>> list_staff(ports::status_filter status, const ports::page_request& p) override;
+  task<outcome<ports::staff>> update_staff(id_t id, const ports::staff_patch& patch, const std::string& actor) override;
+  task<outcome<ports::staff>> archive_staff(id_t id, const std::string& actor) override;
+
+  task<outcome<ports::client>> create_client(const ports::new_client& in, const std::string& actor) override;
+  task<result<ports::client>> get_client(id_t id) override;
+  task<ports::page<ports::client>> list_clients(const ports::client_filter& f, const ports::page_request& p) override;
+  task<outcome<ports::client>> update_client(id_t id, const ports::client_patch& patch,
+                                             const std::string& actor) override;
+  task<outcome<ports::client>> archive_client(id_t id, const std::string& actor) override;
+
+  task<result<ports::session>> get_session(id_t id) override;
+  task<ports::page<ports::session>> list_sessions(const ports::session_filter& f,
+                                                  const ports::page_request& p) override;
+
+  task<outcome<ports::family_contact>> create_contact(const ports::new_family_contact& in,
+                                                      const std::string& actor) override;
+  task<result<ports::family_contact>> get_contact(id_t id) override;
+  task<result<ports::page<ports::family_contact>>> contacts_of_client(id_t client_id, ports::status_filter status,
+                                                                      const ports::page_request& p) override;
+  task<outcome<ports::family_contact>> update_contact(id_t id, const ports::contact_patch& patch,
+                                                      const std::string& actor) override;
+  task<outcome<ports::family_contact>> record_consent(id_t id, const std::string& consent_date,
+                                                      const std::string& actor) override;
+  task<outcome<ports::family_contact>> revoke_consent(id_t id, const std::string& actor) override;
+  task<outcome<ports::family_contact>> archive_contact(id_t id, const std::string& actor) override;
+
+  task<ports::page<ports::audit_entry>> list_audit(const std::optional<std::string>& entity,
+                                                   const std::optional<id_t>& entity_id,
+                                                   const ports::page_request& p) override;
+
+ private:
+  db_pool& pool_;
+};
+
+}  // namespace rollcall::store
