@@ -112,6 +112,7 @@ struct observation {
 };
 
 struct bench_result {
+  std::string date;  // when the daemon was started (UTC)
   bench::seed_counts seeded;
   double seed_seconds = 0;
   std::int64_t expected = 0;
@@ -149,6 +150,15 @@ void watch_round(testing::daemon_process& d, const std::string& db_url, std::int
   }
 }
 
+std::string date_string() {
+  const std::time_t t = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buf;
+}
+
 std::string config_toml(const std::string& db_url, int horizon_days) {
   // One round only (the interval outlasts the run); no delivery URL, so reminders stay in the
   // outbox and the dispatcher sends nothing while the round is measured.
@@ -175,6 +185,7 @@ bench_result run(const options& opt) {
 
   const std::int64_t horizon = std::int64_t{opt.horizon_days} * 86400;
   r.expected = bench::expected_sessions(db_url, unix_now(), horizon);
+  r.date = date_string();
   const auto t0 = steady::now();
   const auto deadline = t0 + std::chrono::seconds{opt.deadline_seconds};
   if (!d.start(std::chrono::seconds{opt.deadline_seconds})) {
@@ -215,15 +226,6 @@ bench_result run(const options& opt) {
   return r;
 }
 
-std::string date_string() {
-  const std::time_t t = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buf;
-}
-
 boost::json::value opt_number(const std::optional<double>& v) {
   return v ? boost::json::value(*v) : boost::json::value(nullptr);
 }
@@ -239,7 +241,7 @@ boost::json::object to_json(const options& opt, const bench_result& r) {
   };
   return {
       {"benchmark", opt.smoke ? "materialise-smoke" : "materialise"},
-      {"date", date_string()},
+      {"date", r.date},
       {"host_cpus", std::thread::hardware_concurrency()},
       {"ok", r.ok},
       {"groups", r.seeded.groups},
@@ -271,7 +273,7 @@ void print_report(const options& opt, const bench_result& r) {
   };
   const double materialise = s.sessions_done.value_or(0);
   std::cout << std::fixed << std::setprecision(1) << "materialise bench" << (opt.smoke ? " (smoke)" : "") << ", "
-            << date_string() << ", " << std::thread::hardware_concurrency() << " CPUs\n"
+            << r.date << ", " << std::thread::hardware_concurrency() << " CPUs\n"
             << "  clinic: " << r.seeded.sites << " sites, " << r.seeded.groups << " groups, " << r.seeded.enrollments
             << " enrolments (seeded in " << secs(r.seed_seconds) << ")\n"
             << "  horizon " << opt.horizon_days << " days: " << s.sessions << " sessions of " << r.expected
