@@ -54,7 +54,8 @@ class daemon_process {
   bool running() const;
 
   std::uint16_t port() const { return port_; }
-  std::string log() const;  // everything rollcalld wrote to stderr/stdout so far
+  pid_t pid() const { return pid_; }  // -1 once it has exited
+  std::string log() const;            // everything rollcalld wrote to stderr/stdout so far
   const std::filesystem::path& dir() const { return dir_.path(); }
   const std::filesystem::path& config_path() const { return config_; }
 
