@@ -136,9 +136,11 @@ TEST_F(planner_test, plans_a_reminder_per_lead_with_dedupe_keys) {
   store.add_group(evening_group(7, mon_wed_fri), "America/New_York", "Eastside");
   store.enroll({7, 100, "Sam", "+15551230000", "sam@example.com"});
   const auto stats = plan();
-  // All six sessions (03-06 .. 03-18) start before now + 14d: two leads each.
-  EXPECT_EQ(stats.reminders_planned, 12);
-  ASSERT_EQ(store.outbox.size(), 12u);
+  // Six sessions (03-06 .. 03-18) are planned, but reminders only for sessions within the
+  // longest lead (24 h) plus a day: Friday 03-06, with two leads. The rest wait for later rounds.
+  EXPECT_EQ(stats.sessions_added, 6);
+  EXPECT_EQ(stats.reminders_planned, 2);
+  ASSERT_EQ(store.outbox.size(), 2u);
   const auto& first = session_on(7, "2026-03-06");
   std::set<std::string> keys;
   for (const auto& m : store.outbox) {
@@ -147,7 +149,7 @@ TEST_F(planner_test, plans_a_reminder_per_lead_with_dedupe_keys) {
     EXPECT_EQ(m.target, "provider");
     EXPECT_EQ(m.client_id, 100);
   }
-  EXPECT_EQ(keys.size(), 12u);
+  EXPECT_EQ(keys.size(), 2u);
   const auto k = "reminder:" + std::to_string(first.id) + ":r0:100:";
   EXPECT_TRUE(keys.count(k + "86400s:sms")) << k;
   EXPECT_TRUE(keys.count(k + "7200s:sms")) << k;
@@ -164,11 +166,11 @@ TEST_F(planner_test, planning_twice_enqueues_nothing_new) {
   store.enroll({7, 101, "Alex", "", "alex@example.com"});
   const auto first = plan();
   EXPECT_EQ(first.sessions_added, 6);
-  EXPECT_EQ(first.reminders_planned, 24);
+  EXPECT_EQ(first.reminders_planned, 4);  // Friday's session: two clients, two leads
   const auto second = plan();
   EXPECT_EQ(second.sessions_added, 0);
   EXPECT_EQ(second.reminders_planned, 0);
-  EXPECT_EQ(store.outbox.size(), 24u);
+  EXPECT_EQ(store.outbox.size(), 4u);
   EXPECT_EQ(store.sessions.size(), 6u);
 }
 
@@ -177,13 +179,17 @@ TEST_F(planner_test, a_later_run_adds_the_next_day_and_a_late_reminder_only_once
   store.enroll({7, 100, "Sam", "+15551230000", ""});
   plan();
   const auto before = store.outbox.size();
-  // Two days later the horizon reaches 2026-03-21: one new session (Friday 03-20) and its two
-  // reminders; every other reminder is already in the outbox.
+  // Two days later the horizon reaches 2026-03-21: one new session (Friday 03-20). Monday's
+  // session (03-09 22:00 UTC) is not yet within 24 h + a day, so no reminder is new.
   clock.set(utc(y2026 / 3 / 7, 12h));
   const auto stats = plan();
   EXPECT_EQ(stats.sessions_added, 1);  // Friday 2026-03-20
   EXPECT_EQ(session_dates(7).back(), "2026-03-20");
-  EXPECT_EQ(stats.reminders_planned, 2);
+  EXPECT_EQ(stats.reminders_planned, 0);
+  // A day on, Monday's session comes within reach: its two reminders, once.
+  clock.set(utc(y2026 / 3 / 8, 12h));
+  EXPECT_EQ(plan().reminders_planned, 2);
+  EXPECT_EQ(plan().reminders_planned, 0);
   EXPECT_EQ(store.outbox.size(), before + 2);
 }
 

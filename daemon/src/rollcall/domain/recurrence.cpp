@@ -121,7 +121,8 @@ std::string format_rrule(const weekly_rule& rule) {
     bool first = true;
     for (unsigned i = 0; i < 7; ++i)
       if (rule.days.contains(date::weekday{i + 1})) {  // date::weekday{7} is Sunday
-        out += (first ? "" : ",") + std::string{byday_names[i]};
+        if (!first) out += ',';                        // (not `a + b`: GCC 12 -O3 warns falsely, bug 105329)
+        out += byday_names[i];
         first = false;
       }
   }

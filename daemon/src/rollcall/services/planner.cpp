@@ -1,5 +1,7 @@
 #include "rollcall/services/planner.hpp"
 
+#include <algorithm>
+
 #include <date/tz.h>
 #include <boost/json.hpp>
 
@@ -83,8 +85,15 @@ ports::task<planning_stats> planner::plan_once() {
   };
   stats.sessions_added = co_await store_.add_sessions(slots, closed_notices);
 
+  // Reminders only for sessions whose longest-lead reminder falls due within a day: later
+  // rounds plan the rest as their sessions come near (dedupe keys make that idempotent), so a
+  // long horizon no longer puts months of reminders in the outbox at once. The day is the
+  // margin for rounds that run late; a reminder missed even so gets the late fallback.
+  std::chrono::seconds longest_lead{0};
+  for (const auto l : settings_.lead_times) longest_lead = std::max(longest_lead, l);
+  const auto remind_until = std::min(until, now + longest_lead + std::chrono::days{1});
   std::vector<ports::new_message> messages;
-  for (const auto& a : co_await store_.attendees_between(now, until))
+  for (const auto& a : co_await store_.attendees_between(now, remind_until))
     for (auto& m : reminder_messages(a, settings_.lead_times, now)) messages.push_back(std::move(m));
   stats.reminders_planned = co_await store_.enqueue(messages);
   co_return stats;

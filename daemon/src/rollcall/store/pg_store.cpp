@@ -118,7 +118,9 @@ int insert_messages(pqxx::work& tx, const std::vector<new_message>& messages) {
 }
 
 task<int> pg_store::enqueue(const std::vector<new_message>& messages) {
-  auto work = [messages](pqxx::connection& c) {
+  // By reference, as add_sessions does: the caller's vector outlives the await, and a copy
+  // doubled the planner's peak memory.
+  auto work = [&messages](pqxx::connection& c) {
     pqxx::work tx{c};
     const int inserted = insert_messages(tx, messages);
     tx.commit();
