@@ -7,6 +7,7 @@
 #include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/schedule.hpp"
 #include "rollcall/http/api_internal.hpp"
+#include "rollcall/http/paging.hpp"
 #include "rollcall/services/hours.hpp"
 #include "rollcall/services/session_changes.hpp"
 
@@ -457,6 +458,61 @@ task create_appointment(api_deps d, request_context& ctx) {
   co_return ctx.json(st::created, to_json(*out));
 }
 
+// ?name=one|of|these, or none; a value outside the set adds an error naming the parameter.
+std::optional<std::string> query_choice(const request& req, std::string_view name,
+                                        std::initializer_list<std::string_view> allowed, field_errors& bad) {
+  auto value = query_param(req, name);
+  if (value.empty()) return std::nullopt;
+  for (const auto a : allowed)
+    if (a == value) return value;
+  std::string list;
+  for (const auto a : allowed) list += (list.empty() ? "" : ", ") + std::string{a};
+  bad.push_back({std::string{name}, "must be one of " + list});
+  return std::nullopt;
+}
+
+task list_groups(api_deps d, request_context& ctx) {
+  field_errors bad;
+  const auto page = read_page_request(ctx.req, bad);
+  ports::care_store::group_filter f;
+  f.site_id = query_id(ctx.req, "site_id", bad);
+  f.kind = query_choice(ctx.req, "kind", {"group", "individual", "family"}, bad);
+  f.level_of_care = query_choice(ctx.req, "level_of_care", {"php", "iop", "op", "aftercare"}, bad);
+  f.status = query_status(ctx.req, bad);
+  if (!bad.empty()) co_return ctx.fail(st::unprocessable_entity, "Invalid request", bad);
+  auto rows = co_await d.care.list_groups(f, page);
+  co_return ctx.json(st::ok, page_json(rows, [](const ports::group& g) { return to_json(g); }));
+}
+
+task list_episodes(api_deps d, request_context& ctx) {
+  field_errors bad;
+  const auto page = read_page_request(ctx.req, bad);
+  ports::care_store::episode_filter f;
+  f.site_id = query_id(ctx.req, "site_id", bad);
+  f.client_id = query_id(ctx.req, "client_id", bad);
+  f.counselor_id = query_id(ctx.req, "staff_id", bad);
+  f.status = query_choice(ctx.req, "status", {"active", "discharged"}, bad);
+  f.from = query_date(ctx.req, "from", bad);
+  f.to = query_date(ctx.req, "to", bad);
+  if (f.from && f.to && *f.to < *f.from) bad.push_back({"to", "must not be before from"});
+  if (!bad.empty()) co_return ctx.fail(st::unprocessable_entity, "Invalid request", bad);
+  auto rows = co_await d.care.list_episodes(f, page);
+  co_return ctx.json(st::ok, page_json(rows, [](const ports::episode& e) { return to_json(e); }));
+}
+
+task list_placements(api_deps d, request_context& ctx) {
+  field_errors bad;
+  const auto page = read_page_request(ctx.req, bad);
+  ports::care_store::placement_filter f;
+  f.group_id = query_id(ctx.req, "group_id", bad);
+  f.client_id = query_id(ctx.req, "client_id", bad);
+  f.episode_id = query_id(ctx.req, "episode_id", bad);
+  f.status = query_choice(ctx.req, "status", {"active", "waitlisted", "offered", "ended"}, bad);
+  if (!bad.empty()) co_return ctx.fail(st::unprocessable_entity, "Invalid request", bad);
+  auto rows = co_await d.care.list_placements(f, page);
+  co_return ctx.json(st::ok, page_json(rows, [](const ports::placement& p) { return to_json(p); }));
+}
+
 }  // namespace
 
 void register_care_routes(router& r, api_deps d) {
@@ -480,6 +536,9 @@ void register_care_routes(router& r, api_deps d) {
   r.add(v::post, "/v1/enrollments/{id}/accept", true, bind(accept_offer));
   r.add(v::post, "/v1/enrollments/{id}/decline", true, bind(decline_offer));
   r.add(v::post, "/v1/appointments", true, bind(create_appointment));
+  r.add(v::get, "/v1/groups", true, bind(list_groups));
+  r.add(v::get, "/v1/episodes", true, bind(list_episodes));
+  r.add(v::get, "/v1/enrollments", true, bind(list_placements));
 }
 
 }  // namespace rollcall::http

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "rollcall/ports/paging.hpp"
 #include "rollcall/ports/ports.hpp"
 
 namespace rollcall::ports {
@@ -164,6 +165,26 @@ class care_store {
 
   virtual task<result<episode_schedule>> schedule_of_episode(id_t id, const std::string& from,
                                                              const std::string& to) = 0;
+
+  // Lists in id order, a page at a time (ports/paging.hpp); every filter is optional.
+  struct group_filter {
+    std::optional<id_t> site_id;
+    std::optional<std::string> kind;           // group | individual | family
+    std::optional<std::string> level_of_care;  // php | iop | op | aftercare
+    status_filter status = status_filter::active;
+  };
+  virtual task<page<group>> list_groups(const group_filter& f, const page_request& p) = 0;
+  struct episode_filter {
+    std::optional<id_t> site_id, client_id, counselor_id;
+    std::optional<std::string> status;    // active | discharged; none: both
+    std::optional<std::string> from, to;  // episodes in care on some day of [from, to]
+  };
+  virtual task<page<episode>> list_episodes(const episode_filter& f, const page_request& p) = 0;
+  struct placement_filter {
+    std::optional<id_t> group_id, client_id, episode_id;
+    std::optional<std::string> status;  // active | waitlisted | offered | ended
+  };
+  virtual task<page<placement>> list_placements(const placement_filter& f, const page_request& p) = 0;
 };
 
 }  // namespace rollcall::ports

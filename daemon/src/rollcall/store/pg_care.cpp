@@ -8,6 +8,7 @@
 #include "rollcall/domain/care.hpp"
 #include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/schedule.hpp"
+#include "rollcall/store/pg_paging.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/sql_care.hpp"
 
@@ -763,6 +764,38 @@ task<result<episode_schedule>> pg_care_store::schedule_of_episode(id_t id, const
     for (const auto& r : tx.exec_prepared(sql::care_sessions_of_episode, id, from, to))
       out.sessions.push_back(read_session(r));
     return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+// The lists read a page of ids, then each record as get_* does, in one transaction.
+task<page<group>> pg_care_store::list_groups(const group_filter& f, const page_request& p) {
+  auto work = [f, p](pqxx::connection& c) {
+    pqxx::work tx{c};
+    auto read = [&tx](const pqxx::row& r) { return *read_full_group(tx, r[0].as<id_t>()); };
+    return read_page<group>(tx, sql::care_list_groups, p, read, nullable(as_text(f.site_id)), nullable(f.kind),
+                            nullable(f.level_of_care), std::string{to_string(f.status)});
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<page<episode>> pg_care_store::list_episodes(const episode_filter& f, const page_request& p) {
+  auto work = [f, p](pqxx::connection& c) {
+    pqxx::work tx{c};
+    auto read = [&tx](const pqxx::row& r) { return *read_episode(tx, r[0].as<id_t>(), false); };
+    return read_page<episode>(tx, sql::care_list_episodes, p, read, nullable(as_text(f.site_id)),
+                              nullable(as_text(f.client_id)), nullable(as_text(f.counselor_id)), nullable(f.status),
+                              nullable(f.from), nullable(f.to));
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<page<placement>> pg_care_store::list_placements(const placement_filter& f, const page_request& p) {
+  auto work = [f, p](pqxx::connection& c) {
+    pqxx::work tx{c};
+    auto read = [](const pqxx::row& r) { return read_placement(r); };
+    return read_page<placement>(tx, sql::care_list_placements, p, read, nullable(as_text(f.group_id)),
+                                nullable(as_text(f.client_id)), nullable(as_text(f.episode_id)), nullable(f.status));
   };
   co_return co_await pool_.run(work);
 }

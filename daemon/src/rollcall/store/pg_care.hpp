@@ -41,6 +41,12 @@ class pg_care_store final : public ports::care_store {
   ports::task<result<ports::episode_schedule>> schedule_of_episode(ports::id_t id, const std::string& from,
                                                                    const std::string& to) override;
 
+  ports::task<ports::page<ports::group>> list_groups(const group_filter& f, const ports::page_request& p) override;
+  ports::task<ports::page<ports::episode>> list_episodes(const episode_filter& f,
+                                                         const ports::page_request& p) override;
+  ports::task<ports::page<ports::placement>> list_placements(const placement_filter& f,
+                                                             const ports::page_request& p) override;
+
  private:
   db_pool& pool_;
 };

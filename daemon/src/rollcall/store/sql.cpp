@@ -252,6 +252,7 @@ void prepare_all(pqxx::connection& c) {
             " WHERE session_id = $1 AND kind = 'reminder' AND status IN ('pending', 'sending')");
   c.prepare(attendees_of_session, attendee_rows("s.id = $1", "client_id, contact_id"));
   prepare_care(c);
+  prepare_care_lists(c);
   prepare_feeds(c);
   prepare_import(c);
   prepare_directory(c);

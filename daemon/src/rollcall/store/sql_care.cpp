@@ -6,15 +6,15 @@
 
 namespace rollcall::store::sql {
 
-namespace {
-// Columns 0-8 as store::read_placement reads them; a waiting placement's position counts the
-// placements waiting before it (and itself).
-constexpr const char* placement_columns =
+// A waiting placement's position counts the placements waiting before it (and itself).
+const char* const placement_columns =
     "SELECT e.id, e.episode_id, e.client_id, e.group_id, e.start_date::text, coalesce(e.end_date::text, ''),"
     " e.status, coalesce(e.end_reason, ''),"
     " CASE WHEN e.status = 'waitlisted' THEN (SELECT count(*) FROM enrollments w WHERE w.group_id = e.group_id"
     "   AND w.status = 'waitlisted' AND (w.waitlisted_at, w.id) <= (e.waitlisted_at, e.id))::integer END"
     " FROM enrollments e";
+
+namespace {
 constexpr const char* episode_columns =
     "SELECT id, client_id, site_id, level_of_care, start_date::text, planned_weeks, counselor_id,"
     " coalesce(case_manager_id, 0), weekly_hours_required::float8, status, coalesce(discharge_date::text, ''),"

@@ -52,6 +52,14 @@ inline constexpr const char* care_groups_of_episode = "care_groups_of_episode";
 inline constexpr const char* care_sessions_of_episode = "care_sessions_of_episode";
 inline constexpr const char* care_lock_groups_of_episode = "care_lock_groups_of_episode";
 
+inline constexpr const char* care_list_groups = "care_list_groups";
+inline constexpr const char* care_list_episodes = "care_list_episodes";
+inline constexpr const char* care_list_placements = "care_list_placements";
+
+// Columns 0-8 of a placement, as pg_care.cpp's read_placement reads them ("... FROM enrollments e").
+extern const char* const placement_columns;
+
 void prepare_care(pqxx::connection& c);
+void prepare_care_lists(pqxx::connection& c);
 
 }  // namespace rollcall::store::sql
