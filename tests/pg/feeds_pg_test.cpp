@@ -122,11 +122,13 @@ TEST_F(feeds_pg_test, a_client_feed_follows_placements_and_their_dates) {
   place(2, 1, "waitlisted", "2024-05-01", "");        // waiting: nothing
   place(3, 2, "ended", "2024-05-01", "2024-05-04");   // group 2 until 4 May: 3 May
   place(3, 3, "active", "2024-05-01", "");            // archived group: nothing
-  place(4, 2, "offered", "2024-05-01", "");           // offered a seat: group 2 from 1 May
+  place(4, 2, "offered", "2024-05-01", "");           // offered a seat, not yet taken: nothing
+  place(5, 2, "active", "2024-05-01", "");            // group 2 from 1 May
   EXPECT_EQ(shown("client", 1), ids{2});
   EXPECT_EQ(shown("client", 2), ids{});
   EXPECT_EQ(shown("client", 3), ids{5});
-  EXPECT_EQ(shown("client", 4), (ids{5, 6}));
+  EXPECT_EQ(shown("client", 4), ids{});
+  EXPECT_EQ(shown("client", 5), (ids{5, 6}));
   const auto token = std::string(64, 'c');
   ASSERT_TRUE(run_task(feeds.create_feed({"client", 1, token}, "test")).has_value());
   EXPECT_EQ(run_task(feeds.feed_by_token(token, since))->owner_name, "") << "a client's feed names no one";

@@ -17,7 +17,7 @@ task cancel_session(api_deps d, request_context& ctx) {
   co_return ctx.json(st::ok, to_json(*out));
 }
 
-// POST /v1/sessions/{id}/move {date?, start_time?, end_time?, room?, reason}
+// POST /v1/sessions/{id}/move {date?, start_time?, end_time?, room?, facilitator_id?, reason}
 task move_session(api_deps d, request_context& ctx) {
   json_reader in{ctx.req.body()};
   services::move_request m;
@@ -32,8 +32,9 @@ task move_session(api_deps d, request_context& ctx) {
     if (!*slot) in.add_error(name, "must be a local time HH:MM (or HH:MM:SS)");
   }
   m.room = in.optional_string("room", 100);
-  if (!m.local_date && !m.start && !m.end && m.room.empty())
-    in.add_error("date", "say what changes: date, start_time, end_time or room");
+  if (in.present("facilitator_id")) m.facilitator_id = in.required_id("facilitator_id");
+  if (!m.local_date && !m.start && !m.end && m.room.empty() && !m.facilitator_id)
+    in.add_error("date", "say what changes: date, start_time, end_time, room or facilitator_id");
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
   auto out = co_await d.session_changes.move(ctx.ids[0], m, ctx.actor);

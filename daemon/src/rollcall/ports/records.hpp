@@ -132,6 +132,7 @@ struct session_move {
   sys_seconds starts_at;
   sys_seconds ends_at;
   std::string room;
+  id_t facilitator_id = 0;    // not 0: who leads this session instead of the group's facilitators
   std::string note;           // why (staff only)
   int expected_revision = 0;  // the change is refused if the session changed meanwhile
   bool time_changed = true;   // false: only the room changes (no new revision, no notice)

@@ -103,6 +103,7 @@ ports::task<outcome<ports::session>> session_changes::move(ports::id_t session_i
   move.starts_at = domain::resolve_local_time(zone, date::local_seconds{day} + start);
   move.ends_at = domain::resolve_local_time(zone, date::local_seconds{day} + end);
   move.room = request.room;
+  move.facilitator_id = request.facilitator_id.value_or(0);
   move.note = request.reason;
   move.expected_revision = before.s.revision;
   move.time_changed = move.starts_at != before.s.starts_at || move.ends_at != before.s.ends_at;

@@ -15,6 +15,7 @@ struct move_request {
   std::optional<std::string> local_date;           // default: the same date
   std::optional<std::chrono::seconds> start, end;  // local times of day; default: the same
   std::string room;                                // empty: unchanged (the group's room)
+  std::optional<ports::id_t> facilitator_id;       // someone else leads this one session
   std::string reason;                              // staff only
 };
 

@@ -1,4 +1,5 @@
 // pg_store: cancelling and moving single sessions.
+#include <date/date.h>
 #include <pqxx/pqxx>
 
 #include "rollcall/store/pg_audit.hpp"
@@ -112,9 +113,32 @@ task<outcome<session>> pg_store::move_session(id_t session_id, const session_mov
     const auto before = snapshot(tx, sql::snapshot_session, session_id);
     if (tx.exec_prepared1(sql::session_day_closed, session_id, move.local_date)[0].as<bool>())
       return reject(errc::conflict, "date", "the site is closed that day");
+    if (move.facilitator_id != 0) {
+      auto who = tx.exec_prepared(sql::staff_is_usable, move.facilitator_id);
+      if (who.empty()) return reject(errc::invalid_input, "facilitator_id", "no such staff member");
+      if (!who[0][0].as<bool>()) return reject(errc::conflict, "facilitator_id", "the staff member is archived");
+    }
+    // The session's new time must not collide with its leader's or its room's other sessions.
+    rejection busy{errc::conflict, {}, {}, {}};
+    for (const auto& r : tx.exec_prepared(sql::session_leader_busy, session_id, epoch(move.starts_at),
+                                          epoch(move.ends_at), move.facilitator_id))
+      busy.conflicts.push_back(
+          {"facilitator_double_booked", "session", r[0].as<id_t>(),
+           date::format("%FT%TZ", from_epoch(r[1].as<long long>())),
+           "staff member " + r[2].as<std::string>() + " leads session " + r[0].as<std::string>() + " at that time"});
+    for (const auto& r :
+         tx.exec_prepared(sql::session_room_busy, session_id, epoch(move.starts_at), epoch(move.ends_at), move.room))
+      busy.conflicts.push_back({"room_double_booked", "session", r[0].as<id_t>(),
+                                date::format("%FT%TZ", from_epoch(r[1].as<long long>())),
+                                "the room is taken by session " + r[0].as<std::string>() + " at that time"});
+    if (!busy.conflicts.empty()) {
+      busy.fields.push_back({busy.conflicts.front().kind == "room_double_booked" ? "room" : "facilitator_id",
+                             "booked elsewhere at that time"});
+      return busy;
+    }
     try {
       tx.exec_prepared(sql::move_session, session_id, move.local_date, epoch(move.starts_at), epoch(move.ends_at),
-                       move.room, move.note, move.time_changed ? 1 : 0);
+                       move.room, move.note, move.time_changed ? 1 : 0, move.facilitator_id);
     } catch (const pqxx::unique_violation&) {
       return reject(errc::conflict, "date", "the group already has a session on that date");
     }

@@ -246,7 +246,29 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(cancel_session, "UPDATE sessions SET cancelled = true, cancel_reason = $2 WHERE id = $1");
   c.prepare(move_session,
             "UPDATE sessions SET local_date = $2::date, starts_at = to_timestamp($3), ends_at = to_timestamp($4),"
-            " room = nullif($5, ''), change_note = $6, revision = revision + $7::integer WHERE id = $1");
+            " room = nullif($5, ''), change_note = $6, revision = revision + $7::integer,"
+            " facilitator_id = coalesce(nullif($8::bigint, 0), facilitator_id) WHERE id = $1");
+  c.prepare(staff_is_usable, "SELECT archived_at IS NULL FROM staff WHERE id = $1");
+  // Who leads a session: its own facilitator, else its group's. $4 = the new leader (0: unchanged).
+  const std::string leaders =
+      "(SELECT coalesce(x.facilitator_id, 0) AS own, array(SELECT f.staff_id FROM group_facilitators f"
+      "  WHERE f.group_id = x.group_id) AS group_leads FROM sessions x WHERE x.id = $1)";
+  c.prepare(session_leader_busy,
+            "WITH me AS " + leaders +
+                ", leads AS (SELECT unnest(CASE WHEN $4::bigint <> 0 THEN ARRAY[$4::bigint]"
+                "   WHEN me.own <> 0 THEN ARRAY[me.own] ELSE me.group_leads END) AS staff_id FROM me)"
+                " SELECT s.id, extract(epoch FROM s.starts_at)::bigint, l.staff_id FROM sessions s, leads l"
+                " WHERE s.id <> $1 AND NOT s.cancelled AND s.starts_at < to_timestamp($3)"
+                " AND s.ends_at > to_timestamp($2) AND (s.facilitator_id = l.staff_id OR (s.facilitator_id IS NULL"
+                "   AND EXISTS (SELECT 1 FROM group_facilitators f WHERE f.group_id = s.group_id"
+                "   AND f.staff_id = l.staff_id))) ORDER BY s.starts_at LIMIT 10");
+  c.prepare(session_room_busy,
+            "WITH me AS (SELECT g.site_id, lower(btrim(coalesce(nullif($4, ''), x.room, g.room))) AS room"
+            "   FROM sessions x JOIN groups g ON g.id = x.group_id WHERE x.id = $1)"
+            " SELECT s.id, extract(epoch FROM s.starts_at)::bigint FROM sessions s JOIN groups g ON g.id = s.group_id,"
+            " me WHERE s.id <> $1 AND NOT s.cancelled AND me.room <> '' AND g.site_id = me.site_id"
+            " AND lower(btrim(coalesce(s.room, g.room))) = me.room AND s.starts_at < to_timestamp($3)"
+            " AND s.ends_at > to_timestamp($2) ORDER BY s.starts_at LIMIT 10");
   c.prepare(cancel_reminders_of_session,
             "UPDATE outbox SET status = 'cancelled', lease_until = NULL, claim_token = NULL, last_error = $2"
             " WHERE session_id = $1 AND kind = 'reminder' AND status IN ('pending', 'sending')");

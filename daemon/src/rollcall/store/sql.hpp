@@ -24,6 +24,9 @@ inline constexpr const char* insert_enrollment = "insert_enrollment";
 inline constexpr const char* enrollment_exists = "enrollment_exists";
 inline constexpr const char* sessions_of_group = "sessions_of_group";
 inline constexpr const char* insert_audit = "insert_audit";
+inline constexpr const char* staff_is_usable = "staff_is_usable";
+inline constexpr const char* session_leader_busy = "session_leader_busy";
+inline constexpr const char* session_room_busy = "session_room_busy";
 
 inline constexpr const char* groups_for_planning = "groups_for_planning";
 inline constexpr const char* insert_session = "insert_session";

@@ -48,7 +48,7 @@ void prepare_feeds(pqxx::connection& c) {
   c.prepare(feed_sessions_of_client,
             std::string{feed_session_rows} +
                 "EXISTS (SELECT 1 FROM enrollments e WHERE e.group_id = g.id AND e.client_id = $1"
-                " AND e.status <> 'waitlisted' AND e.archived_at IS NULL AND e.start_date <= s.local_date"
+                " AND e.status IN ('active', 'ended') AND e.archived_at IS NULL AND e.start_date <= s.local_date"
                 " AND (e.end_date IS NULL OR s.local_date <= e.end_date))" +
                 feed_order);
 }
