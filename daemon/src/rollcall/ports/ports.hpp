@@ -34,8 +34,6 @@ class directory_store {
   virtual task<result<site>> get_site(id_t id) = 0;
   // not_found: no such site.
   virtual task<outcome<site>> set_slot_times(id_t site_id, const slot_times& times, const std::string& actor) = 0;
-  virtual task<outcome<group>> create_group(const new_group& in, const std::string& actor) = 0;
-  virtual task<outcome<enrollment>> create_enrollment(const new_enrollment& in, const std::string& actor) = 0;
   virtual task<result<std::vector<session>>> sessions_of_group(id_t group_id) = 0;
 };
 

@@ -86,16 +86,6 @@ struct client : new_client {
   std::optional<sys_seconds> archived_at;
 };
 
-struct new_enrollment {
-  id_t client_id = 0;
-  id_t group_id = 0;
-  id_t counselor_id = 0;
-  std::string start_date;  // YYYY-MM-DD
-};
-struct enrollment : new_enrollment {
-  id_t id = 0;
-};
-
 // A session to be materialised for a group.
 struct session_slot {
   id_t group_id = 0;

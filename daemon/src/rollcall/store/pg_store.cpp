@@ -12,45 +12,6 @@ namespace rollcall::store {
 
 using namespace ports;
 
-task<outcome<group>> pg_store::create_group(const new_group& in, const std::string& actor) {
-  auto work = [in, actor](pqxx::connection& c) -> outcome<group> {
-    pqxx::work tx{c};
-    if (!exists(tx, sql::site_exists, in.site_id)) return reject(errc::invalid_input, "site_id", "no such site");
-    group out{in, 0};
-    const auto row = tx.exec_prepared1(sql::insert_group, in.site_id, in.name, in.slot, in.recurrence, in.first_date,
-                                       in.start_second, in.end_second, in.level_of_care, in.capacity.value_or(0),
-                                       in.room, in.telehealth_url);
-    out.id = row[0].as<id_t>();
-    out.first_date = row[1].as<std::string>();
-    out.start_second = row[2].as<int>();
-    out.end_second = row[3].as<int>();
-    audit(tx, actor, "create", "group", out.id, {{"site_id", in.site_id}});
-    tx.commit();
-    return out;
-  };
-  co_return co_await pool_.run(work);
-}
-
-task<outcome<enrollment>> pg_store::create_enrollment(const new_enrollment& in, const std::string& actor) {
-  auto work = [in, actor](pqxx::connection& c) -> outcome<enrollment> {
-    pqxx::work tx{c};
-    rejection missing{errc::invalid_input, {}, {}, {}};  // ids in the body: 422, not 404
-    if (!exists(tx, sql::client_exists, in.client_id)) missing.fields.push_back({"client_id", "no such client"});
-    if (!exists(tx, sql::group_exists, in.group_id)) missing.fields.push_back({"group_id", "no such group"});
-    if (!exists(tx, sql::staff_exists, in.counselor_id))
-      missing.fields.push_back({"counselor_id", "no such staff member"});
-    if (!missing.fields.empty()) return missing;
-    auto rows = tx.exec_prepared(sql::insert_enrollment, in.client_id, in.group_id, in.counselor_id, in.start_date);
-    if (rows.empty()) return reject(errc::conflict, "client_id", "the client is already enrolled in this group");
-    enrollment out{in, rows[0][0].as<id_t>()};
-    audit(tx, actor, "create", "enrollment", out.id,
-          {{"client_id", in.client_id}, {"group_id", in.group_id}, {"counselor_id", in.counselor_id}});
-    tx.commit();
-    return out;
-  };
-  co_return co_await pool_.run(work);
-}
-
 task<result<std::vector<session>>> pg_store::sessions_of_group(id_t group_id) {
   auto work = [group_id](pqxx::connection& c) -> result<std::vector<session>> {
     pqxx::read_transaction tx{c};

@@ -23,9 +23,6 @@ class pg_store final : public ports::directory_store,
   ports::task<result<ports::site>> get_site(ports::id_t id) override;
   ports::task<outcome<ports::site>> set_slot_times(ports::id_t site_id, const ports::slot_times& times,
                                                    const std::string& actor) override;
-  ports::task<outcome<ports::group>> create_group(const ports::new_group& in, const std::string& actor) override;
-  ports::task<outcome<ports::enrollment>> create_enrollment(const ports::new_enrollment& in,
-                                                            const std::string& actor) override;
   ports::task<result<std::vector<ports::session>>> sessions_of_group(ports::id_t group_id) override;
 
   // session_change_store

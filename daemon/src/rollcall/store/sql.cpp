@@ -92,18 +92,6 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(insert_client,
             "INSERT INTO clients (first_name, phone, email, external_id)"
             " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, '')) RETURNING id");
-  c.prepare(enrollment_exists,
-            "SELECT 1 FROM enrollments WHERE client_id = $1 AND group_id = $2 AND status <> 'ended'");
-  c.prepare(
-      insert_enrollment,
-      "WITH ep AS (SELECT id FROM episodes WHERE client_id = $1 AND status = 'active' AND archived_at IS NULL),"
-      " new_ep AS (INSERT INTO episodes (client_id, site_id, level_of_care, start_date, planned_weeks, counselor_id,"
-      "   weekly_hours_required) SELECT $1, g.site_id, g.level_of_care, $4::date, 12, $3,"
-      "   CASE g.level_of_care WHEN 'php' THEN 20 WHEN 'iop' THEN 9 WHEN 'op' THEN 1 ELSE 0 END"
-      "   FROM groups g WHERE g.id = $2 AND NOT EXISTS (SELECT 1 FROM ep) RETURNING id)"
-      " INSERT INTO enrollments (client_id, group_id, counselor_id, start_date, episode_id)"
-      " VALUES ($1, $2, $3, $4::date, coalesce((SELECT id FROM ep), (SELECT id FROM new_ep)))"
-      " ON CONFLICT (client_id, group_id) WHERE status <> 'ended' DO NOTHING RETURNING id");
   c.prepare(sessions_of_group,
             "SELECT id, group_id, local_date::text, extract(epoch FROM starts_at)::bigint,"
             " extract(epoch FROM ends_at)::bigint, cancelled, coalesce(cancel_reason, ''), revision,"
