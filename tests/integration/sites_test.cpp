@@ -97,7 +97,8 @@ TEST_F(clinic_test, a_closure_cancels_upcoming_sessions_and_their_pending_remind
     pqxx::read_transaction tx{c};
     return tx.exec1(q)[0].as<int>();
   };
-  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM outbox WHERE status = 'pending'") >= 2; }, 10s));
+  // The first session (3 h away) gets its reminder; later ones wait until they come near.
+  ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM outbox WHERE status = 'pending'") >= 1; }, 10s));
   const int sessions = count("SELECT count(*) FROM sessions WHERE starts_at > now()");
   const int reminders = count("SELECT count(*) FROM outbox WHERE status = 'pending'");
 
