@@ -5,6 +5,7 @@
 #include "rollcall/store/pg_audit.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/pg_store.hpp"
+#include "rollcall/store/sql_care.hpp"
 
 namespace rollcall::store {
 
@@ -114,7 +115,7 @@ task<outcome<session>> pg_store::move_session(id_t session_id, const session_mov
     if (tx.exec_prepared1(sql::session_day_closed, session_id, move.local_date)[0].as<bool>())
       return reject(errc::conflict, "date", "the site is closed that day");
     if (move.facilitator_id != 0) {
-      auto who = tx.exec_prepared(sql::staff_is_usable, move.facilitator_id);
+      auto who = tx.exec_prepared(sql::care_staff_usable, move.facilitator_id);
       if (who.empty()) return reject(errc::invalid_input, "facilitator_id", "no such staff member");
       if (!who[0][0].as<bool>()) return reject(errc::conflict, "facilitator_id", "the staff member is archived");
     }

@@ -236,7 +236,6 @@ void prepare_all(pqxx::connection& c) {
             "UPDATE sessions SET local_date = $2::date, starts_at = to_timestamp($3), ends_at = to_timestamp($4),"
             " room = nullif($5, ''), change_note = $6, revision = revision + $7::integer,"
             " facilitator_id = coalesce(nullif($8::bigint, 0), facilitator_id) WHERE id = $1");
-  c.prepare(staff_is_usable, "SELECT archived_at IS NULL FROM staff WHERE id = $1");
   // Who leads a session: its own facilitator, else its group's. $4 = the new leader (0: unchanged).
   const std::string leaders =
       "(SELECT coalesce(x.facilitator_id, 0) AS own, array(SELECT f.staff_id FROM group_facilitators f"
