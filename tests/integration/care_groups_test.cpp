@@ -69,6 +69,11 @@ TEST_F(care_test, double_bookings_answer_409_naming_the_other_group_and_the_firs
   EXPECT_EQ(post_group(west, {"tue"}, "11:00", "13:00", {{"room", "Room 9"}}).status, 201);
   EXPECT_EQ(post_group(east, {"tue"}, "12:00", "15:00", {{"room", "Room 9"}}).status, 201);
   EXPECT_EQ(post_group(east, {"tue"}, "06:00", "09:00", {{"room", "Room 9"}}).status, 201);
+  // Groups that begin months from now are checked from their first day, not only for the next weeks.
+  const auto later = new_group(east, {"tue"}, "09:00", "12:00", {{"room", "Room 11"}, {"first_date", day(140)}});
+  c = only_conflict(post_group(east, {"tue"}, "10:00", "11:00", {{"room", "Room 11"}, {"first_date", day(140)}}));
+  EXPECT_EQ(c.at("id"), later);
+  EXPECT_EQ(text(c.at("at")), instant(next(date::Tuesday, today() + date::days{140}), 10h));
 
   // An appointment that overlaps the client's group.
   const auto appointment_day = next(date::Monday, today() + date::days{1});

@@ -288,6 +288,18 @@ TEST_F(care_test, a_full_group_answers_409_or_puts_clients_on_a_waitlist_that_is
   EXPECT_EQ(declined.json().at("status"), "ended");
   EXPECT_EQ(placement(places[4]).at("status"), "offered");
   EXPECT_EQ(daemon->post(path_of("/v1/enrollments", places[1], "/end"), json::object{}).status, 409);
+
+  // Fewer seats than clients holding them: refused. More seats: offered to those waiting at once.
+  auto late = place(new_episode(new_client("C5", "+15550002005"), site, counselor, "iop", day(-7)), group,
+                    {{"waitlist", true}});
+  ASSERT_EQ(late.status, 201) << late.body;
+  EXPECT_EQ(late.json().at("waitlist_position"), 1);
+  auto fewer = patch(path_of("/v1/groups", group), {{"capacity", 1}});
+  ASSERT_EQ(fewer.status, 409) << fewer.body;
+  EXPECT_EQ(fewer.json().at("conflicts").at(0).at("kind"), "capacity");
+  auto more = patch(path_of("/v1/groups", group), {{"capacity", 3}});
+  ASSERT_EQ(more.status, 200) << more.body;
+  EXPECT_EQ(placement(late.json().at("id").as_int64()).at("status"), "offered");
   EXPECT_EQ(daemon->post("/v1/enrollments/999/accept", json::object{}).status, 404);
   EXPECT_EQ(daemon->get("/v1/enrollments/999").status, 404);
   EXPECT_EQ(fields_of(daemon->post("/v1/enrollments", {{"episode_id", 998}, {"group_id", 999}})),
