@@ -3,11 +3,15 @@
 // changes never wait on each other in a cycle.
 #include "rollcall/store/pg_care.hpp"
 
+#include <algorithm>
+#include <map>
+
 #include <pqxx/pqxx>
 
 #include "rollcall/domain/care.hpp"
 #include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/schedule.hpp"
+#include "rollcall/store/pg_audit.hpp"
 #include "rollcall/store/pg_paging.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/sql_care.hpp"
@@ -155,10 +159,12 @@ void find_conflicts(std::vector<conflict>& out, const domain::timetable& candida
                     date::local_days from) {
   const auto to = from + date::days{7 * conflict_weeks};
   for (const auto& o : others)
-    if (const auto hit = domain::first_overlap(candidate, o.times, from, to))
-      out.push_back({kind, "group", o.group_id, iso(hit->a_start),
-                     what + " group " + std::to_string(o.group_id) + " (" + o.name + ") at that time, first on " +
-                         iso(hit->a_start)});
+    if (const auto hit = domain::first_overlap(candidate, o.times, from, to)) {
+      // The first instant both run: the later of the two starts (the candidate may begin first).
+      const auto at = iso(std::max(hit->a_start, hit->b_start));
+      out.push_back({kind, "group", o.group_id, at,
+                     what + " group " + std::to_string(o.group_id) + " (" + o.name + ") at that time, first on " + at});
+    }
 }
 
 // The group row locked, with what placing and editing need.
@@ -172,6 +178,13 @@ struct locked_group {
   std::string room, level_of_care, today;  // today: the date at the site
   domain::timetable times(const std::string& from = {}, const std::string& until = {}) const {
     return timetable_of(recurrence, first_date, start_second, end_second, time_zone, from, until);
+  }
+  // Where the conflict window starts: today, or the group's first day if it starts later (a
+  // window from today would never reach a group that begins more than conflict_weeks out).
+  date::local_days first_day_that_matters() const {
+    const auto now = *day_of(today);
+    const auto first = day_of(first_date).value_or(now);
+    return std::max(now, first);
   }
 };
 
@@ -194,8 +207,9 @@ void offer_free_seats(pqxx::work& tx, id_t group_id, const std::string& actor) {
     auto next = tx.exec_prepared(sql::care_first_waiting, group_id);
     if (next.empty()) break;
     const auto id = next[0][0].as<id_t>();
+    const auto before = snapshot(tx, sql::snapshot_enrollment, id);
     tx.exec_prepared(sql::care_offer, id);
-    audit(tx, actor, "offer_seat", "enrollment", id, {{"group_id", group_id}});
+    audit_change(tx, actor, "offer_seat", "enrollment", sql::snapshot_enrollment, id, before, {{"group_id", group_id}});
     ++taken;
   }
 }
@@ -208,6 +222,19 @@ rejection conflicts_rejection(const std::string& field, const std::string& messa
 
 placement placement_by_id(pqxx::work& tx, id_t id) {
   return read_placement(tx.exec_prepared1(sql::care_select_placement, id));
+}
+
+// The episode's placements that are not ended, as the audit log's "before" (by id).
+std::map<id_t, std::optional<std::string>> open_placement_snapshots(pqxx::work& tx, const episode& ep) {
+  std::map<id_t, std::optional<std::string>> out;
+  for (const auto& p : ep.placements)
+    if (p.status != "ended") out[p.id] = snapshot(tx, sql::snapshot_enrollment, p.id);
+  return out;
+}
+
+std::optional<std::string> before_of(const std::map<id_t, std::optional<std::string>>& snapshots, id_t id) {
+  const auto it = snapshots.find(id);
+  return it == snapshots.end() ? std::nullopt : it->second;
 }
 
 std::string slot_of(int start_second) {
@@ -241,8 +268,7 @@ task<outcome<episode>> pg_care_store::create_episode(const new_episode& in, cons
     }
     tx.exec_prepared(sql::care_insert_level, id, in.level_of_care, in.weekly_hours_required, in.start_date,
                      std::string{"admission"}, actor);
-    audit(tx, actor, "create", "episode", id,
-          {{"client_id", in.client_id}, {"site_id", in.site_id}, {"level_of_care", in.level_of_care}});
+    audit_change(tx, actor, "create", "episode", sql::snapshot_episode, id, std::nullopt);
     auto out = *read_episode(tx, id, false);
     tx.commit();
     return out;
@@ -273,15 +299,14 @@ task<outcome<episode>> pg_care_store::update_episode(id_t id, const episode_patc
       if (auto bad = usable(tx, sql::care_staff_usable, **patch.case_manager_id, "case_manager_id", "staff member"))
         return *bad;
     const auto case_manager = patch.case_manager_id ? *patch.case_manager_id : before->case_manager_id;
+    const auto row_before = snapshot(tx, sql::snapshot_episode, id);
     tx.exec_prepared(sql::care_update_episode, id, patch.planned_weeks.value_or(before->planned_weeks),
                      patch.counselor_id.value_or(before->counselor_id), case_manager.value_or(0),
                      patch.weekly_hours_required.value_or(before->weekly_hours_required));
-    audit(tx, actor, "update", "episode", id,
-          {{"before",
-            {{"planned_weeks", before->planned_weeks},
-             {"counselor_id", before->counselor_id},
-             {"case_manager_id", before->case_manager_id.value_or(0)},
-             {"weekly_hours_required", before->weekly_hours_required}}}});
+    // The hours report judges weeks by the level history: the level in force takes the new hours.
+    if (patch.weekly_hours_required)
+      tx.exec_prepared(sql::care_set_current_level_hours, id, *patch.weekly_hours_required);
+    audit_change(tx, actor, "update", "episode", sql::snapshot_episode, id, row_before);
     auto out = *read_episode(tx, id, false);
     tx.commit();
     return out;
@@ -302,14 +327,19 @@ task<outcome<episode>> pg_care_store::change_level(id_t id, const level_change& 
       return reject(errc::invalid_input, "effective_date",
                     "is before the last level change (" + before->levels.back().effective_date + ")");
     tx.exec_prepared(sql::care_lock_groups_of_episode, id);
+    const auto row_before = snapshot(tx, sql::snapshot_episode, id);
+    const auto placements_before = open_placement_snapshots(tx, *before);
     tx.exec_prepared(sql::care_insert_level, id, change.level_of_care, change.weekly_hours_required,
                      change.effective_date, change.reason, actor);
     tx.exec_prepared(sql::care_set_level, id, change.level_of_care, change.weekly_hours_required);
     boost::json::array ended;
     std::vector<id_t> freed;
     for (const auto& r : tx.exec_prepared(sql::care_end_other_level, id, change.effective_date, change.level_of_care)) {
-      ended.push_back(r[0].as<id_t>());
+      const auto pid = r[0].as<id_t>();
+      ended.push_back(pid);
       freed.push_back(r[1].as<id_t>());
+      audit_change(tx, actor, "end", "enrollment", sql::snapshot_enrollment, pid, before_of(placements_before, pid),
+                   {{"reason", "level changed"}});
       // Reminders planned for the group's sessions from the change on are no longer wanted.
       tx.exec_prepared(sql::care_cancel_messages_after, before->client_id,
                        domain::format_date(date::year_month_day{*day_of(change.effective_date) - date::days{1}}),
@@ -318,11 +348,12 @@ task<outcome<episode>> pg_care_store::change_level(id_t id, const level_change& 
     for (const auto g : freed) offer_free_seats(tx, g, actor);
     const auto prev = domain::parse_level_of_care(before->level_of_care).value_or(domain::level_of_care::iop);
     const auto next = domain::parse_level_of_care(change.level_of_care).value_or(domain::level_of_care::iop);
-    audit(tx, actor, std::string{domain::level_change_kind(prev, next)}.c_str(), "episode", id,
-          {{"from", before->level_of_care},
-           {"to", change.level_of_care},
-           {"effective_date", change.effective_date},
-           {"placements_ended", std::move(ended)}});
+    audit_change(tx, actor, std::string{domain::level_change_kind(prev, next)}.c_str(), "episode",
+                 sql::snapshot_episode, id, row_before,
+                 {{"from", before->level_of_care},
+                  {"to", change.level_of_care},
+                  {"effective_date", change.effective_date},
+                  {"placements_ended", std::move(ended)}});
     auto out = *read_episode(tx, id, false);
     tx.commit();
     return out;
@@ -339,15 +370,23 @@ task<outcome<episode>> pg_care_store::discharge_episode(id_t id, const discharge
     if (d.date < before->start_date)
       return reject(errc::invalid_input, "date", "is before the episode's start_date " + before->start_date);
     tx.exec_prepared(sql::care_lock_groups_of_episode, id);
+    const auto row_before = snapshot(tx, sql::snapshot_episode, id);
+    const auto placements_before = open_placement_snapshots(tx, *before);
     tx.exec_prepared(sql::care_discharge, id, d.date, d.outcome);
     std::vector<id_t> freed;
-    for (const auto& r : tx.exec_prepared(sql::care_end_episode_placements, id, d.date, std::string{"discharged"}))
+    boost::json::array ended;
+    for (const auto& r : tx.exec_prepared(sql::care_end_episode_placements, id, d.date, std::string{"discharged"})) {
+      const auto pid = r[0].as<id_t>();
+      ended.push_back(pid);
       freed.push_back(r[1].as<id_t>());
+      audit_change(tx, actor, "end", "enrollment", sql::snapshot_enrollment, pid, before_of(placements_before, pid),
+                   {{"reason", "discharged"}});
+    }
     tx.exec_prepared(sql::care_cancel_messages_after, before->client_id, d.date, std::string{"client discharged"},
                      id_t{0});
     for (const auto g : freed) offer_free_seats(tx, g, actor);
-    audit(tx, actor, "discharge", "episode", id,
-          {{"date", d.date}, {"outcome", d.outcome}, {"placements_ended", freed.size()}});
+    audit_change(tx, actor, "discharge", "episode", sql::snapshot_episode, id, row_before,
+                 {{"date", d.date}, {"outcome", d.outcome}, {"placements_ended", std::move(ended)}});
     auto out = *read_episode(tx, id, false);
     tx.commit();
     return out;
@@ -380,15 +419,19 @@ task<outcome<placement>> pg_care_store::place(const new_placement& in, const std
                          .as<id_t>();
         tx.exec_prepared(sql::care_insert_level, episode_id, g->level_of_care, hours, start, std::string{"admission"},
                          actor);
-        audit(tx, actor, "create", "episode", episode_id, {{"client_id", in.client_id}, {"site_id", g->site_id}});
+        audit_change(tx, actor, "create", "episode", sql::snapshot_episode, episode_id, std::nullopt);
       }
     }
     const auto ep = read_episode(tx, episode_id, true);
-    if (!ep) return reject(errc::invalid_input, "episode_id", "no such episode");
+    const auto g = lock_group(tx, in.group_id);
+    if (!ep || !g) {  // every reference that does not exist, named
+      rejection missing{errc::invalid_input, {}, {}, {}};
+      if (!ep) missing.fields.push_back({"episode_id", "no such episode"});
+      if (!g) missing.fields.push_back({"group_id", "no such group"});
+      return missing;
+    }
     if (ep->status != "active" || ep->archived)
       return reject(errc::conflict, "episode_id", "the episode is discharged or archived");
-    const auto g = lock_group(tx, in.group_id);
-    if (!g) return reject(errc::invalid_input, "group_id", "no such group");
     if (g->archived) return reject(errc::conflict, "group_id", "the group is archived");
     if (g->kind != "group")
       return reject(errc::conflict, "group_id", "an individual or family session's client is set when it is made");
@@ -422,8 +465,8 @@ task<outcome<placement>> pg_care_store::place(const new_placement& in, const std
     const auto id = tx.exec_prepared1(sql::care_insert_placement, ep->client_id, in.group_id, ep->counselor_id, start,
                                       in.end_date, ep->id, status)[0]
                         .as<id_t>();
-    audit(tx, actor, status == "waitlisted" ? "waitlist" : "create", "enrollment", id,
-          {{"episode_id", ep->id}, {"group_id", in.group_id}, {"status", status}});
+    audit_change(tx, actor, status == "waitlisted" ? "waitlist" : "create", "enrollment", sql::snapshot_enrollment, id,
+                 std::nullopt);
     auto out = placement_by_id(tx, id);
     tx.commit();
     return out;
@@ -469,10 +512,11 @@ task<outcome<placement>> pg_care_store::end_placement(id_t id, const std::string
     if (p->status == "active" && last < before.start_date &&
         last != domain::format_date(date::year_month_day{*day_of(before.start_date) - date::days{1}}))
       return reject(errc::invalid_input, "end_date", "is before the placement's start_date " + before.start_date);
+    const auto row_before = snapshot(tx, sql::snapshot_enrollment, id);
     tx.exec_prepared(sql::care_end_placement, id, last, reason.empty() ? std::string{"ended by staff"} : reason);
     tx.exec_prepared(sql::care_cancel_messages_after, p->client_id, last, std::string{"placement ended"}, p->grp.id);
+    audit_change(tx, actor, "end", "enrollment", sql::snapshot_enrollment, id, row_before);
     offer_free_seats(tx, p->grp.id, actor);
-    audit(tx, actor, "end", "enrollment", id, {{"was", p->status}, {"end_date", last}});
     auto out = placement_by_id(tx, id);
     tx.commit();
     return out;
@@ -486,13 +530,14 @@ task<outcome<placement>> pg_care_store::answer_offer(id_t id, bool accept, const
     const auto p = lock_placement(tx, id);
     if (!p) return reject(errc::not_found, "id", "no such placement");
     if (p->status != "offered") return reject(errc::conflict, "id", "no seat is on offer to this placement");
-    if (accept) {
+    const auto row_before = snapshot(tx, sql::snapshot_enrollment, id);
+    if (accept)
       tx.exec_prepared(sql::care_accept_offer, id, p->grp.today);
-    } else {
+    else
       tx.exec_prepared(sql::care_end_placement, id, p->grp.today, std::string{"seat declined"});
-      offer_free_seats(tx, p->grp.id, actor);
-    }
-    audit(tx, actor, accept ? "accept_seat" : "decline_seat", "enrollment", id, {{"group_id", p->grp.id}});
+    audit_change(tx, actor, accept ? "accept_seat" : "decline_seat", "enrollment", sql::snapshot_enrollment, id,
+                 row_before);
+    if (!accept) offer_free_seats(tx, p->grp.id, actor);
     auto out = placement_by_id(tx, id);
     tx.commit();
     return out;
@@ -519,7 +564,7 @@ std::optional<rejection> store_facilitators(pqxx::work& tx, const locked_group& 
     if (auto bad = usable(tx, sql::care_staff_usable, s, "facilitator_ids", "staff member")) return bad;
     find_conflicts(found, g.times(), read_commitments(tx.exec_prepared(sql::care_staff_commitments, s, g.id)),
                    "facilitator_double_booked", "staff member " + std::to_string(s) + " already leads",
-                   *day_of(g.today));
+                   g.first_day_that_matters());
   }
   if (!found.empty())
     return conflicts_rejection("facilitator_ids", "a facilitator is booked elsewhere at that time", std::move(found));
@@ -532,7 +577,7 @@ std::optional<rejection> check_room(pqxx::work& tx, const locked_group& g) {
   std::vector<conflict> found;
   find_conflicts(found, g.times(),
                  read_commitments(tx.exec_prepared(sql::care_room_commitments, g.site_id, g.room, g.id)),
-                 "room_double_booked", "room '" + g.room + "' is taken by", *day_of(g.today));
+                 "room_double_booked", "room '" + g.room + "' is taken by", g.first_day_that_matters());
   if (found.empty()) return std::nullopt;
   return conflicts_rejection("room", "the room is booked at that time", std::move(found));
 }
@@ -550,7 +595,8 @@ task<outcome<group>> pg_care_store::create_group(const new_group& in, const std:
     const auto g = *lock_group(tx, id);
     if (auto bad = check_room(tx, g)) return *bad;
     if (auto bad = store_facilitators(tx, g, in.facilitator_ids)) return *bad;
-    audit(tx, actor, "create", "group", id, {{"site_id", in.site_id}});
+    audit_change(tx, actor, "create", "group", sql::snapshot_group, id, std::nullopt,
+                 {{"facilitator_ids", boost::json::array(in.facilitator_ids.begin(), in.facilitator_ids.end())}});
     auto out = *read_full_group(tx, id);
     tx.commit();
     return out;
@@ -586,9 +632,11 @@ task<outcome<std::vector<id_t>>> pg_care_store::set_facilitators(id_t group_id, 
     const auto g = lock_group(tx, group_id);
     if (!g) return reject(errc::not_found, "id", "no such group");
     if (g->archived) return reject(errc::conflict, "id", "the group is archived");
+    const auto before = snapshot(tx, sql::snapshot_group, group_id);
     if (auto bad = store_facilitators(tx, *g, staff_ids)) return *bad;
     boost::json::array ids(staff_ids.begin(), staff_ids.end());
-    audit(tx, actor, "set_facilitators", "group", group_id, {{"facilitator_ids", std::move(ids)}});
+    audit_change(tx, actor, "set_facilitators", "group", sql::snapshot_group, group_id, before,
+                 {{"facilitator_ids", std::move(ids)}});
     std::vector<id_t> out;
     for (const auto& r : tx.exec_prepared(sql::care_facilitators_of_group, group_id)) out.push_back(r[0].as<id_t>());
     tx.commit();
@@ -635,6 +683,7 @@ task<outcome<group>> pg_care_store::update_group(id_t id, const group_patch& pat
             "capacity", "fewer seats than placed clients",
             {{"capacity", "group", id, "", std::to_string(taken) + " clients hold seats; end placements first"}});
     }
+    const auto row_before = snapshot(tx, sql::snapshot_group, id);
     tx.exec_prepared(sql::care_update_group, id, next.name, next.recurrence, next.start_second, next.end_second,
                      next.level_of_care, next.capacity.value_or(0), next.room, next.telehealth_url);
 
@@ -673,12 +722,10 @@ task<outcome<group>> pg_care_store::update_group(id_t id, const group_patch& pat
       queue_notices(tx, s.id, make);
       ++retimed;
     }
-    audit(tx, actor, "update", "group", id,
-          {{"recurrence", next.recurrence},
-           {"start_second", next.start_second},
-           {"end_second", next.end_second},
-           {"sessions_cancelled", cancelled},
-           {"sessions_retimed", retimed}});
+    audit_change(tx, actor, "update", "group", sql::snapshot_group, id, row_before,
+                 {{"sessions_cancelled", cancelled}, {"sessions_retimed", retimed}});
+    // More seats: those waiting longest are offered them now.
+    offer_free_seats(tx, id, actor);
     auto out = *read_full_group(tx, id);
     tx.commit();
     return out;
@@ -695,9 +742,10 @@ task<outcome<group>> pg_care_store::archive_group(id_t id, const std::string& ac
     if (const int open = tx.exec_prepared1(sql::care_open_placements_of_group, id)[0].as<int>(); open > 0)
       return reject(errc::conflict, "id",
                     std::to_string(open) + " placements are still open or waiting; end them first");
+    const auto before = snapshot(tx, sql::snapshot_group, id);
     tx.exec_prepared(sql::care_archive_group, id);
     tx.exec_prepared(sql::care_cancel_future_sessions, id, std::string{"group archived"});
-    audit(tx, actor, "archive", "group", id);
+    audit_change(tx, actor, "archive", "group", sql::snapshot_group, id, before);
     auto out = *read_full_group(tx, id);
     tx.commit();
     return out;
@@ -742,8 +790,9 @@ task<outcome<group>> pg_care_store::create_appointment(const new_appointment& in
     const auto pid = tx.exec_prepared1(sql::care_insert_placement, in.client_id, gid, ep.counselor_id, in.first_date,
                                        std::string{}, ep.id, std::string{"active"})[0]
                          .as<id_t>();
-    audit(tx, actor, "create", "appointment", gid,
-          {{"kind", in.kind}, {"client_id", in.client_id}, {"staff_id", in.staff_id}, {"enrollment_id", pid}});
+    audit_change(tx, actor, "create", "group", sql::snapshot_group, gid, std::nullopt,
+                 {{"kind", in.kind}, {"client_id", in.client_id}, {"staff_id", in.staff_id}, {"enrollment_id", pid}});
+    audit_change(tx, actor, "create", "enrollment", sql::snapshot_enrollment, pid, std::nullopt);
     auto out = *read_full_group(tx, gid);
     tx.commit();
     return out;

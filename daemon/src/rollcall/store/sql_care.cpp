@@ -52,12 +52,18 @@ void prepare_care(pqxx::connection& c) {
   c.prepare(care_update_episode,
             "UPDATE episodes SET planned_weeks = $2, counselor_id = $3, case_manager_id = nullif($4::bigint, 0),"
             " weekly_hours_required = $5 WHERE id = $1");
+  c.prepare(care_set_current_level_hours,
+            "UPDATE episode_levels SET weekly_hours_required = $2 WHERE id = (SELECT id FROM episode_levels"
+            " WHERE episode_id = $1 ORDER BY effective_date DESC, id DESC LIMIT 1)");
   c.prepare(care_set_level, "UPDATE episodes SET level_of_care = $2, weekly_hours_required = $3 WHERE id = $1");
   // A step to another level ends the episode's places in groups of other levels the day before
   // it takes effect; waiting for such a group ends too. Appointments are not tied to a level.
+  // A place only waited for (or offered) was never attended: it ends before its first day, as
+  // care_end_placement ends it; an ended place counts as attended from start to end date.
   c.prepare(care_end_other_level,
             "UPDATE enrollments e SET status = 'ended', end_reason = 'level changed',"
-            " end_date = greatest(e.start_date - 1, least(coalesce(e.end_date, $2::date - 1), $2::date - 1))"
+            " end_date = CASE WHEN e.status IN ('waitlisted', 'offered') THEN e.start_date - 1"
+            "   ELSE greatest(e.start_date - 1, least(coalesce(e.end_date, $2::date - 1), $2::date - 1)) END"
             " FROM groups g WHERE g.id = e.group_id AND e.episode_id = $1 AND g.kind = 'group'"
             " AND g.level_of_care <> $3 AND e.status <> 'ended' RETURNING e.id, e.group_id");
   c.prepare(care_discharge,
@@ -65,7 +71,8 @@ void prepare_care(pqxx::connection& c) {
             " WHERE id = $1");
   c.prepare(care_end_episode_placements,
             "UPDATE enrollments SET status = 'ended', end_reason = $3,"
-            " end_date = greatest(start_date - 1, least(coalesce(end_date, $2::date), $2::date))"
+            " end_date = CASE WHEN status IN ('waitlisted', 'offered') THEN start_date - 1"
+            "   ELSE greatest(start_date - 1, least(coalesce(end_date, $2::date), $2::date)) END"
             " WHERE episode_id = $1 AND status <> 'ended' RETURNING id, group_id");
   // Reminders and notices to a client (and their family contacts) for sessions after a date,
   // in one group or ($4 = 0) in all.

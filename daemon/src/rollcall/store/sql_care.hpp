@@ -15,6 +15,7 @@ inline constexpr const char* care_select_placement = "care_select_placement";
 inline constexpr const char* care_lock_placement = "care_lock_placement";
 inline constexpr const char* care_update_episode = "care_update_episode";
 inline constexpr const char* care_set_level = "care_set_level";
+inline constexpr const char* care_set_current_level_hours = "care_set_current_level_hours";
 inline constexpr const char* care_end_other_level = "care_end_other_level";
 inline constexpr const char* care_discharge = "care_discharge";
 inline constexpr const char* care_end_episode_placements = "care_end_episode_placements";
