@@ -93,6 +93,70 @@ TEST_F(care_lists_test, groups_episodes_and_placements_list_by_filter_and_page) 
             std::vector<std::int64_t>{far});
 }
 
+TEST_F(care_lists_test, only_what_has_ended_is_archived_and_discharge_ends_appointments) {
+  start_daemon();
+  const auto site = create("/v1/sites", {{"name", "East"}, {"time_zone", "UTC"}});
+  const auto dana = create("/v1/staff", {{"name", "Dana"}, {"email", "dana@example.org"}});
+  const auto client = create("/v1/clients", {{"first_name", "Kim"}, {"phone", "+15550001234"}});
+  const auto g = group_at(site, "iop", "mon");
+  const auto episode = create("/v1/episodes", {{"client_id", client},
+                                               {"site_id", site},
+                                               {"level_of_care", "iop"},
+                                               {"start_date", "2026-01-05"},
+                                               {"counselor_id", dana}});
+  const auto placement = create("/v1/enrollments", {{"episode_id", episode}, {"group_id", g}});
+  // A weekly individual session, tomorrow on: it is planned, and Dana is booked for it.
+  const auto tomorrow = local_date("UTC", starting_in(std::chrono::hours{24}));
+  const auto appointment = create("/v1/appointments", {{"kind", "individual"},
+                                                       {"client_id", client},
+                                                       {"staff_id", dana},
+                                                       {"date", tomorrow},
+                                                       {"start_time", "14:00"},
+                                                       {"end_time", "15:00"},
+                                                       {"weekly", true}});
+  const auto sessions_path = "/v1/groups/" + std::to_string(appointment) + "/sessions";
+  ASSERT_TRUE(eventually([&] { return !daemon->get(sessions_path).json().at("sessions").as_array().empty(); },
+                         std::chrono::seconds{10}));
+
+  const auto episode_path = "/v1/episodes/" + std::to_string(episode);
+  const auto placement_path = "/v1/enrollments/" + std::to_string(placement);
+  EXPECT_EQ(daemon->post(episode_path + "/archive", boost::json::object{}).status, 409);
+  EXPECT_EQ(daemon->post(placement_path + "/archive", boost::json::object{}).status, 409);
+  EXPECT_EQ(daemon->post("/v1/episodes/999/archive", boost::json::object{}).status, 404);
+
+  // Discharged today: the placement ends, the appointment stops and its later sessions go.
+  const auto today = local_date("UTC", starting_in(std::chrono::seconds{0}));
+  auto out = daemon->post(episode_path + "/discharge", {{"date", today}, {"outcome", "completed"}});
+  ASSERT_EQ(out.status, 200) << out.body;
+  const auto closed = daemon->get("/v1/groups/" + std::to_string(appointment)).json();
+  EXPECT_TRUE(closed.at("archived").as_bool());
+  const auto listed = daemon->get(sessions_path).json();
+  for (const auto& s : listed.at("sessions").as_array()) {
+    EXPECT_TRUE(s.at("cancelled").as_bool()) << s;
+    EXPECT_EQ(s.at("cancel_reason").as_string(), "client discharged");
+  }
+  // Dana is free at that hour again: a new weekly group there is no conflict.
+  EXPECT_EQ(daemon
+                ->post("/v1/groups", {{"site_id", site},
+                                      {"name", "New"},
+                                      {"slot", "afternoon"},
+                                      {"weekdays", boost::json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                                      {"start_time", "14:00"},
+                                      {"end_time", "15:00"},
+                                      {"facilitator_ids", boost::json::array{dana}}})
+                .status,
+            201);
+
+  auto archived = daemon->post(placement_path + "/archive", boost::json::object{});
+  EXPECT_EQ(archived.status, 200) << archived.body;
+  EXPECT_TRUE(ids_of("/v1/enrollments?group_id=" + std::to_string(g), 10).empty());
+  auto gone = daemon->post(episode_path + "/archive", boost::json::object{});
+  ASSERT_EQ(gone.status, 200) << gone.body;
+  EXPECT_TRUE(gone.json().at("archived").as_bool());
+  EXPECT_TRUE(ids_of("/v1/episodes?client_id=" + std::to_string(client), 10).empty());
+  EXPECT_EQ(daemon->post(episode_path + "/archive", boost::json::object{}).status, 409);
+}
+
 TEST_F(care_lists_test, bad_query_parameters_are_named) {
   start_daemon();
   auto bad = daemon->get("/v1/groups?kind=party&level_of_care=x&site_id=-1&limit=0");

@@ -513,6 +513,18 @@ task list_placements(api_deps d, request_context& ctx) {
   co_return ctx.json(st::ok, page_json(rows, [](const ports::placement& p) { return to_json(p); }));
 }
 
+task archive_episode(api_deps d, request_context& ctx) {
+  auto out = co_await d.care.archive_episode(ctx.ids[0], ctx.actor);
+  if (!out) co_return ctx.reject(out.error());
+  co_return ctx.json(st::ok, to_json(*out));
+}
+
+task archive_placement(api_deps d, request_context& ctx) {
+  auto out = co_await d.care.archive_placement(ctx.ids[0], ctx.actor);
+  if (!out) co_return ctx.reject(out.error());
+  co_return ctx.json(st::ok, to_json(*out));
+}
+
 }  // namespace
 
 void register_care_routes(router& r, api_deps d) {
@@ -536,6 +548,8 @@ void register_care_routes(router& r, api_deps d) {
   r.add(v::post, "/v1/enrollments/{id}/accept", true, bind(accept_offer));
   r.add(v::post, "/v1/enrollments/{id}/decline", true, bind(decline_offer));
   r.add(v::post, "/v1/appointments", true, bind(create_appointment));
+  r.add(v::post, "/v1/episodes/{id}/archive", true, bind(archive_episode));
+  r.add(v::post, "/v1/enrollments/{id}/archive", true, bind(archive_placement));
   r.add(v::get, "/v1/groups", true, bind(list_groups));
   r.add(v::get, "/v1/episodes", true, bind(list_episodes));
   r.add(v::get, "/v1/enrollments", true, bind(list_placements));

@@ -185,6 +185,10 @@ class care_store {
     std::optional<std::string> status;  // active | waitlisted | offered | ended
   };
   virtual task<page<placement>> list_placements(const placement_filter& f, const page_request& p) = 0;
+  // Archiving hides what was entered in error or is long finished from lists; conflict unless
+  // the episode is discharged (the placement ended).
+  virtual task<outcome<episode>> archive_episode(id_t id, const std::string& actor) = 0;
+  virtual task<outcome<placement>> archive_placement(id_t id, const std::string& actor) = 0;
 };
 
 }  // namespace rollcall::ports

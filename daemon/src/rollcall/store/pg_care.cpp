@@ -385,8 +385,18 @@ task<outcome<episode>> pg_care_store::discharge_episode(id_t id, const discharge
     tx.exec_prepared(sql::care_cancel_messages_after, before->client_id, d.date, std::string{"client discharged"},
                      id_t{0});
     for (const auto g : freed) offer_free_seats(tx, g, actor);
+    // The client's individual and family sessions end with the episode: no more are planned,
+    // those after the discharge date are cancelled, and their staff are free again.
+    boost::json::array closed;
+    for (const auto& r : tx.exec_prepared(sql::care_close_appointments_of_episode, id, d.date)) {
+      closed.push_back(r[0].as<id_t>());
+      audit(tx, actor, "archive", "group", r[0].as<id_t>(), {{"reason", "client discharged"}});
+    }
     audit_change(tx, actor, "discharge", "episode", sql::snapshot_episode, id, row_before,
-                 {{"date", d.date}, {"outcome", d.outcome}, {"placements_ended", std::move(ended)}});
+                 {{"date", d.date},
+                  {"outcome", d.outcome},
+                  {"placements_ended", std::move(ended)},
+                  {"appointments_closed", std::move(closed)}});
     auto out = *read_episode(tx, id, false);
     tx.commit();
     return out;
@@ -845,6 +855,36 @@ task<page<placement>> pg_care_store::list_placements(const placement_filter& f, 
     auto read = [](const pqxx::row& r) { return read_placement(r); };
     return read_page<placement>(tx, sql::care_list_placements, p, read, nullable(as_text(f.group_id)),
                                 nullable(as_text(f.client_id)), nullable(as_text(f.episode_id)), nullable(f.status));
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<episode>> pg_care_store::archive_episode(id_t id, const std::string& actor) {
+  auto work = [id, actor](pqxx::connection& c) -> outcome<episode> {
+    pqxx::work tx{c};
+    const auto before = snapshot(tx, sql::snapshot_episode, id);
+    if (!before) return reject(errc::not_found, "id", "no such episode");
+    if (tx.exec_prepared(sql::care_archive_episode, id).empty())
+      return reject(errc::conflict, "id", "only a discharged episode that is not archived can be archived");
+    audit_change(tx, actor, "archive", "episode", sql::snapshot_episode, id, before);
+    auto out = *read_episode(tx, id, false);
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<placement>> pg_care_store::archive_placement(id_t id, const std::string& actor) {
+  auto work = [id, actor](pqxx::connection& c) -> outcome<placement> {
+    pqxx::work tx{c};
+    const auto before = snapshot(tx, sql::snapshot_enrollment, id);
+    if (!before) return reject(errc::not_found, "id", "no such placement");
+    if (tx.exec_prepared(sql::care_archive_placement, id).empty())
+      return reject(errc::conflict, "id", "only an ended placement that is not archived can be archived");
+    audit_change(tx, actor, "archive", "enrollment", sql::snapshot_enrollment, id, before);
+    auto out = placement_by_id(tx, id);
+    tx.commit();
+    return out;
   };
   co_return co_await pool_.run(work);
 }

@@ -46,6 +46,8 @@ class pg_care_store final : public ports::care_store {
                                                          const ports::page_request& p) override;
   ports::task<ports::page<ports::placement>> list_placements(const placement_filter& f,
                                                              const ports::page_request& p) override;
+  ports::task<outcome<ports::episode>> archive_episode(ports::id_t id, const std::string& actor) override;
+  ports::task<outcome<ports::placement>> archive_placement(ports::id_t id, const std::string& actor) override;
 
  private:
   db_pool& pool_;

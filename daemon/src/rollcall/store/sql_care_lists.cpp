@@ -9,6 +9,20 @@
 namespace rollcall::store::sql {
 
 void prepare_care_lists(pqxx::connection& c) {
+  c.prepare(care_close_appointments_of_episode,
+            "WITH closed AS (UPDATE groups SET archived_at = now() WHERE kind <> 'group' AND archived_at IS NULL"
+            "   AND id IN (SELECT group_id FROM enrollments WHERE episode_id = $1) RETURNING id),"
+            " cancelled AS (UPDATE sessions SET cancelled = true, cancel_reason = 'client discharged'"
+            "   WHERE group_id IN (SELECT id FROM closed) AND NOT cancelled AND starts_at > now()"
+            "   AND local_date > $2::date)"
+            " SELECT id FROM closed ORDER BY id");
+  // Archiving hides records entered in error or long finished; only what has ended can go.
+  c.prepare(care_archive_episode,
+            "UPDATE episodes SET archived_at = now() WHERE id = $1 AND archived_at IS NULL AND status = 'discharged'"
+            " RETURNING id");
+  c.prepare(care_archive_placement,
+            "UPDATE enrollments SET archived_at = now() WHERE id = $1 AND archived_at IS NULL AND status = 'ended'"
+            " RETURNING id");
   c.prepare(care_list_groups,
             "SELECT id FROM groups WHERE id > $1 AND ($3::bigint IS NULL OR site_id = $3)"
             " AND ($4::text IS NULL OR kind = $4) AND ($5::text IS NULL OR level_of_care = $5)"
