@@ -144,6 +144,68 @@ TEST_F(outbox_pg_test, reminders_planned_for_an_older_revision_of_a_moved_sessio
   EXPECT_EQ(scalar("SELECT count(*) FROM outbox WHERE status = 'cancelled' AND last_error = 'session moved'"), 2);
 }
 
+TEST_F(outbox_pg_test, messages_to_people_no_longer_expected_are_cancelled_at_claim) {
+  // A planner round may read a client (or a family contact) just before a discharge or a
+  // revocation commits and enqueue after it: the claim drops those messages.
+  sql("INSERT INTO sites (name, time_zone) VALUES ('S', 'UTC')");
+  sql("INSERT INTO groups (site_id, name, slot, recurrence, first_date, start_second, end_second, kind)"
+      " VALUES (1, 'F', 'morning', 'FREQ=WEEKLY', '2020-01-01', 0, 3600, 'family')");
+  sql("INSERT INTO staff (name, email) VALUES ('Dana', 'd@example.org')");
+  sql("INSERT INTO clients (first_name) VALUES ('Stays'), ('Leaves')");
+  for (const char* client : {"1", "2"}) {
+    sql(std::string{"INSERT INTO episodes (client_id, site_id, level_of_care, start_date, planned_weeks,"
+                    " counselor_id, weekly_hours_required) VALUES ("} +
+        client + ", 1, 'iop', '2020-01-01', 12, 1, 9)");
+    sql(std::string{"INSERT INTO enrollments (client_id, group_id, counselor_id, start_date, episode_id)"
+                    " VALUES ("} +
+        client + ", 1, 1, '2020-01-01', " + client + ")");
+  }
+  sql("INSERT INTO family_contacts (client_id, name, relationship, email, consent_date) VALUES"
+      " (1, 'Pat', 'parent', 'p@example.org', '2020-01-01'), (1, 'Lee', 'partner', 'l@example.org', '2020-01-01')");
+  sql("INSERT INTO sessions (group_id, scheduled_date, local_date, starts_at, ends_at) VALUES"
+      " (1, current_date + 1, current_date + 1, now() + interval '1 day', now() + interval '25 hours')");
+  auto to = [&](const std::string& key, ports::id_t client, std::optional<ports::id_t> contact) {
+    auto m = message(key);
+    m.session_id = 1;
+    m.session_revision = 0;
+    m.client_id = client;
+    m.family_contact_id = contact;
+    return m;
+  };
+  enqueue({to("client-stays", 1, std::nullopt), to("client-leaves", 2, std::nullopt), to("pat", 1, 1),
+           to("lee-revoked", 1, 2)});
+  // Client 2 was discharged yesterday; Lee's consent was revoked.
+  sql("UPDATE enrollments SET status = 'ended', end_date = current_date - 1 WHERE client_id = 2");
+  sql("UPDATE family_contacts SET consent_revoked_at = now() WHERE id = 2");
+  std::set<std::string> sent;
+  for (const auto& m : claim(10, 60s))
+    sent.insert(scalar<std::string>("SELECT dedupe_key FROM outbox WHERE id = " + std::to_string(m.id)));
+  EXPECT_EQ(sent, (std::set<std::string>{"client-stays", "pat"}));
+  EXPECT_EQ(scalar("SELECT count(*) FROM outbox WHERE status = 'cancelled'"
+                   " AND last_error = 'recipient no longer expected'"),
+            2);
+}
+
+TEST_F(outbox_pg_test, a_planner_round_that_read_a_group_before_it_changed_adds_nothing) {
+  sql("INSERT INTO sites (name, time_zone) VALUES ('S', 'UTC')");
+  sql("INSERT INTO groups (site_id, name, slot, recurrence, first_date, start_second, end_second) VALUES"
+      " (1, 'G', 'morning', 'FREQ=WEEKLY;BYDAY=TU', '2020-01-01', 3600, 7200)");
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const ports::notice_maker none = [](const ports::session_context&, const std::vector<ports::session_attendee>&) {
+    return std::vector<ports::new_message>{};
+  };
+  auto slot = [&](const std::string& rule, int start) {
+    return ports::session_slot{1, "2030-01-01", now + 24h, now + 25h, rule, start, start + 3600};
+  };
+  // Read before an edit (old rule, or old times) or before an archive: nothing is inserted.
+  EXPECT_EQ(run_task(db.add_sessions({slot("FREQ=WEEKLY;BYDAY=MO", 3600)}, none)), 0);
+  EXPECT_EQ(run_task(db.add_sessions({slot("FREQ=WEEKLY;BYDAY=TU", 0)}, none)), 0);
+  sql("UPDATE groups SET archived_at = now()");
+  EXPECT_EQ(run_task(db.add_sessions({slot("FREQ=WEEKLY;BYDAY=TU", 3600)}, none)), 0);
+  sql("UPDATE groups SET archived_at = NULL");
+  EXPECT_EQ(run_task(db.add_sessions({slot("FREQ=WEEKLY;BYDAY=TU", 3600)}, none)), 1);
+}
+
 TEST_F(outbox_pg_test, concurrent_claimers_get_disjoint_messages) {
   std::vector<ports::new_message> many;
   for (int i = 0; i < 200; ++i) many.push_back(message("m" + std::to_string(i)));

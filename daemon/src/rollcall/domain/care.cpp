@@ -88,7 +88,8 @@ std::vector<week_hours> hours_by_week(const std::vector<scheduled_session>& sess
     w.week = iso_week_of(monday);
     w.required_hours = in_force->weekly_hours;
     w.level = in_force->level;
-    w.partial = begins > monday || (ends_on && *ends_on < sunday);
+    // A week the episode begins or ends in, or that the asked range cuts, is not a whole week.
+    w.partial = begins > monday || (ends_on && *ends_on < sunday) || monday < from || sunday > to;
     for (const auto& s : sessions)
       if (s.date >= monday && s.date <= sunday) w.scheduled_hours += static_cast<double>(s.length.count()) / 3600.0;
     out.push_back(std::move(w));

@@ -72,7 +72,7 @@ struct week_hours {
   double scheduled_hours = 0;
   double required_hours = 0;
   std::string level;
-  bool partial = false;  // the episode began or ended inside this week
+  bool partial = false;  // the episode began or ended inside this week, or the range cuts it
   double shortfall() const { return scheduled_hours < required_hours ? required_hours - scheduled_hours : 0; }
 };
 

@@ -92,6 +92,11 @@ struct session_slot {
   std::string local_date;  // YYYY-MM-DD in the site's zone
   sys_seconds starts_at;
   sys_seconds ends_at;
+  // The group as the planner read it: a slot is dropped if the group changed or was archived
+  // meanwhile (the edit has already made its sessions; the next round plans by the new rule).
+  std::string recurrence;
+  int start_second = 0;
+  int end_second = 0;
 };
 
 struct session {

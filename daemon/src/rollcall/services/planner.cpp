@@ -75,7 +75,8 @@ ports::task<planning_stats> planner::plan_once() {
          domain::occurrences_between(std::get<domain::weekly_rule>(rule), date::local_days{*first},
                                      std::chrono::seconds{g.grp.start_second}, std::chrono::seconds{g.grp.end_second},
                                      *zone, domain::local_date_of(*zone, now), domain::local_date_of(*zone, until)))
-      slots.push_back({g.grp.id, domain::format_date(date::year_month_day{o.local_date}), o.starts_at, o.ends_at});
+      slots.push_back({g.grp.id, domain::format_date(date::year_month_day{o.local_date}), o.starts_at, o.ends_at,
+                       g.grp.recurrence, g.grp.start_second, g.grp.end_second});
   }
   // A session that lands on a closed day is planned cancelled; its clients hear of it as if
   // it had been cancelled by hand.

@@ -369,6 +369,7 @@ task<outcome<episode>> pg_care_store::discharge_episode(id_t id, const discharge
     if (before->status != "active") return reject(errc::conflict, "id", "the episode is already discharged");
     if (d.date < before->start_date)
       return reject(errc::invalid_input, "date", "is before the episode's start_date " + before->start_date);
+    tx.exec_prepared(sql::lock_calendar);  // its appointments close: no planner round meanwhile
     tx.exec_prepared(sql::care_lock_groups_of_episode, id);
     const auto row_before = snapshot(tx, sql::snapshot_episode, id);
     const auto placements_before = open_placement_snapshots(tx, *before);
@@ -424,9 +425,16 @@ task<outcome<placement>> pg_care_store::place(const new_placement& in, const std
         const auto start = in.start_date.empty() ? lock_group(tx, in.group_id)->today : in.start_date;
         const auto hours =
             in.weekly_hours_by_level.count(g->level_of_care) ? in.weekly_hours_by_level.at(g->level_of_care) : 0.0;
-        episode_id = tx.exec_prepared1(sql::care_insert_episode, in.client_id, g->site_id, g->level_of_care, start, 12,
-                                       in.counselor_id, id_t{0}, hours)[0]
-                         .as<id_t>();
+        // Another request may open the client's episode at the same moment: then use that one.
+        pqxx::subtransaction open{tx, "open_episode"};
+        try {
+          episode_id = open.exec_prepared1(sql::care_insert_episode, in.client_id, g->site_id, g->level_of_care, start,
+                                           12, in.counselor_id, id_t{0}, hours)[0]
+                           .as<id_t>();
+          open.commit();
+        } catch (const pqxx::unique_violation&) {
+          return reject(errc::conflict, "client_id", "the client's episode was opened meanwhile; try again");
+        }
         tx.exec_prepared(sql::care_insert_level, episode_id, g->level_of_care, hours, start, std::string{"admission"},
                          actor);
         audit_change(tx, actor, "create", "episode", sql::snapshot_episode, episode_id, std::nullopt);
@@ -517,10 +525,11 @@ task<outcome<placement>> pg_care_store::end_placement(id_t id, const std::string
     const auto p = lock_placement(tx, id);
     if (!p) return reject(errc::not_found, "id", "no such placement");
     if (p->status == "ended") return reject(errc::conflict, "id", "the placement has ended already");
-    const auto last = end_date.empty() ? p->grp.today : end_date;
     const auto before = placement_by_id(tx, id);
-    if (p->status == "active" && last < before.start_date &&
-        last != domain::format_date(date::year_month_day{*day_of(before.start_date) - date::days{1}}))
+    // No end date: today, or the day before a placement that has not begun yet.
+    const auto day_before_start = domain::format_date(date::year_month_day{*day_of(before.start_date) - date::days{1}});
+    const auto last = !end_date.empty() ? end_date : std::max(p->grp.today, day_before_start);
+    if (p->status == "active" && last < day_before_start)
       return reject(errc::invalid_input, "end_date", "is before the placement's start_date " + before.start_date);
     const auto row_before = snapshot(tx, sql::snapshot_enrollment, id);
     tx.exec_prepared(sql::care_end_placement, id, last, reason.empty() ? std::string{"ended by staff"} : reason);
@@ -541,8 +550,14 @@ task<outcome<placement>> pg_care_store::answer_offer(id_t id, bool accept, const
     if (!p) return reject(errc::not_found, "id", "no such placement");
     if (p->status != "offered") return reject(errc::conflict, "id", "no seat is on offer to this placement");
     const auto row_before = snapshot(tx, sql::snapshot_enrollment, id);
+    const auto offered = placement_by_id(tx, id);
+    // The client attends from tomorrow (or the planned start): today's sessions may be over,
+    // and the no-show sweep must not count them as missed.
+    const auto tomorrow = domain::format_date(date::year_month_day{*day_of(p->grp.today) + date::days{1}});
+    if (accept && !offered.end_date.empty() && offered.end_date < tomorrow)
+      return reject(errc::conflict, "id", "the placement's end date has passed; end it instead");
     if (accept)
-      tx.exec_prepared(sql::care_accept_offer, id, p->grp.today);
+      tx.exec_prepared(sql::care_accept_offer, id, tomorrow);
     else
       tx.exec_prepared(sql::care_end_placement, id, p->grp.today, std::string{"seat declined"});
     audit_change(tx, actor, accept ? "accept_seat" : "decline_seat", "enrollment", sql::snapshot_enrollment, id,
@@ -703,7 +718,6 @@ task<outcome<group>> pg_care_store::update_group(id_t id, const group_patch& pat
     const auto first = *day_of(next.first_date);
     for (const auto& r : tx.exec_prepared(sql::care_future_sessions_of_group, id)) {
       const auto s = read_session(r);
-      const bool moved_by_hand = r[10].as<bool>();
       const auto scheduled = *day_of(s.scheduled_date);
       const auto was = *read_context(tx, s.id);
       const bool kept = !domain::occurrence_dates(rule, first, scheduled, scheduled).empty();
@@ -717,8 +731,14 @@ task<outcome<group>> pg_care_store::update_group(id_t id, const group_patch& pat
         ++cancelled;
         continue;
       }
-      if (moved_by_hand) continue;  // a session moved by hand keeps its own time
+      // A session moved by hand to another day or time keeps it (a new room or facilitator
+      // alone does not count): only one still at the group's old times follows the new ones.
       const auto day = *day_of(s.local_date);
+      const auto old_start =
+          domain::resolve_local_time(zone, date::local_seconds{day} + std::chrono::seconds{before.start_second});
+      const auto old_end =
+          domain::resolve_local_time(zone, date::local_seconds{day} + std::chrono::seconds{before.end_second});
+      if (s.local_date != s.scheduled_date || s.starts_at != old_start || s.ends_at != old_end) continue;
       const auto starts =
           domain::resolve_local_time(zone, date::local_seconds{day} + std::chrono::seconds{next.start_second});
       const auto ends =
@@ -746,6 +766,7 @@ task<outcome<group>> pg_care_store::update_group(id_t id, const group_patch& pat
 task<outcome<group>> pg_care_store::archive_group(id_t id, const std::string& actor) {
   auto work = [id, actor](pqxx::connection& c) -> outcome<group> {
     pqxx::work tx{c};
+    tx.exec_prepared(sql::lock_calendar);  // no planner round may add sessions meanwhile
     const auto g = lock_group(tx, id);
     if (!g) return reject(errc::not_found, "id", "no such group");
     if (g->archived) return reject(errc::conflict, "id", "the group is archived already");
@@ -774,6 +795,8 @@ task<outcome<group>> pg_care_store::create_appointment(const new_appointment& in
     auto active = tx.exec_prepared(sql::care_active_episode, in.client_id);
     if (active.empty()) return reject(errc::conflict, "client_id", "the client has no active episode");
     const auto ep = *read_episode(tx, active[0][0].as<id_t>(), true);
+    if (ep.status != "active" || ep.archived)
+      return reject(errc::conflict, "client_id", "the client's episode was discharged meanwhile");
     const auto site_id = in.site_id != 0 ? in.site_id : ep.site_id;
     if (auto bad = usable(tx, sql::care_site_usable, site_id, "site_id", "site")) return *bad;
     if (in.first_date < ep.start_date)

@@ -44,8 +44,8 @@ task<int> pg_store::add_sessions(const std::vector<session_slot>& slots, const n
     tx.exec_prepared(sql::lock_calendar);
     int added = 0;
     for (const auto& s : slots) {
-      const auto r =
-          tx.exec_prepared(sql::insert_session, s.group_id, s.local_date, epoch(s.starts_at), epoch(s.ends_at));
+      const auto r = tx.exec_prepared(sql::insert_session, s.group_id, s.local_date, epoch(s.starts_at),
+                                      epoch(s.ends_at), s.recurrence, s.start_second, s.end_second);
       if (r.empty()) continue;
       ++added;
       if (r[0][1].as<bool>()) queue_notices(tx, r[0][0].as<id_t>(), closed_notices);  // planned on a closed day
@@ -172,6 +172,7 @@ task<std::vector<claimed_message>> pg_store::claim_due(int batch_size, std::chro
   auto work = [batch_size, lease, include_provider](pqxx::connection& c) {
     pqxx::work tx{c};
     tx.exec_prepared(sql::cancel_stale_reminders);
+    tx.exec_prepared(sql::cancel_unwanted_messages);
     std::vector<claimed_message> out;
     for (const auto& r :
          tx.exec_prepared(sql::claim_due, batch_size, static_cast<long long>(lease.count()), include_provider))

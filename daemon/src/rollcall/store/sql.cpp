@@ -111,6 +111,10 @@ void prepare_all(pqxx::connection& c) {
       "   CASE WHEN c.closed THEN 'site closed' END"
       " FROM (SELECT EXISTS (SELECT 1 FROM site_closures sc JOIN groups g ON g.site_id = sc.site_id"
       "   WHERE g.id = $1 AND $2::date BETWEEN sc.first_date AND sc.last_date AND sc.archived_at IS NULL) AS closed) c"
+      // Under the calendar lock, the group must still be as the planner read it (an edit or an
+      // archive may have committed in between).
+      " WHERE EXISTS (SELECT 1 FROM groups g WHERE g.id = $1 AND g.archived_at IS NULL AND g.recurrence = $5"
+      "   AND g.start_second = $6 AND g.end_second = $7)"
       // Already planned for that date, or a moved session already holds that day: nothing.
       " ON CONFLICT DO NOTHING RETURNING id, cancelled");
   // Closures and session planning take this lock, so neither misses the other's rows.
@@ -174,6 +178,21 @@ void prepare_all(pqxx::connection& c) {
             " FROM sessions s WHERE o.session_id = s.id AND o.kind = 'reminder'"
             " AND ((o.status = 'pending' AND o.due_at <= now()) OR (o.status = 'sending' AND o.lease_until < now()))"
             " AND (s.starts_at <= now() OR s.cancelled OR o.session_revision IS DISTINCT FROM s.revision)");
+  // Messages about a session to someone who no longer attends it (discharged, placement
+  // ended, stepped to another level) or to a family contact whose consent is no longer in
+  // force: a planner round may have read them just before the change committed.
+  c.prepare(cancel_unwanted_messages,
+            "UPDATE outbox o SET status = 'cancelled', lease_until = NULL, claim_token = NULL,"
+            " last_error = 'recipient no longer expected'"
+            " FROM sessions s WHERE o.session_id = s.id AND o.kind IN ('reminder', 'notice')"
+            " AND o.client_id IS NOT NULL"
+            " AND ((o.status = 'pending' AND o.due_at <= now()) OR (o.status = 'sending' AND o.lease_until < now()))"
+            " AND (NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.group_id = s.group_id AND e.client_id = o.client_id"
+            "        AND (" ROLLCALL_ATTENDS
+            " OR o.kind = 'notice'))"
+            "   OR (o.family_contact_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM family_contacts fc"
+            "        WHERE fc.id = o.family_contact_id AND fc.consent_date IS NOT NULL"
+            "        AND fc.consent_revoked_at IS NULL AND fc.archived_at IS NULL)))");
   // Claim, commit, send, record: the lease outlives the batch's HTTP deadlines, and an expired
   // lease (a crashed instance) is claimed again under a new token. $3 = false leaves messages
   // for the provider webhook alone while none is configured.
@@ -234,7 +253,7 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(cancel_session, "UPDATE sessions SET cancelled = true, cancel_reason = $2 WHERE id = $1");
   c.prepare(move_session,
             "UPDATE sessions SET local_date = $2::date, starts_at = to_timestamp($3), ends_at = to_timestamp($4),"
-            " room = nullif($5, ''), change_note = $6, revision = revision + $7::integer,"
+            " room = coalesce(nullif($5, ''), room), change_note = $6, revision = revision + $7::integer,"
             " facilitator_id = coalesce(nullif($8::bigint, 0), facilitator_id) WHERE id = $1");
   // Who leads a session: its own facilitator, else its group's. $4 = the new leader (0: unchanged).
   const std::string leaders =

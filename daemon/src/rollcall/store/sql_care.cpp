@@ -164,8 +164,8 @@ void prepare_care(pqxx::connection& c) {
             " VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, 1, $9, $10, $11) RETURNING id");
   // Locks are taken episode, then groups (in id order), then placements, everywhere.
   c.prepare(care_lock_groups_of_episode,
-            "SELECT id FROM groups WHERE id IN (SELECT group_id FROM enrollments WHERE episode_id = $1"
-            " AND status <> 'ended') ORDER BY id FOR UPDATE");
+            "SELECT id FROM groups WHERE archived_at IS NULL"
+            " AND id IN (SELECT group_id FROM enrollments WHERE episode_id = $1) ORDER BY id FOR UPDATE");
   c.prepare(care_groups_of_episode,
             "SELECT DISTINCT g.id, g.site_id, g.name, g.slot, g.recurrence, g.first_date::text, g.start_second,"
             " g.end_second, st.time_zone FROM enrollments e JOIN groups g ON g.id = e.group_id"
