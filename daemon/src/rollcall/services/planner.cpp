@@ -15,7 +15,10 @@ namespace rollcall::services {
 
 std::string recipient_key(const ports::session_attendee& a) {
   auto key = std::to_string(a.client_id);
-  if (a.family_contact_id != 0) key += "f" + std::to_string(a.family_contact_id);
+  if (a.family_contact_id != 0) {
+    key += 'f';  // (not `"f" + ...`: GCC 12 -O3 warns falsely, bug 105329)
+    key += std::to_string(a.family_contact_id);
+  }
   return key;
 }
 
