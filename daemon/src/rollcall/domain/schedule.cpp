@@ -124,4 +124,11 @@ date::local_days local_date_of(const date::time_zone& zone, sys_seconds instant)
   return date::floor<date::days>(zone.to_local(instant));
 }
 
+std::optional<date::local_days> day_of(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  const auto d = parse_date(text);
+  if (!d) return std::nullopt;
+  return date::local_days{*d};
+}
+
 }  // namespace rollcall::domain

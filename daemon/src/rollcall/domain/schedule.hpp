@@ -59,6 +59,8 @@ std::string format_time_of_day(std::chrono::seconds t);
 // "YYYY-MM-DD" -> calendar date; rejects impossible dates.
 std::optional<date::year_month_day> parse_date(std::string_view text);
 std::string format_date(date::year_month_day d);
+// "YYYY-MM-DD" as a day to count with; nothing for "" or a bad date.
+std::optional<date::local_days> day_of(std::string_view text);
 
 struct group_schedule {
   weekday_set days;

@@ -10,14 +10,7 @@
 
 namespace rollcall::services {
 
-namespace {
-std::optional<date::local_days> day_of(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  const auto d = domain::parse_date(text);
-  if (!d) return std::nullopt;
-  return date::local_days{*d};
-}
-}  // namespace
+using domain::day_of;
 
 std::vector<domain::week_hours> episode_hours(const ports::episode_schedule& in, date::local_days from,
                                               date::local_days to) {

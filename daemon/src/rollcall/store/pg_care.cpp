@@ -116,12 +116,7 @@ std::optional<group> read_full_group(pqxx::work& tx, id_t id) {
   return g;
 }
 
-std::optional<date::local_days> day_of(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  const auto d = domain::parse_date(text);
-  if (!d) return std::nullopt;
-  return date::local_days{*d};
-}
+using domain::day_of;
 
 // A stored rule as a timetable; stored rules were validated on the way in.
 domain::timetable timetable_of(const std::string& rule, const std::string& first, int start, int end,
