@@ -157,6 +157,37 @@ TEST_F(care_lists_test, only_what_has_ended_is_archived_and_discharge_ends_appoi
   EXPECT_EQ(daemon->post(episode_path + "/archive", boost::json::object{}).status, 409);
 }
 
+TEST_F(care_lists_test, a_group_edit_may_not_put_its_clients_in_two_places_at_once) {
+  start_daemon();
+  const auto site = create("/v1/sites", {{"name", "East"}, {"time_zone", "America/New_York"}});
+  const auto dana = create("/v1/staff", {{"name", "Dana"}, {"email", "dana@example.org"}});
+  const auto client = create("/v1/clients", {{"first_name", "Kim"}, {"email", "kim@example.org"}});
+  const auto monday = group_at(site, "iop", "mon");
+  const auto tuesday = group_at(site, "iop", "tue");
+  const auto episode = create("/v1/episodes", {{"client_id", client},
+                                               {"site_id", site},
+                                               {"level_of_care", "iop"},
+                                               {"start_date", "2026-01-05"},
+                                               {"counselor_id", dana}});
+  create("/v1/enrollments", {{"episode_id", episode}, {"group_id", monday}});
+  create("/v1/enrollments", {{"episode_id", episode}, {"group_id", tuesday}});
+  const auto path = "/v1/groups/" + std::to_string(tuesday);
+  auto clash = daemon->request("PATCH", path,
+                               boost::json::serialize(boost::json::object{{"weekdays", boost::json::array{"mon"}}}));
+  ASSERT_EQ(clash.status, 409) << clash.body;
+  const auto body = clash.json();
+  const auto& conflicts = body.at("conflicts").as_array();
+  ASSERT_EQ(conflicts.size(), 1u);
+  EXPECT_EQ(conflicts[0].at("kind").as_string(), "client_overlap");
+  EXPECT_EQ(conflicts[0].at("id").as_int64(), monday);
+  EXPECT_EQ(body.at("errors").as_array()[0].at("field").as_string(), "recurrence");
+  // Nothing changed; another day is fine.
+  EXPECT_EQ(daemon->get(path).json().at("weekdays"), boost::json::array{"tue"});
+  auto moved = daemon->request("PATCH", path,
+                               boost::json::serialize(boost::json::object{{"weekdays", boost::json::array{"wed"}}}));
+  EXPECT_EQ(moved.status, 200) << moved.body;
+}
+
 TEST_F(care_lists_test, bad_query_parameters_are_named) {
   start_daemon();
   auto bad = daemon->get("/v1/groups?kind=party&level_of_care=x&site_id=-1&limit=0");

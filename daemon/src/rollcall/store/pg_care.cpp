@@ -695,6 +695,21 @@ task<outcome<group>> pg_care_store::update_group(id_t id, const group_patch& pat
     g->end_second = next.end_second;
     g->room = next.room;
     if (auto bad = check_room(tx, *g)) return *bad;
+    // ... nor with the other groups its clients attend.
+    if (patch.recurrence || patch.start_second || patch.end_second) {
+      std::vector<conflict> found;
+      for (const auto& r : tx.exec_prepared(sql::care_placed_clients_of_group, id)) {
+        const auto client = r[0].as<id_t>();
+        const auto start = r[1].as<std::string>(), until = r[2].as<std::string>();
+        find_conflicts(found, g->times(start, until),
+                       read_commitments(tx.exec_prepared(sql::care_client_commitments, client, id)), "client_overlap",
+                       "client " + std::to_string(client) + " also attends",
+                       std::max(*day_of(g->today), *day_of(start)));
+      }
+      if (!found.empty())
+        return conflicts_rejection(patch.recurrence ? "recurrence" : "start_time",
+                                   "placed clients have other sessions at the new times", std::move(found));
+    }
     if (auto bad = store_facilitators(tx, *g, patch.facilitator_ids.value_or(before.facilitator_ids))) return *bad;
     if (next.capacity) {
       const int taken = tx.exec_prepared1(sql::care_seats_taken, id)[0].as<int>();

@@ -56,6 +56,7 @@ inline constexpr const char* care_lock_groups_of_episode = "care_lock_groups_of_
 inline constexpr const char* care_close_appointments_of_episode = "care_close_appointments_of_episode";
 inline constexpr const char* care_archive_episode = "care_archive_episode";
 inline constexpr const char* care_archive_placement = "care_archive_placement";
+inline constexpr const char* care_placed_clients_of_group = "care_placed_clients_of_group";
 inline constexpr const char* care_list_groups = "care_list_groups";
 inline constexpr const char* care_list_episodes = "care_list_episodes";
 inline constexpr const char* care_list_placements = "care_list_placements";

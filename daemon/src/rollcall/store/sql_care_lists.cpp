@@ -9,6 +9,9 @@
 namespace rollcall::store::sql {
 
 void prepare_care_lists(pqxx::connection& c) {
+  c.prepare(care_placed_clients_of_group,
+            "SELECT client_id, start_date::text, coalesce(end_date::text, '') FROM enrollments"
+            " WHERE group_id = $1 AND status IN ('active', 'offered') ORDER BY client_id");
   c.prepare(care_close_appointments_of_episode,
             "WITH closed AS (UPDATE groups SET archived_at = now() WHERE kind <> 'group' AND archived_at IS NULL"
             "   AND id IN (SELECT group_id FROM enrollments WHERE episode_id = $1) RETURNING id),"
