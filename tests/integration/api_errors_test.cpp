@@ -8,14 +8,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::set<std::string> fields_of(const api_response& r) {
-  std::set<std::string> out;
-  auto body = r.json().as_object();
-  if (auto* errs = body.if_contains("errors"))
-    for (const auto& e : errs->as_array()) out.insert(std::string{e.at("field").as_string()});
-  return out;
-}
-
 TEST_F(clinic_test, api_errors_are_problem_details_and_change_nothing) {
   start_daemon();
   auto unauth = daemon->request("POST", "/v1/sites", R"({"name":"X","time_zone":"UTC"})", std::nullopt);

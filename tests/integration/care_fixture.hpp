@@ -16,14 +16,6 @@ namespace rollcall::testing {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-inline std::set<std::string> fields_of(const api_response& r) {
-  std::set<std::string> out;
-  const auto body = r.json();
-  if (const auto* errs = body.as_object().if_contains("errors"))
-    for (const auto& e : errs->as_array()) out.insert(std::string{e.at("field").as_string()});
-  return out;
-}
-
 // A JSON value as text, to compare with a std::string (json::value has no such operator==).
 inline std::string text(const json::value& v) {
   return v.is_string() ? std::string{v.get_string()} : json::serialize(v);
@@ -40,26 +32,8 @@ class care_test : public clinic_test {
     ASSERT_TRUE(daemon->start()) << daemon->log();
   }
 
-  api_response patch(const std::string& path, const json::object& body) const {
-    return daemon->request("PATCH", path, json::serialize(body));
-  }
-  api_response put(const std::string& path, const json::object& body) const {
-    return daemon->request("PUT", path, json::serialize(body));
-  }
   static std::string path_of(const std::string& base, std::int64_t id, const std::string& rest = {}) {
     return base + "/" + std::to_string(id) + rest;
-  }
-
-  int count(const std::string& query) const {
-    pqxx::connection c{db_url};
-    pqxx::read_transaction tx{c};
-    return tx.exec1(query)[0].as<int>();
-  }
-  void sql(const std::string& statement) const {
-    pqxx::connection c{db_url};
-    pqxx::work tx{c};
-    tx.exec0(statement);
-    tx.commit();
   }
 
   // Dates at the site, `n` days from today there.

@@ -10,25 +10,6 @@ namespace {
 
 class care_lists_test : public clinic_test {
  protected:
-  // Every id of a list, walking its pages `limit` at a time.
-  std::vector<std::int64_t> ids_of(const std::string& path, int limit) {
-    std::vector<std::int64_t> ids;
-    std::string cursor;
-    for (int pages = 0; pages < 50; ++pages) {
-      const auto sep = path.find('?') == std::string::npos ? "?" : "&";
-      auto res =
-          daemon->get(path + sep + "limit=" + std::to_string(limit) + (cursor.empty() ? "" : "&cursor=" + cursor));
-      EXPECT_EQ(res.status, 200) << path << ": " << res.body;
-      if (res.status != 200) break;
-      const auto body = res.json().as_object();
-      EXPECT_LE(body.at("items").as_array().size(), static_cast<std::size_t>(limit));
-      for (const auto& item : body.at("items").as_array()) ids.push_back(item.at("id").as_int64());
-      if (body.at("next_cursor").is_null()) break;
-      cursor = std::string{body.at("next_cursor").as_string()};
-    }
-    return ids;
-  }
-
   std::int64_t group_at(std::int64_t site, const std::string& level, const char* day) {
     return create("/v1/groups", {{"site_id", site},
                                  {"name", "G " + level},
@@ -49,13 +30,13 @@ TEST_F(care_lists_test, groups_episodes_and_placements_list_by_filter_and_page) 
   const auto far = group_at(west, "iop", "mon");
 
   // Five IOP groups and one PHP group at East: pages of two give all six, once each, in order.
-  auto all_east = ids_of("/v1/groups?site_id=" + std::to_string(east), 2);
+  auto all_east = all_ids("/v1/groups?site_id=" + std::to_string(east), 2);
   auto expected = east_groups;
   expected.push_back(php);
   EXPECT_EQ(all_east, expected);
-  EXPECT_EQ(ids_of("/v1/groups?site_id=" + std::to_string(east) + "&level_of_care=php", 10),
+  EXPECT_EQ(all_ids("/v1/groups?site_id=" + std::to_string(east) + "&level_of_care=php", 10),
             std::vector<std::int64_t>{php});
-  EXPECT_EQ(ids_of("/v1/groups?site_id=" + std::to_string(west), 10), std::vector<std::int64_t>{far});
+  EXPECT_EQ(all_ids("/v1/groups?site_id=" + std::to_string(west), 10), std::vector<std::int64_t>{far});
 
   // Three clients, each in an episode at East and placed in the first group.
   std::vector<std::int64_t> episodes, placements;
@@ -68,28 +49,28 @@ TEST_F(care_lists_test, groups_episodes_and_placements_list_by_filter_and_page) 
                                                {"counselor_id", counselor}}));
     placements.push_back(create("/v1/enrollments", {{"episode_id", episodes.back()}, {"group_id", east_groups[0]}}));
   }
-  EXPECT_EQ(ids_of("/v1/episodes?site_id=" + std::to_string(east), 2), episodes);
-  EXPECT_TRUE(ids_of("/v1/episodes?site_id=" + std::to_string(west), 2).empty());
-  EXPECT_EQ(ids_of("/v1/episodes?staff_id=" + std::to_string(counselor) + "&status=active", 5), episodes);
-  EXPECT_EQ(ids_of("/v1/enrollments?group_id=" + std::to_string(east_groups[0]), 2), placements);
+  EXPECT_EQ(all_ids("/v1/episodes?site_id=" + std::to_string(east), 2), episodes);
+  EXPECT_TRUE(all_ids("/v1/episodes?site_id=" + std::to_string(west), 2).empty());
+  EXPECT_EQ(all_ids("/v1/episodes?staff_id=" + std::to_string(counselor) + "&status=active", 5), episodes);
+  EXPECT_EQ(all_ids("/v1/enrollments?group_id=" + std::to_string(east_groups[0]), 2), placements);
 
   // A discharged episode leaves the active list and its placement the active placements.
   auto out = daemon->post("/v1/episodes/" + std::to_string(episodes[1]) + "/discharge",
                           {{"date", "2026-02-01"}, {"outcome", "completed"}});
   ASSERT_EQ(out.status, 200) << out.body;
-  EXPECT_EQ(ids_of("/v1/episodes?status=active", 5), (std::vector<std::int64_t>{episodes[0], episodes[2]}));
-  EXPECT_EQ(ids_of("/v1/episodes?status=discharged", 5), std::vector<std::int64_t>{episodes[1]});
-  EXPECT_EQ(ids_of("/v1/enrollments?status=active", 5), (std::vector<std::int64_t>{placements[0], placements[2]}));
-  EXPECT_EQ(ids_of("/v1/enrollments?status=ended", 5), std::vector<std::int64_t>{placements[1]});
+  EXPECT_EQ(all_ids("/v1/episodes?status=active", 5), (std::vector<std::int64_t>{episodes[0], episodes[2]}));
+  EXPECT_EQ(all_ids("/v1/episodes?status=discharged", 5), std::vector<std::int64_t>{episodes[1]});
+  EXPECT_EQ(all_ids("/v1/enrollments?status=active", 5), (std::vector<std::int64_t>{placements[0], placements[2]}));
+  EXPECT_EQ(all_ids("/v1/enrollments?status=ended", 5), std::vector<std::int64_t>{placements[1]});
   // In care on some day of March: the discharged one (ended 2026-02-01) is not.
-  EXPECT_EQ(ids_of("/v1/episodes?from=2026-03-01&to=2026-03-31", 5),
+  EXPECT_EQ(all_ids("/v1/episodes?from=2026-03-01&to=2026-03-31", 5),
             (std::vector<std::int64_t>{episodes[0], episodes[2]}));
 
   // An archived group leaves the default list and shows under status=archived.
   auto archived = daemon->post("/v1/groups/" + std::to_string(far) + "/archive", boost::json::object{});
   ASSERT_EQ(archived.status, 200) << archived.body;
-  EXPECT_TRUE(ids_of("/v1/groups?site_id=" + std::to_string(west), 10).empty());
-  EXPECT_EQ(ids_of("/v1/groups?site_id=" + std::to_string(west) + "&status=archived", 10),
+  EXPECT_TRUE(all_ids("/v1/groups?site_id=" + std::to_string(west), 10).empty());
+  EXPECT_EQ(all_ids("/v1/groups?site_id=" + std::to_string(west) + "&status=archived", 10),
             std::vector<std::int64_t>{far});
 }
 
@@ -149,11 +130,11 @@ TEST_F(care_lists_test, only_what_has_ended_is_archived_and_discharge_ends_appoi
 
   auto archived = daemon->post(placement_path + "/archive", boost::json::object{});
   EXPECT_EQ(archived.status, 200) << archived.body;
-  EXPECT_TRUE(ids_of("/v1/enrollments?group_id=" + std::to_string(g), 10).empty());
+  EXPECT_TRUE(all_ids("/v1/enrollments?group_id=" + std::to_string(g), 10).empty());
   auto gone = daemon->post(episode_path + "/archive", boost::json::object{});
   ASSERT_EQ(gone.status, 200) << gone.body;
   EXPECT_TRUE(gone.json().at("archived").as_bool());
-  EXPECT_TRUE(ids_of("/v1/episodes?client_id=" + std::to_string(client), 10).empty());
+  EXPECT_TRUE(all_ids("/v1/episodes?client_id=" + std::to_string(client), 10).empty());
   EXPECT_EQ(daemon->post(episode_path + "/archive", boost::json::object{}).status, 409);
 }
 

@@ -7,8 +7,6 @@
 namespace rollcall::testing {
 namespace {
 
-const json::array every_day{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-
 TEST_F(care_test, episodes_take_configured_hours_list_every_bad_field_and_one_is_active_at_a_time) {
   start_clinic();
   const auto site = new_site();

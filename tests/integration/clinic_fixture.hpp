@@ -3,11 +3,15 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include <date/tz.h>
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include "daemon_process.hpp"
 #include "pg_cluster.hpp"
@@ -25,8 +29,58 @@ struct clinic_settings {
   std::string ca_file;       // delivery.ca_file
 };
 
+// The fields a problem+json answer names in "errors".
+inline std::set<std::string> fields_of(const api_response& r) {
+  std::set<std::string> out;
+  const auto body = r.json();
+  if (const auto* errs = body.as_object().if_contains("errors"))
+    for (const auto& e : errs->as_array()) out.insert(std::string{e.at("field").as_string()});
+  return out;
+}
+
+inline const boost::json::array every_day{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
 class clinic_test : public ::testing::Test {
  protected:
+  api_response patch(const std::string& path, const boost::json::object& body) const {
+    return daemon->request("PATCH", path, boost::json::serialize(body));
+  }
+  api_response put(const std::string& path, const boost::json::object& body) const {
+    return daemon->request("PUT", path, boost::json::serialize(body));
+  }
+  // Every id of a list, page by page (limit `limit`); `between` runs after each page.
+  std::vector<std::int64_t> all_ids(const std::string& path, int limit, const std::function<void()>& between = {}) {
+    std::vector<std::int64_t> ids;
+    std::string cursor;
+    for (int pages = 0; pages < 100; ++pages) {
+      const auto sep = path.find('?') == std::string::npos ? "?" : "&";
+      auto res =
+          daemon->get(path + sep + "limit=" + std::to_string(limit) + (cursor.empty() ? "" : "&cursor=" + cursor));
+      EXPECT_EQ(res.status, 200) << res.body;
+      if (res.status != 200) break;
+      const auto body = res.json();
+      const auto& items = body.at("items").as_array();
+      EXPECT_LE(static_cast<int>(items.size()), limit);
+      for (const auto& i : items) ids.push_back(i.at("id").as_int64());
+      if (body.at("next_cursor").is_null()) break;
+      cursor = std::string{body.at("next_cursor").as_string()};
+      if (between) between();
+    }
+    return ids;
+  }
+  // Direct looks at (and changes to) the database the daemon writes.
+  int count(const std::string& query) const {
+    pqxx::connection c{db_url};
+    pqxx::read_transaction tx{c};
+    return tx.exec1(query)[0].as<int>();
+  }
+  void sql(const std::string& statement) const {
+    pqxx::connection c{db_url};
+    pqxx::work tx{c};
+    tx.exec0(statement);
+    tx.commit();
+  }
+
   void start_daemon(const clinic_settings& s = {}) {
     db_url = shared_cluster().create_database();
     daemon = std::make_unique<daemon_process>(config_toml(s));

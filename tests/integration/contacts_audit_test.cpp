@@ -10,30 +10,8 @@ namespace {
 
 namespace json = boost::json;
 
-std::set<std::string> fields_of(const api_response& r) {
-  std::set<std::string> out;
-  const auto body = r.json();
-  if (const auto* errs = body.as_object().if_contains("errors"))
-    for (const auto& e : errs->as_array()) out.insert(std::string{e.at("field").as_string()});
-  return out;
-}
-
 class contacts_test : public clinic_test {
  protected:
-  api_response patch(const std::string& path, const json::object& body) {
-    return daemon->request("PATCH", path, json::serialize(body));
-  }
-  void sql(const std::string& statement) {
-    pqxx::connection c{db_url};
-    pqxx::work tx{c};
-    tx.exec0(statement);
-    tx.commit();
-  }
-  int count(const std::string& query) {
-    pqxx::connection c{db_url};
-    pqxx::read_transaction tx{c};
-    return tx.exec1(query)[0].as<int>();
-  }
   // A message for the contact, as the lead's family-session reminders will queue them.
   void queue_message(std::int64_t contact, const std::string& key, const std::string& status) {
     sql("INSERT INTO outbox (dedupe_key, kind, target, payload, status, due_at, family_contact_id) VALUES ('" + key +

@@ -11,53 +11,7 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-std::set<std::string> fields_of(const api_response& r) {
-  std::set<std::string> out;
-  const auto body = r.json();
-  if (const auto* errs = body.as_object().if_contains("errors"))
-    for (const auto& e : errs->as_array()) out.insert(std::string{e.at("field").as_string()});
-  return out;
-}
-
-const json::array every_day{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-
-class directory_test : public clinic_test {
- protected:
-  api_response patch(const std::string& path, const json::object& body) {
-    return daemon->request("PATCH", path, json::serialize(body));
-  }
-  void sql(const std::string& statement) {
-    pqxx::connection c{db_url};
-    pqxx::work tx{c};
-    tx.exec0(statement);
-    tx.commit();
-  }
-  int count(const std::string& query) {
-    pqxx::connection c{db_url};
-    pqxx::read_transaction tx{c};
-    return tx.exec1(query)[0].as<int>();
-  }
-  // Every id of a list, page by page (limit `limit`); `between` runs after each page.
-  std::vector<std::int64_t> all_ids(const std::string& path, int limit, const std::function<void()>& between = {}) {
-    std::vector<std::int64_t> ids;
-    std::string cursor;
-    for (int pages = 0; pages < 100; ++pages) {
-      const auto sep = path.find('?') == std::string::npos ? "?" : "&";
-      auto res =
-          daemon->get(path + sep + "limit=" + std::to_string(limit) + (cursor.empty() ? "" : "&cursor=" + cursor));
-      EXPECT_EQ(res.status, 200) << res.body;
-      if (res.status != 200) break;
-      const auto body = res.json();
-      const auto& items = body.at("items").as_array();
-      EXPECT_LE(static_cast<int>(items.size()), limit);
-      for (const auto& i : items) ids.push_back(i.at("id").as_int64());
-      if (body.at("next_cursor").is_null()) break;
-      cursor = std::string{body.at("next_cursor").as_string()};
-      if (between) between();
-    }
-    return ids;
-  }
-};
+class directory_test : public clinic_test {};
 
 TEST_F(directory_test, pages_never_skip_or_repeat_rows_even_when_rows_are_added_between_them) {
   start_daemon();

@@ -36,18 +36,6 @@ class feeds_test : public clinic_test {
         std::to_string(dana) + ")");
   }
 
-  void sql(const std::string& statement) {
-    pqxx::connection c{db_url};
-    pqxx::work tx{c};
-    tx.exec0(statement);
-    tx.commit();
-  }
-  int count(const std::string& q) {
-    pqxx::connection c{db_url};
-    pqxx::read_transaction tx{c};
-    return tx.exec1(q)[0].as<int>();
-  }
-
   struct feed {
     std::int64_t id = 0;
     std::string token, url;

@@ -47,12 +47,6 @@ class import_test : public clinic_test {
     return {static_cast<int>(res.result_int()), std::string{res[http::field::content_type]}, res.body()};
   }
 
-  int count(const std::string& query) const {
-    pqxx::connection c{db_url};
-    pqxx::read_transaction tx{c};
-    return tx.exec1(query)[0].as<int>();
-  }
-
   std::string scalar(const std::string& query) const {
     pqxx::connection c{db_url};
     pqxx::read_transaction tx{c};

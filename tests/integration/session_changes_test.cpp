@@ -30,11 +30,6 @@ class session_change_test : public clinic_test {
            {{"client_id", client}, {"group_id", group}, {"counselor_id", staff}, {"start_date", "2020-01-01"}});
     return session_at(group, start);
   }
-  int count(const std::string& q) {
-    pqxx::connection c{db_url};
-    pqxx::read_transaction tx{c};
-    return tx.exec1(q)[0].as<int>();
-  }
   std::vector<json::object> bodies_of_type(const std::string& type) {
     std::vector<json::object> out;
     for (const auto& r : sink.requests()) {

@@ -10,16 +10,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-std::set<std::string> fields_of(const api_response& r) {
-  std::set<std::string> out;
-  const auto body = r.json();
-  if (const auto* errs = body.as_object().if_contains("errors"))
-    for (const auto& e : errs->as_array()) out.insert(std::string{e.at("field").as_string()});
-  return out;
-}
-
-const json::array every_day{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-
 TEST_F(clinic_test, a_sites_slot_catalogue_gives_groups_their_default_times) {
   start_daemon();
   auto site = daemon->post(
