@@ -232,6 +232,22 @@ std::optional<std::string> before_of(const std::map<id_t, std::optional<std::str
   return it == snapshots.end() ? std::nullopt : it->second;
 }
 
+// Audits each placement a change ended (`rows`: id, group id), with the row as it was before;
+// returns the groups whose seats it freed, and adds the placements to `ended`.
+std::vector<id_t> record_ended(pqxx::work& tx, const pqxx::result& rows,
+                               const std::map<id_t, std::optional<std::string>>& before, const std::string& reason,
+                               const std::string& actor, boost::json::array& ended) {
+  std::vector<id_t> freed;
+  for (const auto& r : rows) {
+    const auto pid = r[0].as<id_t>();
+    ended.push_back(pid);
+    freed.push_back(r[1].as<id_t>());
+    audit_change(tx, actor, "end", "enrollment", sql::snapshot_enrollment, pid, before_of(before, pid),
+                 {{"reason", reason}});
+  }
+  return freed;
+}
+
 std::string slot_of(int start_second) {
   if (start_second < 12 * 3600) return "morning";
   if (start_second < 17 * 3600) return "afternoon";
@@ -328,18 +344,13 @@ task<outcome<episode>> pg_care_store::change_level(id_t id, const level_change& 
                      change.effective_date, change.reason, actor);
     tx.exec_prepared(sql::care_set_level, id, change.level_of_care, change.weekly_hours_required);
     boost::json::array ended;
-    std::vector<id_t> freed;
-    for (const auto& r : tx.exec_prepared(sql::care_end_other_level, id, change.effective_date, change.level_of_care)) {
-      const auto pid = r[0].as<id_t>();
-      ended.push_back(pid);
-      freed.push_back(r[1].as<id_t>());
-      audit_change(tx, actor, "end", "enrollment", sql::snapshot_enrollment, pid, before_of(placements_before, pid),
-                   {{"reason", "level changed"}});
-      // Reminders planned for the group's sessions from the change on are no longer wanted.
-      tx.exec_prepared(sql::care_cancel_messages_after, before->client_id,
-                       domain::format_date(date::year_month_day{*day_of(change.effective_date) - date::days{1}}),
-                       std::string{"level changed"}, r[1].as<id_t>());
-    }
+    const auto freed =
+        record_ended(tx, tx.exec_prepared(sql::care_end_other_level, id, change.effective_date, change.level_of_care),
+                     placements_before, "level changed", actor, ended);
+    // Reminders planned for those groups' sessions from the change on are no longer wanted.
+    const auto day_before = domain::format_date(date::year_month_day{*day_of(change.effective_date) - date::days{1}});
+    for (const auto g : freed)
+      tx.exec_prepared(sql::care_cancel_messages_after, before->client_id, day_before, std::string{"level changed"}, g);
     for (const auto g : freed) offer_free_seats(tx, g, actor);
     const auto prev = domain::parse_level_of_care(before->level_of_care).value_or(domain::level_of_care::iop);
     const auto next = domain::parse_level_of_care(change.level_of_care).value_or(domain::level_of_care::iop);
@@ -369,15 +380,10 @@ task<outcome<episode>> pg_care_store::discharge_episode(id_t id, const discharge
     const auto row_before = snapshot(tx, sql::snapshot_episode, id);
     const auto placements_before = open_placement_snapshots(tx, *before);
     tx.exec_prepared(sql::care_discharge, id, d.date, d.outcome);
-    std::vector<id_t> freed;
     boost::json::array ended;
-    for (const auto& r : tx.exec_prepared(sql::care_end_episode_placements, id, d.date, std::string{"discharged"})) {
-      const auto pid = r[0].as<id_t>();
-      ended.push_back(pid);
-      freed.push_back(r[1].as<id_t>());
-      audit_change(tx, actor, "end", "enrollment", sql::snapshot_enrollment, pid, before_of(placements_before, pid),
-                   {{"reason", "discharged"}});
-    }
+    const auto freed =
+        record_ended(tx, tx.exec_prepared(sql::care_end_episode_placements, id, d.date, std::string{"discharged"}),
+                     placements_before, "discharged", actor, ended);
     tx.exec_prepared(sql::care_cancel_messages_after, before->client_id, d.date, std::string{"client discharged"},
                      id_t{0});
     for (const auto g : freed) offer_free_seats(tx, g, actor);
