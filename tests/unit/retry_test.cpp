@@ -74,3 +74,54 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 }  // namespace
+
+namespace {
+
+TEST(decide_retry_with_age_and_jitter, the_three_argument_overload_is_no_age_limit_and_no_jitter) {
+  for (int attempt = 1; attempt <= 9; ++attempt) {
+    const auto old = dom::decide_retry({503, {}}, attempt, 9);
+    const auto now = dom::decide_retry({503, {}}, attempt, 9, 1000h, 0s, 0.5);
+    EXPECT_EQ(old.verdict, now.verdict) << attempt;
+    EXPECT_EQ(old.delay.count(), now.delay.count()) << attempt;
+  }
+}
+
+TEST(decide_retry_with_age_and_jitter, gives_up_at_max_age) {
+  EXPECT_EQ(dom::decide_retry({500, {}}, 1, 8, 23h, 24h, 0.5).verdict, dom::delivery_verdict::retry);
+  EXPECT_EQ(dom::decide_retry({500, {}}, 1, 8, 24h, 24h, 0.5).verdict, dom::delivery_verdict::give_up);
+  EXPECT_EQ(dom::decide_retry({500, {}}, 1, 8, 25h, 24h, 0.5).verdict, dom::delivery_verdict::give_up);
+  // No age limit when max_age <= 0.
+  EXPECT_EQ(dom::decide_retry({500, {}}, 1, 8, 9999h, 0s, 0.5).verdict, dom::delivery_verdict::retry);
+  EXPECT_EQ(dom::decide_retry({500, {}}, 1, 8, 9999h, -1s, 0.5).verdict, dom::delivery_verdict::retry);
+  // A success is a success however old; a permanent failure is permanent however young.
+  EXPECT_EQ(dom::decide_retry({200, {}}, 1, 8, 48h, 24h, 0.5).verdict, dom::delivery_verdict::delivered);
+  EXPECT_EQ(dom::decide_retry({404, {}}, 1, 8, 0s, 24h, 0.5).verdict, dom::delivery_verdict::give_up);
+  EXPECT_EQ(dom::decide_retry({500, {}}, 1, 8, 48h, 24h, 0.5).delay.count(), 0);
+}
+
+TEST(decide_retry_with_age_and_jitter, jitter_scales_the_delay_by_0_8_to_1_2) {
+  // Second attempt: 5 minutes.
+  EXPECT_EQ(dom::decide_retry({500, {}}, 2, 8, 0s, 0s, 0.0).delay, 240s);
+  EXPECT_EQ(dom::decide_retry({500, {}}, 2, 8, 0s, 0s, 0.25).delay, 270s);
+  EXPECT_EQ(dom::decide_retry({500, {}}, 2, 8, 0s, 0s, 0.5).delay, 300s);
+  EXPECT_EQ(dom::decide_retry({500, {}}, 2, 8, 0s, 0s, 0.75).delay, 330s);
+  EXPECT_EQ(dom::decide_retry({500, {}}, 2, 8, 0s, 0s, 0.999999).delay, 360s);
+  // First attempt: 5 s -> 4 s .. 6 s.
+  EXPECT_EQ(dom::decide_retry({0, {}}, 1, 8, 0s, 0s, 0.0).delay, 4s);
+  EXPECT_EQ(dom::decide_retry({0, {}}, 1, 8, 0s, 0s, 0.999).delay, 6s);
+  // Out-of-range jitter is clamped rather than producing negative or huge delays.
+  EXPECT_EQ(dom::decide_retry({500, {}}, 2, 8, 0s, 0s, -3.0).delay, 240s);
+  EXPECT_EQ(dom::decide_retry({500, {}}, 2, 8, 0s, 0s, 7.0).delay, 360s);
+}
+
+TEST(decide_retry_with_age_and_jitter, retry_after_applies_after_jitter) {
+  // 5 s jittered to 4 s; a Retry-After of 5 s is longer and wins.
+  EXPECT_EQ(dom::decide_retry({429, 5s}, 1, 8, 0s, 0s, 0.0).delay, 5s);
+  // 5 min jittered to 6 min; a Retry-After of 5 min is shorter and loses.
+  EXPECT_EQ(dom::decide_retry({429, 300s}, 2, 8, 0s, 0s, 0.999999).delay, 360s);
+  // Capped at an hour: 2h jittered to 96 min stays, a day-long Retry-After is cut to 1h and loses.
+  EXPECT_EQ(dom::decide_retry({503, 86400s}, 4, 8, 0s, 0s, 0.0).delay, 96min);
+  EXPECT_EQ(dom::decide_retry({503, 86400s}, 1, 8, 0s, 0s, 0.0).delay, 1h);
+}
+
+}  // namespace

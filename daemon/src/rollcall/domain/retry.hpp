@@ -22,6 +22,14 @@ struct retry_decision {
 // Everything else (3xx, 408, 425, 429, 5xx, no response) is retried on the schedule
 // 5s, 5m, 30m, 2h, 5h, 10h, 10h (Svix's), honouring a longer Retry-After (up to 1h), until
 // `max_attempts` attempts have been made.
+// Same as the overload below with no age limit and no jitter.
 retry_decision decide_retry(const delivery_outcome& outcome, int attempts_made, int max_attempts);
+
+// As above, and also gives up once the message is `age` old (since it was first due) when
+// age >= max_age (max_age <= 0: no age limit). The scheduled delay is scaled by 0.8 + 0.4 * jitter01
+// (jitter01 in [0, 1); 0.5 leaves it unchanged) so that messages failing together do not retry in
+// lockstep; a longer Retry-After (capped at 1h) still wins over the jittered delay.
+retry_decision decide_retry(const delivery_outcome& outcome, int attempts_made, int max_attempts,
+                            std::chrono::seconds age, std::chrono::seconds max_age, double jitter01);
 
 }  // namespace rollcall::domain

@@ -1,0 +1,72 @@
+#include "rollcall/domain/sms_reply.hpp"
+
+#include <array>
+#include <string>
+
+namespace rollcall::domain {
+
+namespace {
+
+// Words are runs of anything but ASCII whitespace and punctuation, so "stöp" or "STOP👍" stay one
+// (unknown) word rather than matching a keyword by accident.
+bool is_separator(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+}
+
+// The next word of `s` in upper case, consuming it and what precedes it.
+std::string next_word(std::string_view& s) {
+  std::size_t i = 0;
+  while (i < s.size() && is_separator(s[i])) ++i;
+  std::string word;
+  while (i < s.size() && !is_separator(s[i])) {
+    char c = s[i++];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    word.push_back(c);
+  }
+  s.remove_prefix(i);
+  return word;
+}
+
+bool is_opt_out_word(std::string_view w) {
+  // The CTIA / carrier standard opt-out words, plus REVOKE and OPTOUT.
+  static constexpr std::array<std::string_view, 8> words{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL",
+                                                         "END",  "QUIT",    "REVOKE",      "OPTOUT"};
+  for (auto k : words)
+    if (w == k) return true;
+  return false;
+}
+
+}  // namespace
+
+sms_intent parse_sms_reply(std::string_view body, bool opted_out) {
+  const auto first = next_word(body);
+  if (is_opt_out_word(first)) return sms_intent::opt_out;
+  if (first == "PLEASE") return is_opt_out_word(next_word(body)) ? sms_intent::opt_out : sms_intent::unknown;
+  if (first == "START" || first == "UNSTOP") return sms_intent::opt_in;
+  if (first == "YES") return opted_out ? sms_intent::opt_in : sms_intent::confirm;
+  if (first == "HELP" || first == "INFO") return sms_intent::help;
+  if (first == "C" || first == "CONFIRM" || first == "Y") return sms_intent::confirm;
+  if (first == "N" || first == "NO") return sms_intent::decline;
+  return sms_intent::unknown;
+}
+
+std::string_view to_string(sms_intent intent) {
+  switch (intent) {
+    case sms_intent::opt_out:
+      return "opt_out";
+    case sms_intent::opt_in:
+      return "opt_in";
+    case sms_intent::help:
+      return "help";
+    case sms_intent::confirm:
+      return "confirm";
+    case sms_intent::decline:
+      return "decline";
+    case sms_intent::unknown:
+      break;
+  }
+  return "unknown";
+}
+
+}  // namespace rollcall::domain
