@@ -306,6 +306,7 @@ TEST_F(config_test, environment_secrets_are_validated) {
 TEST_F(config_test, documented_keys_lists_every_key) {
   std::set<std::string> names;
   for (const auto& k : cfg::documented_keys()) {
+    if (k.in_array_table) continue;  // documented_array_keys_match_the_example covers these
     EXPECT_TRUE(names.insert(k.name).second) << "duplicate " << k.name;
     EXPECT_FALSE(k.doc.empty()) << k.name;
     EXPECT_FALSE(k.type.empty()) << k.name;
@@ -329,6 +330,7 @@ TEST_F(config_test, documented_keys_lists_every_key) {
                                        "dispatcher.lease",
                                        "dispatcher.http_timeout",
                                        "dispatcher.max_attempts",
+                                       "dispatcher.max_age",
                                        "delivery.webhook_url",
                                        "delivery.webhook_secret",
                                        "delivery.allow_http",
@@ -341,7 +343,11 @@ TEST_F(config_test, documented_keys_lists_every_key) {
                                        "care.weekly_hours_op",
                                        "care.weekly_hours_aftercare",
                                        "log.level",
-                                       "import.default_region"};
+                                       "import.default_region",
+                                       "quiet_hours.enabled",
+                                       "quiet_hours.start",
+                                       "quiet_hours.end",
+                                       "quiet_hours.max_shift"};
   EXPECT_EQ(names, expected);
 }
 
@@ -349,7 +355,8 @@ TEST_F(config_test, documented_defaults_load_back_as_the_defaults) {
   // Writing every key with its documented default must be valid TOML that loads to the
   // same configuration (this is what config/rollcall.toml shows).
   std::string text;
-  for (const auto& k : cfg::documented_keys()) text += k.name + " = " + k.default_value + "\n";
+  for (const auto& k : cfg::documented_keys())
+    if (!k.in_array_table) text += k.name + " = " + k.default_value + "\n";
   const auto loaded = load_text(text);
   const cfg::config defaults;
   EXPECT_TRUE(cfg::changed_restart_keys(defaults, loaded).empty()) << text;
@@ -368,8 +375,10 @@ TEST_F(config_test, example_config_shows_every_key_with_its_default) {
   EXPECT_EQ(loaded.dispatcher.lease, defaults.dispatcher.lease);
   EXPECT_EQ(loaded.attendance.grace, defaults.attendance.grace);
   const auto table = toml::parse_file(example.string());
-  for (const auto& k : cfg::documented_keys())
+  for (const auto& k : cfg::documented_keys()) {
+    if (k.in_array_table) continue;
     EXPECT_TRUE(table.at_path(k.name).node() != nullptr) << k.name << " missing from " << example;
+  }
 }
 
 TEST_F(config_test, documented_defaults_hide_secrets) {
@@ -390,6 +399,411 @@ TEST_F(config_test, changed_restart_keys_lists_only_non_reloadable_changes) {
   reloaded.database.pool_size = 2;
   EXPECT_EQ(cfg::changed_restart_keys(running, reloaded),
             (std::vector<std::string>{"server.port", "database.pool_size"}));
+}
+
+}  // namespace
+
+// --- messaging: providers, reminder rules, quiet hours, templates ---------------------------------
+
+namespace {
+
+using ::testing::ElementsAre;
+
+class messaging_config_test : public config_test {
+ protected:
+  // A valid provider of each type, the secrets inline.
+  static std::string webhook_provider(const std::string& name = "gateway") {
+    return "[[providers]]\nname = \"" + name +
+           "\"\ntype = \"webhook\"\nurl = \"https://gateway.example.org/messages\"\nsecret = \"" + secret + "\"\n";
+  }
+  static std::string twilio_provider() {
+    return "[[providers]]\nname = \"texts\"\ntype = \"twilio\"\naccount_sid = \"AC0123456789abcdef0123456789abcdef\"\n"
+           "auth_token = \"tok\"\nfrom = \"+12125550123\"\npublic_url = \"https://rollcall.example.org\"\n";
+  }
+  static std::string sendgrid_provider() {
+    return "[[providers]]\nname = \"mail\"\ntype = \"sendgrid\"\napi_key = \"SG.key\"\n"
+           "from_email = \"reminders@example.org\"\n";
+  }
+};
+
+TEST_F(messaging_config_test, a_full_example_parses) {
+  const auto c = load_text(twilio_provider() + sendgrid_provider() + webhook_provider() + R"(
+[dispatcher]
+max_age = "6h"
+
+[quiet_hours]
+enabled = false
+start = "22:30"
+end = "07:15"
+max_shift = "10h"
+
+[[reminder_rules]]
+lead_times = ["1d", "2h"]
+
+[[reminder_rules]]
+site = 3
+level = "iop"
+kind = "group"
+lead_times = ["2d", "90m"]
+channels = ["email", "sms"]
+templates = "eastside"
+
+[[templates]]
+set = "eastside"
+kind = "reminder"
+channel = "sms"
+language = "es"
+body = "Hola {first_name}, {date} {time} en {site_name}. {reply_hints} {{ok}}"
+
+[[templates]]
+kind = "moved"
+channel = "email"
+subject = "Moved to {date}"
+body = "Was {old_date} {old_time}, now {date} {time}."
+)");
+  ASSERT_EQ(c.providers.size(), 3u);
+  const auto& t = c.providers[0];
+  EXPECT_EQ(t.name, "texts");
+  EXPECT_EQ(t.type, "twilio");
+  EXPECT_THAT(t.channels, ElementsAre("sms"));
+  EXPECT_EQ(t.url, "https://api.twilio.com");
+  EXPECT_EQ(t.account_sid, "AC0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(t.auth_token, "tok");
+  EXPECT_EQ(t.from, "+12125550123");
+  EXPECT_EQ(t.public_url, "https://rollcall.example.org");
+  EXPECT_EQ(t.concurrency, 4);
+  EXPECT_EQ(t.rate_limit, 0.0);
+  const auto& m = c.providers[1];
+  EXPECT_EQ(m.type, "sendgrid");
+  EXPECT_THAT(m.channels, ElementsAre("email"));
+  EXPECT_EQ(m.url, "https://api.sendgrid.com");
+  EXPECT_EQ(m.api_key, "SG.key");
+  EXPECT_EQ(m.from_email, "reminders@example.org");
+  const auto& w = c.providers[2];
+  EXPECT_THAT(w.channels, ElementsAre("sms", "email"));
+  EXPECT_EQ(w.url, "https://gateway.example.org/messages");
+  EXPECT_EQ(w.secret, secret);
+  EXPECT_EQ(c.dispatcher.max_age, 6h);
+  EXPECT_FALSE(c.quiet_hours.enabled);
+  EXPECT_EQ(c.quiet_hours.start, 22h + 30min);
+  EXPECT_EQ(c.quiet_hours.end, 7h + 15min);
+  EXPECT_EQ(c.quiet_hours.max_shift, 10h);
+  ASSERT_EQ(c.reminder_rules.size(), 2u);
+  EXPECT_EQ(c.reminder_rules[0].site, std::nullopt);
+  EXPECT_EQ(c.reminder_rules[0].level, "");
+  EXPECT_EQ(c.reminder_rules[0].lead_times, (std::vector<cfg::duration>{24h, 2h}));
+  EXPECT_THAT(c.reminder_rules[0].channels, ElementsAre("sms", "email"));
+  EXPECT_EQ(c.reminder_rules[0].templates, "default");
+  EXPECT_EQ(c.reminder_rules[1].site, 3);
+  EXPECT_EQ(c.reminder_rules[1].level, "iop");
+  EXPECT_EQ(c.reminder_rules[1].kind, "group");
+  EXPECT_EQ(c.reminder_rules[1].lead_times, (std::vector<cfg::duration>{48h, 90min}));
+  EXPECT_THAT(c.reminder_rules[1].channels, ElementsAre("email", "sms"));
+  EXPECT_EQ(c.reminder_rules[1].templates, "eastside");
+  ASSERT_EQ(c.templates.size(), 2u);
+  EXPECT_EQ(c.templates[0].set, "eastside");
+  EXPECT_EQ(c.templates[0].language, "es");
+  EXPECT_EQ(c.templates[1].set, "default");
+  EXPECT_EQ(c.templates[1].language, "en");
+  EXPECT_EQ(c.templates[1].subject, "Moved to {date}");
+  EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
+}
+
+TEST_F(messaging_config_test, defaults_of_the_new_keys) {
+  const auto c = cfg::load(std::nullopt);
+  EXPECT_TRUE(c.providers.empty());
+  EXPECT_TRUE(c.reminder_rules.empty());
+  EXPECT_TRUE(c.templates.empty());
+  EXPECT_TRUE(c.warnings.empty());
+  EXPECT_TRUE(c.quiet_hours.enabled);
+  EXPECT_EQ(c.quiet_hours.start, 21h);
+  EXPECT_EQ(c.quiet_hours.end, 8h);
+  EXPECT_EQ(c.quiet_hours.max_shift, 12h);
+  EXPECT_EQ(c.dispatcher.max_age, 24h);
+  EXPECT_EQ(load_text("dispatcher.max_age = \"0s\"\n").dispatcher.max_age, 0s);
+}
+
+struct array_error_case {
+  std::string name;
+  std::string toml;    // appended after a comment line, so the entry starts on line 2
+  int line;            // the line named
+  std::string key;     // the key named, in quotes
+  std::string reason;  // part of the message
+};
+
+class messaging_config_error : public messaging_config_test, public ::testing::WithParamInterface<array_error_case> {};
+
+TEST_P(messaging_config_error, names_file_line_key_and_reason) {
+  const auto msg = error_of("# line 1\n" + GetParam().toml);
+  EXPECT_THAT(msg, HasSubstr("rollcall.toml:" + std::to_string(GetParam().line) + ":"));
+  EXPECT_THAT(msg, HasSubstr("'" + GetParam().key + "'"));
+  EXPECT_THAT(msg, HasSubstr(GetParam().reason));
+}
+
+const std::string sid = "account_sid = \"AC0123456789abcdef0123456789abcdef\"\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    cases, messaging_config_error,
+    ::testing::Values(
+        array_error_case{"unknown_provider_key", "[[providers]]\nname = \"a\"\ntype = \"webhook\"\ncolour = \"red\"\n",
+                         5, "providers[0].colour", "unknown key"},
+        array_error_case{"bad_type", "[[providers]]\nname = \"a\"\ntype = \"smtp\"\n", 4, "providers[0].type",
+                         "webhook, twilio, sendgrid"},
+        array_error_case{"bad_name", "[[providers]]\nname = \"Texts!\"\n", 3, "providers[0].name", "a-z"},
+        array_error_case{"missing_name", "[[providers]]\ntype = \"webhook\"\n", 2, "providers[0].name", "required"},
+        array_error_case{"missing_type", "[[providers]]\nname = \"a\"\n", 2, "providers[0].type", "required"},
+        array_error_case{"duplicate_names",
+                         "[[providers]]\nname = \"a\"\ntype = \"sendgrid\"\napi_key = \"k\"\nfrom_email = "
+                         "\"r@example.org\"\n[[providers]]\nname = \"a\"\n",
+                         8, "providers[1].name", "already the name of providers[0]"},
+        array_error_case{"webhook_needs_url",
+                         "[[providers]]\nname = \"a\"\ntype = \"webhook\"\nsecret = \"" + std::string{secret} + "\"\n",
+                         2, "providers[0].url", "required for type \"webhook\""},
+        array_error_case{"webhook_needs_secret",
+                         "[[providers]]\nname = \"a\"\ntype = \"webhook\"\nurl = \"https://x.example.org/\"\n", 2,
+                         "providers[0].secret", "required"},
+        array_error_case{"webhook_secret_format", "[[providers]]\nname = \"a\"\nsecret = \"nope\"\n", 4,
+                         "providers[0].secret", "whsec_"},
+        array_error_case{"twilio_needs_sid", "[[providers]]\nname = \"t\"\ntype = \"twilio\"\nauth_token = \"x\"\n", 2,
+                         "providers[0].account_sid", "required"},
+        array_error_case{"twilio_sid_format", "[[providers]]\naccount_sid = \"XX1\"\n", 3, "providers[0].account_sid",
+                         "AC"},
+        array_error_case{"twilio_needs_token", "[[providers]]\nname = \"t\"\ntype = \"twilio\"\n" + sid, 2,
+                         "providers[0].auth_token", "required"},
+        array_error_case{"twilio_needs_from",
+                         "[[providers]]\nname = \"t\"\ntype = \"twilio\"\nauth_token = \"x\"\n" + sid, 2,
+                         "providers[0].from", "exactly one of from and messaging_service_sid"},
+        array_error_case{"twilio_from_format", "[[providers]]\nfrom = \"212-555-0123\"\n", 3, "providers[0].from",
+                         "E.164"},
+        array_error_case{"twilio_cannot_email",
+                         "[[providers]]\nname = \"t\"\ntype = \"twilio\"\nauth_token = \"x\"\nfrom = "
+                         "\"+12125550123\"\nchannels = [\"sms\", \"email\"]\n" +
+                             sid,
+                         7, "providers[0].channels", "cannot carry email"},
+        array_error_case{"sendgrid_cannot_sms",
+                         "[[providers]]\nname = \"m\"\ntype = \"sendgrid\"\napi_key = \"k\"\nfrom_email = "
+                         "\"r@example.org\"\nchannels = [\"sms\"]\n",
+                         7, "providers[0].channels", "cannot carry sms"},
+        array_error_case{"sendgrid_needs_key",
+                         "[[providers]]\nname = \"m\"\ntype = \"sendgrid\"\nfrom_email = \"r@example.org\"\n", 2,
+                         "providers[0].api_key", "required"},
+        array_error_case{"sendgrid_needs_from_email",
+                         "[[providers]]\nname = \"m\"\ntype = \"sendgrid\"\napi_key = \"k\"\n", 2,
+                         "providers[0].from_email", "required"},
+        array_error_case{"sendgrid_from_name_reveals", "[[providers]]\nfrom_name = \"Eastside Recovery\"\n", 3,
+                         "providers[0].from_name", "\"Recovery\""},
+        array_error_case{"field_of_another_type",
+                         "[[providers]]\nname = \"m\"\ntype = \"sendgrid\"\napi_key = \"k\"\nfrom_email = "
+                         "\"r@example.org\"\nfrom = \"+12125550123\"\n",
+                         7, "providers[0].from", "not used by a provider of type \"sendgrid\""},
+        array_error_case{"unknown_channel", "[[providers]]\nchannels = [\"fax\"]\n", 3, "providers[0].channels",
+                         "sms, email"},
+        array_error_case{"http_needs_allow_http",
+                         "[[providers]]\nname = \"a\"\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\nsecret = \"" +
+                             std::string{secret} + "\"\n",
+                         5, "providers[0].url", "allow_http"},
+        array_error_case{"public_url_http_needs_allow_http",
+                         "[[providers]]\nname = \"t\"\ntype = \"twilio\"\nauth_token = \"x\"\nfrom = "
+                         "\"+12125550123\"\npublic_url = \"http://127.0.0.1:8080\"\n" +
+                             sid,
+                         7, "providers[0].public_url", "allow_http"},
+        array_error_case{"bad_rate_limit", "[[providers]]\nrate_limit = -1\n", 3, "providers[0].rate_limit",
+                         "between 0"},
+        array_error_case{"providers_not_an_array", "providers = \"twilio\"\n", 2, "providers", "[[providers]]"},
+        array_error_case{"rule_bad_level", "[[reminder_rules]]\nlevel = \"residential\"\n", 3,
+                         "reminder_rules[0].level", "php, iop, op, aftercare"},
+        array_error_case{"rule_bad_kind", "[[reminder_rules]]\nkind = \"class\"\n", 3, "reminder_rules[0].kind",
+                         "group, individual, family"},
+        array_error_case{"rule_bad_channel", "[[reminder_rules]]\nchannels = [\"sms\", \"pager\"]\n", 3,
+                         "reminder_rules[0].channels", "element 1 must be one of sms, email"},
+        array_error_case{"rule_needs_lead_times", "[[reminder_rules]]\nlevel = \"php\"\n", 2,
+                         "reminder_rules[0].lead_times", "required"},
+        array_error_case{"rule_empty_lead_times", "[[reminder_rules]]\nlead_times = []\n", 3,
+                         "reminder_rules[0].lead_times", "at least one"},
+        array_error_case{"rule_zero_lead_time", "[[reminder_rules]]\nlead_times = [\"0s\"]\n", 3,
+                         "reminder_rules[0].lead_times", "greater than zero"},
+        array_error_case{"rule_bad_site", "[[reminder_rules]]\nsite = 0\n", 3, "reminder_rules[0].site", "site id"},
+        array_error_case{"rule_unknown_template_set",
+                         "[[reminder_rules]]\nlead_times = [\"1d\"]\ntemplates = \"youth\"\n", 4,
+                         "reminder_rules[0].templates", "no [[templates]] entry has set = \"youth\""},
+        array_error_case{"rule_unknown_key", "[[reminder_rules]]\nlead_time = [\"1d\"]\n", 3,
+                         "reminder_rules[0].lead_time", "unknown key"},
+        array_error_case{"template_unknown_kind", "[[templates]]\nkind = \"survey\"\n", 3, "templates[0].kind",
+                         "must be one of reminder"},
+        array_error_case{"template_unknown_channel", "[[templates]]\nchannel = \"fax\"\n", 3, "templates[0].channel",
+                         "sms, email"},
+        array_error_case{"template_needs_body", "[[templates]]\nkind = \"help\"\nchannel = \"sms\"\n", 2,
+                         "templates[0].body", "required"},
+        array_error_case{"template_unknown_placeholder",
+                         "[[templates]]\nkind = \"reminder\"\nchannel = \"sms\"\nbody = \"ok\"\n[[templates]]\nkind = "
+                         "\"reminder\"\nchannel = \"email\"\nbody = \"Take {dosage} at {time}\"\n",
+                         9, "templates[1].body", "unknown placeholder {dosage}"},
+        array_error_case{"template_placeholder_of_another_kind",
+                         "[[templates]]\nkind = \"reminder\"\nchannel = \"sms\"\nbody = \"was {old_time}\"\n", 5,
+                         "templates[0].body", "unknown placeholder {old_time}"},
+        array_error_case{"template_unbalanced_brace",
+                         "[[templates]]\nkind = \"help\"\nchannel = \"sms\"\nbody = \"call {site_phone\"\n", 5,
+                         "templates[0].body", "unbalanced brace"},
+        array_error_case{"template_subject_placeholder",
+                         "[[templates]]\nkind = \"help\"\nchannel = \"email\"\nsubject = \"{dose}\"\nbody = \"x\"\n", 5,
+                         "templates[0].subject", "unknown placeholder {dose}"},
+        array_error_case{"template_reveals",
+                         "[[templates]]\nkind = \"reminder\"\nchannel = \"sms\"\nbody = \"Your therapy at {time}\"\n",
+                         5, "templates[0].body", "\"therapy\""},
+        array_error_case{"template_subject_reveals",
+                         "[[templates]]\nkind = \"reminder\"\nchannel = \"email\"\nsubject = \"Clinic reminder\"\n"
+                         "body = \"x\"\n",
+                         5, "templates[0].subject", "\"Clinic\""},
+        array_error_case{"sms_template_with_subject",
+                         "[[templates]]\nkind = \"help\"\nchannel = \"sms\"\nsubject = \"s\"\nbody = \"x\"\n", 5,
+                         "templates[0].subject", "only email"},
+        array_error_case{"template_duplicate",
+                         "[[templates]]\nkind = \"help\"\nchannel = \"sms\"\nbody = \"x\"\n[[templates]]\nkind = "
+                         "\"help\"\nchannel = \"sms\"\nlanguage = \"en\"\nbody = \"y\"\n",
+                         7, "templates[1].kind", "same set, kind, channel and language as templates[0]"},
+        array_error_case{"template_bad_language", "[[templates]]\nlanguage = \"EN-us\"\n", 3, "templates[0].language",
+                         "lower-case"},
+        array_error_case{"quiet_hours_bad_time", "[quiet_hours]\nstart = \"9pm\"\n", 3, "quiet_hours.start", "HH:MM"},
+        array_error_case{"quiet_hours_out_of_range", "[quiet_hours]\nend = \"24:00\"\n", 3, "quiet_hours.end",
+                         "between 00:00 and 23:59"},
+        array_error_case{"max_age_negative", "[dispatcher]\nmax_age = \"-1h\"\n", 3, "dispatcher.max_age", "negative"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST_F(messaging_config_test, a_long_sms_template_is_a_warning_not_an_error) {
+  std::string body = "Hi {first_name}";
+  for (int i = 0; i < 30; ++i) body += ", a few more words";
+  const auto c = load_text("# 1\n[[templates]]\nkind = \"reminder\"\nchannel = \"sms\"\nbody = \"" + body + "\"\n");
+  ASSERT_EQ(c.templates.size(), 1u);
+  ASSERT_EQ(c.warnings.size(), 1u);
+  // 15 + 30 * 18 = 555 septets with "Alexandria": 4 segments of 153.
+  EXPECT_THAT(c.warnings[0], AllOf(HasSubstr("rollcall.toml:5"), HasSubstr("templates[0].body: about 4 SMS segments")));
+  // The same text by email is no concern.
+  const auto e = load_text("[[templates]]\nkind = \"reminder\"\nchannel = \"email\"\nbody = \"" + body + "\"\n");
+  EXPECT_TRUE(e.warnings.empty());
+  // A short text with one non-GSM character: 3 segments of 67 UCS-2 units.
+  const auto u = load_text("[[templates]]\nkind = \"help\"\nchannel = \"sms\"\nbody = \"" + std::string(140, 'a') +
+                           "\xC3\xB3\"\n");
+  ASSERT_EQ(u.warnings.size(), 1u);
+  EXPECT_THAT(u.warnings[0], AllOf(HasSubstr("about 3 SMS segments"), HasSubstr("GSM")));
+}
+
+TEST_F(messaging_config_test, twilio_without_public_url_is_a_warning) {
+  const auto c = load_text(
+      "[[providers]]\nname = \"t\"\ntype = \"twilio\"\nauth_token = \"x\"\nmessaging_service_sid = "
+      "\"MG0123456789abcdef0123456789abcdef\"\naccount_sid = \"AC0123456789abcdef0123456789abcdef\"\n");
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_THAT(c.warnings[0], AllOf(HasSubstr("providers[0].public_url"), HasSubstr("rollcall.toml:3")));
+}
+
+TEST_F(messaging_config_test, provider_secrets_come_from_files) {
+  write("secrets/gw", std::string{secret} + "\n");
+  write("secrets/twilio", "twilio-token\n");
+  write("secrets/sg", "SG.from-file\n");
+  const auto c = load_text(
+      "[[providers]]\nname = \"gw\"\ntype = \"webhook\"\nurl = \"https://gw.example.org/\"\n"
+      "secret_file = \"secrets/gw\"\n"
+      "[[providers]]\nname = \"t\"\ntype = \"twilio\"\nauth_token_file = \"secrets/twilio\"\nfrom = \"+12125550123\"\n"
+      "public_url = \"https://rollcall.example.org\"\naccount_sid = \"AC0123456789abcdef0123456789abcdef\"\n"
+      "[[providers]]\nname = \"m\"\ntype = \"sendgrid\"\napi_key_file = \"secrets/sg\"\n"
+      "from_email = \"r@example.org\"\n");
+  ASSERT_EQ(c.providers.size(), 3u);
+  EXPECT_EQ(c.providers[0].secret, secret);
+  EXPECT_EQ(c.providers[1].auth_token, "twilio-token");
+  EXPECT_EQ(c.providers[2].api_key, "SG.from-file");
+  // A required secret given by file counts as given; a missing file or bad content is an error.
+  EXPECT_THAT(error_of("[[providers]]\nname = \"m\"\ntype = \"sendgrid\"\napi_key_file = \"nope\"\n"),
+              AllOf(HasSubstr("rollcall.toml:4"), HasSubstr("providers[0].api_key_file"), HasSubstr("cannot read")));
+  write("bad", "not-whsec\n");
+  EXPECT_THAT(error_of("[[providers]]\nsecret_file = \"bad\"\n"),
+              AllOf(HasSubstr("providers[0].secret_file"), HasSubstr("the file's content"), HasSubstr("whsec_")));
+  // Non-secret fields have no _file form.
+  EXPECT_THAT(error_of("[[providers]]\nfrom_email_file = \"secrets/sg\"\n"),
+              AllOf(HasSubstr("unknown key"), HasSubstr("providers[0].from_email_file")));
+}
+
+TEST_F(messaging_config_test, effective_providers) {
+  // Nothing configured: none.
+  EXPECT_TRUE(cfg::effective_providers(cfg::load(std::nullopt)).empty());
+  // Only the legacy webhook: one implied provider.
+  const auto legacy =
+      load_text(std::string{"[delivery]\nwebhook_url = \"http://127.0.0.1:9/hook\"\nwebhook_secret = \""} + secret +
+                "\"\nallow_http = true\n");
+  const auto implied = cfg::effective_providers(legacy);
+  ASSERT_EQ(implied.size(), 1u);
+  EXPECT_EQ(implied[0].name, "webhook");
+  EXPECT_EQ(implied[0].type, "webhook");
+  EXPECT_THAT(implied[0].channels, ElementsAre("sms", "email"));
+  EXPECT_EQ(implied[0].url, "http://127.0.0.1:9/hook");
+  EXPECT_EQ(implied[0].secret, secret);
+  EXPECT_TRUE(implied[0].allow_http);
+  // Configured providers win, and the unused webhook_url is a warning.
+  const auto both =
+      load_text(std::string{"[delivery]\nwebhook_url = \"https://old.example.org/\"\nwebhook_secret = \""} + secret +
+                "\"\n" + sendgrid_provider());
+  const auto configured = cfg::effective_providers(both);
+  ASSERT_EQ(configured.size(), 1u);
+  EXPECT_EQ(configured[0].name, "mail");
+  EXPECT_THAT(both.warnings, ::testing::Contains(HasSubstr("delivery.webhook_url is ignored")));
+}
+
+TEST_F(messaging_config_test, array_tables_are_reloadable) {
+  const auto running = load_text(webhook_provider());
+  auto reloaded = load_text(webhook_provider("other") + "[[reminder_rules]]\nlead_times = [\"3h\"]\n" +
+                            "[quiet_hours]\nstart = \"20:00\"\n[dispatcher]\nmax_age = \"2h\"\n");
+  EXPECT_TRUE(cfg::changed_restart_keys(running, reloaded).empty());
+  for (const auto& k : cfg::documented_keys()) {
+    if (k.in_array_table || k.name.starts_with("quiet_hours.") || k.name == "dispatcher.max_age") {
+      EXPECT_TRUE(k.reloadable) << k.name;
+    }
+  }
+}
+
+// Every field of every array table is documented, and config/rollcall.toml shows each in a
+// commented-out example that, uncommented, loads.
+TEST_F(messaging_config_test, documented_array_keys_match_the_example) {
+  const fs::path example = fs::path{ROLLCALL_SOURCE_DIR} / "config" / "rollcall.toml";
+  std::ifstream in(example);
+  std::string line, text;
+  bool examples = false;
+  while (std::getline(in, line)) {
+    if (line.starts_with("# ---- Examples of the array tables")) examples = true;
+    const bool toml_line =
+        examples && line.starts_with("# ") &&
+        (line.starts_with("# [[") || (line.size() > 2 && line[2] >= 'a' && line[2] <= 'z' &&
+                                      line.find(" = ") != std::string::npos && line.find(' ', 2) == line.find(" = ")));
+    text += (toml_line ? line.substr(2) : line) + "\n";
+    // Secrets in files: give every example a file with valid content.
+    if (toml_line && line.find("_file = \"") != std::string::npos) {
+      const auto start = line.find('"') + 1;
+      write(line.substr(start, line.rfind('"') - start), std::string{secret} + "\n");
+    }
+  }
+  ASSERT_TRUE(examples) << "no examples section in " << example;
+  const auto c = load_text(text);
+  EXPECT_EQ(c.providers.size(), 4u);
+  EXPECT_EQ(c.reminder_rules.size(), 2u);
+  EXPECT_EQ(c.templates.size(), 2u);
+  EXPECT_TRUE(c.warnings.empty());
+  const auto table = toml::parse(text);
+  std::set<std::string> shown;
+  for (const char* array : {"providers", "reminder_rules", "templates"})
+    table[array].as_array()->for_each([&](const toml::table& entry) {
+      for (const auto& [key, value] : entry) {
+        std::string field{key.str()};
+        if (field.ends_with("_file")) field.resize(field.size() - 5);
+        shown.insert(std::string{array} + "[]." + field);
+      }
+    });
+  std::set<std::string> documented;
+  for (const auto& k : cfg::documented_keys()) {
+    if (!k.in_array_table) continue;
+    EXPECT_FALSE(k.doc.empty()) << k.name;
+    EXPECT_TRUE(documented.insert(k.name).second) << "duplicate " << k.name;
+    if (k.name.ends_with("secret") || k.name.ends_with("auth_token") || k.name.ends_with("api_key")) {
+      EXPECT_EQ(k.default_value, "\"\"") << k.name;
+    }
+  }
+  EXPECT_EQ(shown, documented);
 }
 
 }  // namespace

@@ -326,6 +326,12 @@ int run(const options& opts) {
               cfg.api = next.api;
               cfg.log = next.log;
               cfg.imports = next.imports;
+              cfg.providers = next.providers;
+              cfg.reminder_rules = next.reminder_rules;
+              cfg.quiet_hours = next.quiet_hours;
+              cfg.templates = next.templates;
+              cfg.warnings = next.warnings;
+              for (const auto& warning : next.warnings) log->warn("reload: {}", warning);
               apply(cfg);
               log->info("reload: configuration reloaded");
             } catch (const std::exception& e) {

@@ -12,24 +12,13 @@
 #include <toml++/toml.h>
 #include <boost/url/parse.hpp>
 
+#include "rollcall/config/config_keys.hpp"
 #include "rollcall/domain/duration.hpp"
 #include "rollcall/support/logging.hpp"
 
 namespace rollcall::config {
 
-namespace {
-
-// What went wrong with one value; the caller adds file, line and key.
-using check = std::optional<std::string>;
-
-struct key_spec {
-  std::string name;
-  std::string type;
-  bool reloadable;
-  std::string doc;
-  std::function<std::string(const config&)> show;          // current value, TOML syntax
-  std::function<check(config&, const toml::node&)> apply;  // sets the value or says why not
-};
+namespace detail {
 
 std::string quote(const std::string& s) {
   std::string out = "\"";
@@ -37,7 +26,8 @@ std::string quote(const std::string& s) {
     if (c == '"' || c == '\\') out.push_back('\\');
     out.push_back(c);
   }
-  return out + "\"";
+  out += "\"";
+  return out;
 }
 
 check require_url(const std::string& v, bool allow_empty) {
@@ -61,54 +51,6 @@ check require_secret(const std::string& v) {
   return {};
 }
 
-template <class Get>
-key_spec string_key(std::string name, Get get, bool reloadable, std::string doc,
-                    std::function<check(const std::string&)> validate = {}) {
-  return {name,
-          "string",
-          reloadable,
-          std::move(doc),
-          [get](const config& c) { return quote(get(const_cast<config&>(c))); },
-          [get, validate](config& c, const toml::node& n) -> check {
-            auto v = n.value<std::string>();
-            if (!n.is_string() || !v) return "expected a string";
-            if (validate)
-              if (auto err = validate(*v)) return err;
-            get(c) = *v;
-            return {};
-          }};
-}
-
-template <class Get>
-key_spec int_key(std::string name, Get get, long long lo, long long hi, bool reloadable, std::string doc) {
-  return {name,
-          "integer",
-          reloadable,
-          std::move(doc),
-          [get](const config& c) { return std::to_string(get(const_cast<config&>(c))); },
-          [get, lo, hi](config& c, const toml::node& n) -> check {
-            if (!n.is_integer()) return "expected an integer";
-            auto v = *n.value<long long>();
-            if (v < lo || v > hi) return "must be between " + std::to_string(lo) + " and " + std::to_string(hi);
-            get(c) = static_cast<std::remove_reference_t<decltype(get(c))>>(v);
-            return {};
-          }};
-}
-
-template <class Get>
-key_spec bool_key(std::string name, Get get, bool reloadable, std::string doc) {
-  return {name,
-          "boolean",
-          reloadable,
-          std::move(doc),
-          [get](const config& c) { return get(const_cast<config&>(c)) ? std::string{"true"} : std::string{"false"}; },
-          [get](config& c, const toml::node& n) -> check {
-            if (!n.is_boolean()) return "expected true or false";
-            get(c) = *n.value<bool>();
-            return {};
-          }};
-}
-
 check parse_duration_node(const toml::node& n, duration& out, bool allow_zero) {
   auto s = n.value<std::string>();
   if (!n.is_string() || !s) return "expected a duration string like \"90s\", \"15m\", \"24h\", \"14d\"";
@@ -122,44 +64,50 @@ check parse_duration_node(const toml::node& n, duration& out, bool allow_zero) {
   return {};
 }
 
-template <class Get>
-key_spec duration_key(std::string name, Get get, bool reloadable, std::string doc, bool allow_zero = false) {
-  return {name,
-          "duration",
-          reloadable,
-          std::move(doc),
-          [get](const config& c) { return quote(domain::format_duration(get(const_cast<config&>(c)))); },
-          [get, allow_zero](config& c, const toml::node& n) -> check {
-            return parse_duration_node(n, get(c), allow_zero);
-          }};
+std::string read_secret_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return {};
+  std::string s{std::istreambuf_iterator<char>(in), {}};
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
 }
 
-template <class Get>
-key_spec duration_list_key(std::string name, Get get, bool reloadable, std::string doc) {
-  return {name,
-          "array of durations",
-          reloadable,
-          std::move(doc),
-          [get](const config& c) {
-            std::string out = "[";
-            for (const auto& d : get(const_cast<config&>(c)))
-              out += (out.size() > 1 ? ", " : "") + quote(domain::format_duration(d));
-            return out + "]";
-          },
-          [get](config& c, const toml::node& n) -> check {
-            const auto* arr = n.as_array();
-            if (!arr) return "expected an array of durations like [\"24h\", \"2h\"]";
-            std::vector<duration> out;
-            for (const auto& item : *arr) {
-              duration d{};
-              if (auto err = parse_duration_node(item, d, false))
-                return "element " + std::to_string(out.size()) + " " + *err;
-              out.push_back(d);
-            }
-            get(c) = std::move(out);
-            return {};
-          }};
+std::string secret_from_file(const toml::node& node, const std::string& name, const std::filesystem::path& file) {
+  auto path_str = node.value<std::string>();
+  const auto at = where(file.string(), static_cast<int>(node.source().begin.line));
+  if (!node.is_string() || !path_str) throw config_error(at + ": key '" + name + "': expected a file path string");
+  std::filesystem::path p{*path_str};
+  if (p.is_relative()) p = file.parent_path() / p;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(p, ec))
+    throw config_error(at + ": key '" + name + "': cannot read " + p.string());
+  return read_secret_file(p);
 }
+
+std::string format_time_of_day(std::chrono::minutes m) {
+  const auto h = m.count() / 60;
+  const auto min = m.count() % 60;
+  std::string out;
+  out += static_cast<char>('0' + h / 10);
+  out += static_cast<char>('0' + h % 10);
+  out += ':';
+  out += static_cast<char>('0' + min / 10);
+  out += static_cast<char>('0' + min % 10);
+  return out;
+}
+
+std::string where(const std::string& origin, int line) {
+  std::string out = origin;
+  out += ':';
+  out += std::to_string(line);
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+using namespace detail;
 
 const std::vector<key_spec>& key_table() {
   static const std::vector<key_spec> keys = [] {
@@ -222,6 +170,9 @@ const std::vector<key_spec>& key_table() {
     k.push_back(int_key(
         "dispatcher.max_attempts", [](config & c) -> auto& { return c.dispatcher.max_attempts; }, 1, 50, true,
         "attempts before a message is marked failed"));
+    k.push_back(duration_key(
+        "dispatcher.max_age", [](config & c) -> auto& { return c.dispatcher.max_age; }, true,
+        "a message still undelivered this long after it was first due is dead-lettered; 0s: no limit", true));
     k.push_back(string_key(
         "delivery.webhook_url", [](config & c) -> auto& { return c.delivery.webhook_url; }, true,
         "where client reminders (SMS and email) are POSTed as signed JSON; empty: they wait",
@@ -275,6 +226,18 @@ const std::vector<key_spec>& key_table() {
             return "must be two uppercase letters (an ISO 3166 region such as US or GB)";
           return {};
         }));
+    k.push_back(bool_key(
+        "quiet_hours.enabled", [](config & c) -> auto& { return c.quiet_hours.enabled; }, true,
+        "hold client messages due at night (in the site's zone) until the evening before, or drop them"));
+    k.push_back(time_of_day_key(
+        "quiet_hours.start", [](config & c) -> auto& { return c.quiet_hours.start; }, true,
+        "local time quiet hours begin (HH:MM); a message due in them goes at start - 1 minute"));
+    k.push_back(time_of_day_key(
+        "quiet_hours.end", [](config & c) -> auto& { return c.quiet_hours.end; }, true,
+        "local time quiet hours end (HH:MM); before start: they span midnight; equal to start: never quiet"));
+    k.push_back(duration_key(
+        "quiet_hours.max_shift", [](config & c) -> auto& { return c.quiet_hours.max_shift; }, true,
+        "a message that would move earlier than this is dropped instead", true));
     return k;
   }();
   return keys;
@@ -285,15 +248,7 @@ const std::set<std::string> secret_keys{"api.token", "database.url", "delivery.w
                                         "alerts.webhook_secret"};
 
 std::string where(const std::filesystem::path& file, const toml::source_region& src) {
-  return file.string() + ":" + std::to_string(src.begin.line);
-}
-
-std::string read_secret_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return {};
-  std::string s{std::istreambuf_iterator<char>(in), {}};
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
+  return detail::where(file.string(), static_cast<int>(src.begin.line));
 }
 
 const key_spec* find_key(const std::string& name) {
@@ -308,24 +263,21 @@ bool is_table_prefix(const std::string& name) {
   return false;
 }
 
-void apply_table(config& c, const toml::table& table, const std::string& prefix, const std::filesystem::path& file) {
+void apply_table(config& c, const toml::table& table, const std::string& prefix, const std::filesystem::path& file,
+                 source_lines& lines) {
   for (const auto& [key, node] : table) {
     const std::string name = prefix.empty() ? std::string{key.str()} : prefix + "." + std::string{key.str()};
     if (node.is_table() && is_table_prefix(name)) {
-      apply_table(c, *node.as_table(), name, file);
+      apply_table(c, *node.as_table(), name, file, lines);
+      continue;
+    }
+    if (prefix.empty() && is_array_table(name)) {
+      apply_array_table(c, name, node, file, lines);
       continue;
     }
     const std::string base = name.size() > 5 && name.ends_with("_file") ? name.substr(0, name.size() - 5) : "";
     if (!base.empty() && secret_keys.count(base)) {
-      auto path_str = node.value<std::string>();
-      if (!node.is_string() || !path_str)
-        throw config_error(where(file, node.source()) + ": key '" + name + "': expected a file path string");
-      std::filesystem::path p{*path_str};
-      if (p.is_relative()) p = file.parent_path() / p;
-      std::error_code ec;
-      if (!std::filesystem::is_regular_file(p, ec))
-        throw config_error(where(file, node.source()) + ": key '" + name + "': cannot read " + p.string());
-      toml::value<std::string> v{read_secret_file(p)};
+      toml::value<std::string> v{secret_from_file(node, name, file)};
       if (auto err = find_key(base)->apply(c, v))
         throw config_error(where(file, node.source()) + ": key '" + name + "': the file's content " + *err);
       continue;
@@ -366,6 +318,7 @@ void validate(const config& c, const std::string& origin) {
 
 config load(const std::optional<std::filesystem::path>& file) {
   config c;
+  source_lines lines;
   std::string origin = "defaults";
   if (file) {
     origin = file->string();
@@ -376,14 +329,27 @@ config load(const std::optional<std::filesystem::path>& file) {
       throw config_error(file->string() + ":" + std::to_string(e.source().begin.line) + ": " +
                          std::string{e.description()});
     }
-    apply_table(c, table, "", *file);
+    apply_table(c, table, "", *file, lines);
   }
   apply_env(c, "ROLLCALL_DATABASE_URL", "database.url");
   apply_env(c, "ROLLCALL_API_TOKEN", "api.token");
   apply_env(c, "ROLLCALL_WEBHOOK_SECRET", "delivery.webhook_secret");
   apply_env(c, "ROLLCALL_ALERT_WEBHOOK_SECRET", "alerts.webhook_secret");
   validate(c, origin);
+  validate_array_tables(c, origin, lines);
   return c;
+}
+
+std::vector<provider_section> effective_providers(const config& c) {
+  if (!c.providers.empty() || c.delivery.webhook_url.empty()) return c.providers;
+  provider_section p;
+  p.name = "webhook";
+  p.type = "webhook";
+  p.channels = {"sms", "email"};
+  p.url = c.delivery.webhook_url;
+  p.secret = c.delivery.webhook_secret;
+  p.allow_http = c.delivery.allow_http;
+  return {p};
 }
 
 std::vector<std::string> changed_restart_keys(const config& running, const config& reloaded) {
@@ -399,6 +365,7 @@ std::vector<key_doc> documented_keys(const config& values) {
     const bool secret = secret_keys.count(k.name) > 0;
     out.push_back({k.name, k.type, secret ? std::string{"\"\""} : k.show(values), k.reloadable, k.doc});
   }
+  for (auto& k : documented_array_keys()) out.push_back(std::move(k));
   return out;
 }
 

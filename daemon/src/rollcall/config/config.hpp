@@ -48,6 +48,8 @@ struct config {
     duration lease = std::chrono::seconds{60};
     duration http_timeout = std::chrono::seconds{10};
     int max_attempts = 8;
+    // A message still undelivered this long after it was first due is dead-lettered (0: never).
+    duration max_age = std::chrono::hours{24};
   } dispatcher;
 
   struct delivery_section {
@@ -82,6 +84,62 @@ struct config {
   struct import_section {
     std::string default_region = "US";  // ISO 3166 region of phone numbers without a country code
   } imports;                            // the [import] table
+
+  // Where client messages go: one entry per provider account (TOML [[providers]]). None: the
+  // delivery.webhook_url, if set, is used (see effective_providers).
+  struct provider_section {
+    std::string name;                   // unique, [a-z0-9_-]{1,40}; in callback URLs /hooks/{name}/status|inbound
+    std::string type;                   // webhook | twilio | sendgrid
+    std::vector<std::string> channels;  // subset of sms, email; defaults per type (filled by load)
+    std::string url;                    // webhook: endpoint; twilio/sendgrid: API base URL (defaulted by load)
+    std::string secret;                 // webhook: whsec_ secret (a secret; also verifies its status callbacks)
+    std::string account_sid;            // twilio
+    std::string auth_token;             // twilio (a secret; also validates X-Twilio-Signature)
+    std::string from;                   // twilio: From number (E.164); or messaging_service_sid
+    std::string messaging_service_sid;  // twilio
+    std::string api_key;                // sendgrid (a secret)
+    std::string from_email;             // sendgrid
+    std::string from_name;              // sendgrid (optional; reveals no treatment)
+    std::string public_url;             // base URL the provider calls back, e.g. https://rollcall.example.org
+    double rate_limit = 0;              // messages per second; 0 = unlimited
+    int concurrency = 4;                // requests in flight to this provider at once
+    bool allow_http = false;            // permit http:// url/public_url (loopback testing)
+  };
+  std::vector<provider_section> providers;
+
+  // Which reminders a session gets (TOML [[reminder_rules]]); the most specific match wins. None
+  // match: planner.reminder_lead_times on sms then email with the default templates.
+  struct reminder_rule_section {
+    std::optional<long long> site;  // site id; nullopt: any
+    std::string level;              // "" any; php | iop | op | aftercare
+    std::string kind;               // "" any; group | individual | family
+    std::vector<duration> lead_times;
+    std::vector<std::string> channels = {"sms", "email"};
+    std::string templates = "default";  // a template set name
+  };
+  std::vector<reminder_rule_section> reminder_rules;
+
+  struct quiet_hours_section {
+    bool enabled = true;
+    std::chrono::minutes start{21 * 60};  // local time of day ("21:00")
+    std::chrono::minutes end{8 * 60};
+    duration max_shift = std::chrono::hours{12};
+  } quiet_hours;
+
+  // Message texts overriding or adding to the built-in ones (TOML [[templates]]).
+  struct template_section {
+    std::string set = "default";
+    std::string kind;
+    std::string channel;
+    std::string language = "en";
+    std::string subject;
+    std::string body;
+  };
+  std::vector<template_section> templates;
+
+  // Problems that do not stop start-up (filled by load; logged by the caller), e.g. an SMS
+  // template that would take more than two segments.
+  std::vector<std::string> warnings;
 };
 
 // Start-up stops on the first bad key with one message naming the file, line and key.
@@ -93,6 +151,14 @@ class config_error : public std::runtime_error {
 // Reads a TOML file (nullopt: defaults only), then the ROLLCALL_* environment overrides.
 config load(const std::optional<std::filesystem::path>& file);
 
+using provider_section = config::provider_section;
+using reminder_rule_section = config::reminder_rule_section;
+using template_section = config::template_section;
+
+// The configured providers, or, when there are none and delivery.webhook_url is set, one implied
+// provider "webhook" of type webhook carrying sms and email to that URL with delivery's secret.
+std::vector<provider_section> effective_providers(const config& c);
+
 // Keys that SIGHUP may change; changes to others are reported and ignored until restart.
 std::vector<std::string> changed_restart_keys(const config& running, const config& reloaded);
 
@@ -102,6 +168,10 @@ struct key_doc {
   std::string default_value;
   bool reloadable;
   std::string doc;
+  // A field of each entry of an array of tables, named like "providers[].url"; default_value is
+  // its value when left out ("" when required or derived). Such keys do not appear in the file
+  // by that name: config/rollcall.toml shows them in commented-out [[...]] examples.
+  bool in_array_table = false;
 };
 // The key table with the values of `values` (the defaults unless given), for --help-config
 // and the tests that keep config/rollcall.toml true. Secrets are never shown.
