@@ -9,11 +9,11 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
 
 #include "rollcall/delivery/form.hpp"
 #include "rollcall/delivery/http_client.hpp"
@@ -250,8 +250,8 @@ TEST_F(delivery_peer, a_webhook_is_signed_per_standard_webhooks) {
   const auto key = del::decode_webhook_secret(secret);
   ASSERT_TRUE(key.has_value());
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
-  EXPECT_TRUE(
-      del::verify_webhook(*key, "msg_wh1", header(r, "webhook-timestamp"), r.body, header(r, "webhook-signature"), now));
+  EXPECT_TRUE(del::verify_webhook(*key, "msg_wh1", header(r, "webhook-timestamp"), r.body,
+                                  header(r, "webhook-signature"), now));
   EXPECT_FALSE(del::verify_webhook(*key, "msg_other", header(r, "webhook-timestamp"), r.body,
                                    header(r, "webhook-signature"), now));
   EXPECT_EQ(boost::json::parse(r.body), boost::json::parse(R"({"client_id":7,"message_id":"msg_wh1"})"));
@@ -323,8 +323,9 @@ TEST_F(delivery_peer, the_body_and_lower_cased_headers_come_back_and_a_large_bod
                {kind::respond, 200, {}, ""}});
   auto res = get(sink.url("/a"));
   EXPECT_EQ(res.body, R"({"ok":true})");
-  EXPECT_NE(std::find(res.headers.begin(), res.headers.end(), std::pair<std::string, std::string>{"x-custom-thing", "v"}),
-            res.headers.end());
+  EXPECT_NE(
+      std::find(res.headers.begin(), res.headers.end(), std::pair<std::string, std::string>{"x-custom-thing", "v"}),
+      res.headers.end());
   res = get(sink.url("/b"));
   EXPECT_EQ(res.status, 200);
   EXPECT_EQ(res.body.size(), 64u * 1024u);
@@ -416,11 +417,14 @@ TEST_F(delivery_peer, the_idle_pool_is_capped_per_origin) {
   EXPECT_EQ(sink.connections_accepted(), 3u);
   EXPECT_EQ(client.idle_connections(), 1u);
 
-  client.set_max_idle_per_origin(0);
   sink.set_response_delay(0ms);
-  EXPECT_TRUE(get(sink.url("/y")).reused_connection);  // the one kept before
+  EXPECT_TRUE(get(sink.url("/y")).reused_connection);  // the one kept
+  // 0 turns reuse off and closes what is idle.
+  client.set_max_idle_per_origin(0);
+  EXPECT_EQ(client.idle_connections(), 0u);
   EXPECT_FALSE(get(sink.url("/z")).reused_connection);
   EXPECT_EQ(client.idle_connections(), 0u);
+  EXPECT_EQ(sink.connections_accepted(), 4u);
 }
 
 TEST_F(delivery_peer, origins_do_not_share_connections) {

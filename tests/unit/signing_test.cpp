@@ -177,8 +177,8 @@ TEST(verify_twilio, accepts_the_documented_vector) {
 
 TEST(verify_twilio, rejects_another_token_url_parameter_or_header) {
   EXPECT_FALSE(del::verify_twilio("12346", twilio_url, twilio_params, twilio_expected));
-  EXPECT_FALSE(del::verify_twilio(twilio_token, "https://mycompany.com/myapp.php?foo=1&bar=3", twilio_params,
-                                  twilio_expected));
+  EXPECT_FALSE(
+      del::verify_twilio(twilio_token, "https://mycompany.com/myapp.php?foo=1&bar=3", twilio_params, twilio_expected));
   auto changed = twilio_params;
   changed[2].second = "1235";
   EXPECT_FALSE(del::verify_twilio(twilio_token, twilio_url, changed, twilio_expected));

@@ -88,7 +88,8 @@ net::awaitable<exchange_result> exchange(Stream& stream, http::request<http::str
   }
   beast::flat_buffer buffer;
   http::response_parser<http::buffer_body> parser;
-  parser.body_limit(boost::none);  // read_body stops at response_body_limit itself
+  parser.body_limit(boost::none);                 // read_body stops at response_body_limit itself
+  parser.skip(req.method() == http::verb::head);  // its Content-Length describes a body not sent
   auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, net::as_tuple(net::use_awaitable));
   (void)hn;
   if (hec) {
@@ -232,8 +233,8 @@ net::awaitable<http_response> http_client::send(const http_request& request) {
   http::request<http::string_body> req{verb, target, 11};
   req.set(http::field::host, std::string_view{parsed->encoded_host_and_port()});
   req.set(http::field::user_agent, "rollcalld");
-  if (!request.content_type.empty() && (!request.body.empty() || verb == http::verb::post ||
-                                        verb == http::verb::put || verb == http::verb::patch))
+  if (!request.content_type.empty() &&
+      (!request.body.empty() || verb == http::verb::post || verb == http::verb::put || verb == http::verb::patch))
     req.set(http::field::content_type, request.content_type);
   for (const auto& [name, value] : request.headers) req.set(name, value);
   req.body() = request.body;
@@ -268,8 +269,8 @@ net::awaitable<http_response> http_client::send(const http_request& request) {
     // A kept-alive connection the peer closed before answering anything: retry once on a fresh
     // connection, as browsers and curl do. The peer may in rare cases have acted on the first
     // copy; the stable message id (webhook-id, idempotency key) lets it drop the duplicate.
-    const bool stale = reused && x.nothing_received && x.ec != beast::error::timeout &&
-                       std::chrono::steady_clock::now() < deadline;
+    const bool stale =
+        reused && x.nothing_received && x.ec != beast::error::timeout && std::chrono::steady_clock::now() < deadline;
     if (!stale) co_return failure(x.ec, deadline);
   }
 }

@@ -73,8 +73,8 @@ class http_client {
 
   std::unique_ptr<connection> take_idle(const std::string& origin);
   void give_back(const std::string& origin, std::unique_ptr<connection> conn);
-  boost::asio::awaitable<std::unique_ptr<connection>> open(const std::string& host, const std::string& port,
-                                                           bool https, bool host_is_name,
+  boost::asio::awaitable<std::unique_ptr<connection>> open(const std::string& host, const std::string& port, bool https,
+                                                           bool host_is_name,
                                                            std::chrono::steady_clock::time_point deadline);
 
   boost::asio::any_io_executor ex_;

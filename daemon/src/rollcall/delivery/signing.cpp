@@ -1,7 +1,7 @@
 #include "rollcall/delivery/signing.hpp"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
