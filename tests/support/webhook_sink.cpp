@@ -34,6 +34,7 @@ void webhook_sink::start() {
         for (;;) {
           auto socket = co_await acceptor_.async_accept(net::use_awaitable);
           std::lock_guard lock{mutex_};
+          ++accepted_;
           connection_fds_.push_back(socket.native_handle());
           connections_.emplace_back([this, s = std::move(socket)]() mutable { serve(std::move(s)); });
         }
@@ -59,9 +60,9 @@ void webhook_sink::serve(tcp::socket socket) {
     net::ssl::stream<tcp::socket&> stream{socket, *tls_};
     beast::error_code ec;
     stream.handshake(net::ssl::stream_base::server, ec);
-    if (!ec) serve_requests(stream);
+    if (!ec) serve_requests(stream, socket);
   } else {
-    serve_requests(socket);
+    serve_requests(socket, socket);
   }
   beast::error_code ec;
   socket.shutdown(tcp::socket::shutdown_both, ec);
@@ -70,12 +71,12 @@ void webhook_sink::serve(tcp::socket socket) {
 }
 
 template <class Stream>
-void webhook_sink::serve_requests(Stream& socket) {
+void webhook_sink::serve_requests(Stream& stream, tcp::socket& socket) {
   beast::error_code ec;
   beast::flat_buffer buffer;
   for (;;) {
     http::request<http::string_body> req;
-    http::read(socket, buffer, req, ec);
+    http::read(stream, buffer, req, ec);
     if (ec) break;
     received_request r{std::string{req.method_string()}, std::string{req.target()}, {}, req.body()};
     for (const auto& f : req) {
@@ -83,27 +84,62 @@ void webhook_sink::serve_requests(Stream& socket) {
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       r.headers[name] = std::string{f.value()};
     }
-    int status = 200;
     std::chrono::milliseconds delay{0};
+    bool close_after = false;
+    scripted_reply reply;
     {
       std::lock_guard lock{mutex_};
       delay = delay_;
-      if (!statuses_.empty()) {
-        status = statuses_.front();
-        statuses_.pop_front();
-      }
+      close_after = close_after_response_;
+      reply = next_reply();
       requests_.push_back(std::move(r));
     }
     changed_.notify_all();
+    if (reply.what == scripted_reply::kind::drop) break;
+    if (reply.what == scripted_reply::kind::hang) {
+      // Read (and ignore) until the client closes or the destructor shuts the socket down.
+      char sink[512];
+      while (!ec) socket.read_some(net::buffer(sink), ec);
+      break;
+    }
     std::this_thread::sleep_for(delay);
-    http::response<http::string_body> res{static_cast<http::status>(status), req.version()};
-    res.set(http::field::content_type, "application/json");
-    res.body() = "{}";
+    http::response<http::string_body> res{static_cast<http::status>(reply.status), req.version()};
+    for (const auto& [name, value] : reply.headers) res.set(name, value);
+    if (!reply.body.empty() && res.find(http::field::content_type) == res.end())
+      res.set(http::field::content_type, "application/json");
+    res.body() = reply.body;
     res.keep_alive(req.keep_alive());
     res.prepare_payload();
-    http::write(socket, res, ec);
-    if (ec || !req.keep_alive()) break;
+    http::write(stream, res, ec);
+    if (ec || !req.keep_alive() || close_after) break;
   }
+}
+
+scripted_reply webhook_sink::next_reply() {
+  if (script_.empty()) return default_reply_;
+  auto r = std::move(script_.front());
+  script_.pop_front();
+  return r;
+}
+
+void webhook_sink::script(std::vector<scripted_reply> replies) {
+  std::lock_guard lock{mutex_};
+  script_.assign(std::make_move_iterator(replies.begin()), std::make_move_iterator(replies.end()));
+}
+
+void webhook_sink::set_default_reply(scripted_reply r) {
+  std::lock_guard lock{mutex_};
+  default_reply_ = std::move(r);
+}
+
+void webhook_sink::set_close_after_response(bool close) {
+  std::lock_guard lock{mutex_};
+  close_after_response_ = close;
+}
+
+std::size_t webhook_sink::connections_accepted() const {
+  std::lock_guard lock{mutex_};
+  return accepted_;
 }
 
 void webhook_sink::set_response_delay(std::chrono::milliseconds delay) {
@@ -112,8 +148,9 @@ void webhook_sink::set_response_delay(std::chrono::milliseconds delay) {
 }
 
 void webhook_sink::script_statuses(std::vector<int> statuses) {
-  std::lock_guard lock{mutex_};
-  statuses_.assign(statuses.begin(), statuses.end());
+  std::vector<scripted_reply> replies;
+  for (int status : statuses) replies.push_back({scripted_reply::kind::respond, status, {}, "{}"});
+  script(std::move(replies));
 }
 
 std::vector<received_request> webhook_sink::requests() const {

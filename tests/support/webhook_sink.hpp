@@ -1,5 +1,7 @@
 // A real HTTP server on 127.0.0.1:<ephemeral> that records every request it receives and
-// answers with scripted statuses: the peer rollcalld delivers webhooks to in tests.
+// answers with scripted replies (or hangs, or drops the connection): the peer rollcalld and the
+// delivery client are tested against. Connections are HTTP/1.1 keep-alive unless the client asks
+// to close.
 #pragma once
 
 #include <chrono>
@@ -12,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -33,6 +36,15 @@ struct tls_files {
   std::string private_key;
 };
 
+struct scripted_reply {
+  // hang: read the request, never answer (until the sink is destroyed or the client gives up);
+  // drop: read the request, close the connection with no response.
+  enum class kind { respond, hang, drop } what = kind::respond;
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. {"Retry-After","2"}
+  std::string body;
+};
+
 class webhook_sink {
  public:
   webhook_sink();
@@ -44,8 +56,16 @@ class webhook_sink {
     return std::string{tls_ ? "https://" : "http://"} + host + ":" + std::to_string(port_) + path;
   }
 
-  // Statuses to answer with, in order, before falling back to 200.
+  // Replies to give, one per request in order, before falling back to the default reply.
+  void script(std::vector<scripted_reply> replies);
+  // Used when the script is empty (default: 200, empty body).
+  void set_default_reply(scripted_reply r);
+  // Statuses to answer with (body "{}"), in order: script() in short.
   void script_statuses(std::vector<int> statuses);
+  // Close each connection after its response without saying so (no "Connection: close"), as a
+  // server whose keep-alive timer fires does: the client's next request on it finds it closed.
+  void set_close_after_response(bool close);
+  std::size_t connections_accepted() const;
   // How long to wait after reading a request before answering it.
   void set_response_delay(std::chrono::milliseconds delay);
 
@@ -58,7 +78,8 @@ class webhook_sink {
   void start();
   void serve(boost::asio::ip::tcp::socket socket);
   template <class Stream>
-  void serve_requests(Stream& stream);
+  void serve_requests(Stream& stream, boost::asio::ip::tcp::socket& socket);
+  scripted_reply next_reply();
 
   std::unique_ptr<boost::asio::ssl::context> tls_;
   boost::asio::io_context io_;
@@ -70,8 +91,11 @@ class webhook_sink {
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::vector<received_request> requests_;
-  std::deque<int> statuses_;
+  std::deque<scripted_reply> script_;
+  scripted_reply default_reply_;
   std::chrono::milliseconds delay_{0};
+  bool close_after_response_ = false;
+  std::size_t accepted_ = 0;
 };
 
 }  // namespace rollcall::testing

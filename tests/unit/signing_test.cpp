@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -133,6 +136,58 @@ TEST(decode_webhook_secret, decodes_the_base64_after_the_prefix) {
   const auto key = del::decode_webhook_secret("whsec_Zm9vYmFy");
   ASSERT_TRUE(key.has_value());
   EXPECT_EQ(*key, "foobar");
+}
+
+}  // namespace
+
+namespace {
+
+// Twilio's documented X-Twilio-Signature example.
+const std::string twilio_token = "12345";
+const std::string twilio_url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+const std::vector<std::pair<std::string, std::string>> twilio_params{{"CallSid", "CA1234567890ABCDE"},
+                                                                     {"Caller", "+12349013030"},
+                                                                     {"Digits", "1234"},
+                                                                     {"From", "+12349013030"},
+                                                                     {"To", "+18005551212"}};
+constexpr const char* twilio_expected = "0/KCTR6DLpKmkAf8muzZqo1nDgQ=";
+
+TEST(twilio_signature, matches_the_documented_vector) {
+  EXPECT_EQ(del::twilio_signature(twilio_token, twilio_url, twilio_params), twilio_expected);
+}
+
+TEST(twilio_signature, sorts_the_parameters_by_name) {
+  auto shuffled = twilio_params;
+  std::reverse(shuffled.begin(), shuffled.end());
+  std::swap(shuffled[1], shuffled[3]);
+  EXPECT_EQ(del::twilio_signature(twilio_token, twilio_url, shuffled), twilio_expected);
+}
+
+TEST(twilio_signature, orders_repeated_names_by_value) {
+  const std::vector<std::pair<std::string, std::string>> a{{"B", "2"}, {"A", "x"}, {"B", "1"}};
+  const std::vector<std::pair<std::string, std::string>> b{{"B", "1"}, {"B", "2"}, {"A", "x"}};
+  EXPECT_EQ(del::twilio_signature("t", "https://h/p", a), del::twilio_signature("t", "https://h/p", b));
+  EXPECT_NE(del::twilio_signature("t", "https://h/p", a),
+            del::twilio_signature("t", "https://h/p", {{"A", "x"}, {"B", "12"}}));
+}
+
+TEST(verify_twilio, accepts_the_documented_vector) {
+  EXPECT_TRUE(del::verify_twilio(twilio_token, twilio_url, twilio_params, twilio_expected));
+}
+
+TEST(verify_twilio, rejects_another_token_url_parameter_or_header) {
+  EXPECT_FALSE(del::verify_twilio("12346", twilio_url, twilio_params, twilio_expected));
+  EXPECT_FALSE(
+      del::verify_twilio(twilio_token, "https://mycompany.com/myapp.php?foo=1&bar=3", twilio_params, twilio_expected));
+  auto changed = twilio_params;
+  changed[2].second = "1235";
+  EXPECT_FALSE(del::verify_twilio(twilio_token, twilio_url, changed, twilio_expected));
+  auto extra = twilio_params;
+  extra.emplace_back("Body", "");
+  EXPECT_FALSE(del::verify_twilio(twilio_token, twilio_url, extra, twilio_expected));
+  EXPECT_FALSE(del::verify_twilio(twilio_token, twilio_url, twilio_params, ""));
+  EXPECT_FALSE(del::verify_twilio(twilio_token, twilio_url, twilio_params, "0/KCTR6DLpKmkAf8muzZqo1nDgQ"));
+  EXPECT_FALSE(del::verify_twilio(twilio_token, twilio_url, twilio_params, "0/KCTR6DLpKmkAf8muzZqo1nDgQ= "));
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 #include "rollcall/delivery/http_client.hpp"
 
+#include <sys/socket.h>
+
+#include <cctype>
+#include <cerrno>
 #include <charconv>
 
 #include <openssl/ssl.h>
@@ -22,9 +26,17 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using namespace net::experimental::awaitable_operators;
 
+// One connection, plain or TLS. TLS sessions are kept with their connection: a reused one skips the
+// handshake, and its peer was verified (under this origin's host name) when it was opened.
+struct http_client::connection {
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+};
+
 namespace {
 
-constexpr std::size_t response_body_limit = 64 * 1024;  // we only need the status
+constexpr std::size_t response_body_limit = 64 * 1024;
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view v) {
   long long s = 0;
@@ -33,24 +45,246 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view v) {
   return std::chrono::seconds{s};
 }
 
+struct exchange_result {
+  http_response response;
+  boost::system::error_code ec;   // set: no usable response
+  bool nothing_received = false;  // failed before any response byte arrived (write failed, EOF, reset)
+  bool keep_alive = false;        // the connection ended the response cleanly and may carry another
+};
+
 template <class Stream>
-net::awaitable<http_response> exchange(Stream& stream, http::request<http::string_body>& req) {
-  co_await http::async_write(stream, req, net::use_awaitable);
+net::awaitable<void> read_body(Stream& stream, beast::flat_buffer& buffer,
+                               http::response_parser<http::buffer_body>& parser, exchange_result& out) {
+  char chunk[8192];
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk;
+    parser.get().body().size = sizeof chunk;
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+    (void)n;
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      out.ec = ec;
+      co_return;
+    }
+    const std::size_t got = sizeof chunk - parser.get().body().size;
+    const std::size_t room = response_body_limit - out.response.body.size();
+    out.response.body.append(chunk, std::min(got, room));
+    // Only the start of a body matters (a provider's id or error code); the rest is not read,
+    // so the connection is not reused.
+    if (got > room) co_return;
+  }
+  out.keep_alive = parser.get().keep_alive() && buffer.size() == 0;
+}
+
+template <class Stream>
+net::awaitable<exchange_result> exchange(Stream& stream, http::request<http::string_body>& req) {
+  exchange_result out;
+  auto [wec, wn] = co_await http::async_write(stream, req, net::as_tuple(net::use_awaitable));
+  (void)wn;
+  if (wec) {
+    out.ec = wec;
+    out.nothing_received = true;
+    co_return out;
+  }
   beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(response_body_limit);
-  // Only the status matters: a 2xx whose body is larger than we care to read still counts.
-  auto [ec, n] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
-  (void)n;
-  if (ec && !(ec == http::error::body_limit && parser.is_header_done())) throw boost::system::system_error{ec};
-  const auto& res = parser.get();
-  http_response out;
-  out.status = static_cast<int>(res.result_int());
-  if (auto it = res.find(http::field::retry_after); it != res.end()) out.retry_after = parse_retry_after(it->value());
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(boost::none);                 // read_body stops at response_body_limit itself
+  parser.skip(req.method() == http::verb::head);  // its Content-Length describes a body not sent
+  auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+  (void)hn;
+  if (hec) {
+    out.ec = hec;
+    out.nothing_received = !parser.got_some() && buffer.size() == 0;
+    co_return out;
+  }
+  const auto& head = parser.get();
+  out.response.status = static_cast<int>(head.result_int());
+  for (const auto& f : head) {
+    std::string name{f.name_string()};
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.response.headers.emplace_back(std::move(name), std::string{f.value()});
+  }
+  if (auto it = head.find(http::field::retry_after); it != head.end())
+    out.response.retry_after = parse_retry_after(it->value());
+  co_await read_body(stream, buffer, parser, out);
   co_return out;
 }
 
+http_response failure(const boost::system::error_code& ec, std::chrono::steady_clock::time_point deadline) {
+  http_response out;
+  if (ec == beast::error::timeout || std::chrono::steady_clock::now() >= deadline)
+    out.error = "timeout";
+  else if (ec == http::error::end_of_stream || ec == net::error::eof || ec == http::error::partial_message)
+    out.error = "connection closed without a response";
+  else if (ec == net::error::connection_reset)
+    out.error = "connection reset";
+  else
+    out.error = ec.message();
+  return out;
+}
+
+http_response error_response(std::string error) {
+  http_response out;
+  out.error = std::move(error);
+  return out;
+}
+
+// Whether an idle connection still looks open: no EOF and no unsolicited bytes waiting. This
+// saves a doomed write when the peer's keep-alive timer closed it; the retry in send() covers
+// the race where it closes just as we write.
+bool looks_open(int fd) {
+  char byte = 0;
+  const auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 }  // namespace
+
+http_client::http_client(net::any_io_executor ex, net::ssl::context& tls) : ex_(std::move(ex)), tls_(tls) {}
+
+http_client::~http_client() = default;
+
+void http_client::set_max_idle_per_origin(std::size_t n) {
+  max_idle_per_origin_ = n;
+  for (auto& [origin, list] : idle_)
+    if (list.size() > n) list.erase(list.begin(), list.end() - static_cast<std::ptrdiff_t>(n));
+}
+
+void http_client::set_idle_timeout(std::chrono::milliseconds t) { idle_timeout_ = t; }
+
+std::size_t http_client::idle_connections() const {
+  std::size_t n = 0;
+  for (const auto& [origin, list] : idle_) n += list.size();
+  return n;
+}
+
+std::unique_ptr<http_client::connection> http_client::take_idle(const std::string& origin) {
+  auto it = idle_.find(origin);
+  if (it == idle_.end()) return nullptr;
+  auto& list = it->second;
+  const auto oldest_allowed = std::chrono::steady_clock::now() - idle_timeout_;
+  std::erase_if(list, [&](const idle_connection& c) { return c.since < oldest_allowed; });
+  std::unique_ptr<connection> found;
+  // The most recently used first: it is the likeliest to be open, and the rest can age out.
+  while (!list.empty() && !found) {
+    auto candidate = std::move(list.back().conn);
+    list.pop_back();
+    if (looks_open(candidate->lowest().socket().native_handle())) found = std::move(candidate);
+  }
+  if (list.empty()) idle_.erase(it);
+  return found;
+}
+
+void http_client::give_back(const std::string& origin, std::unique_ptr<connection> conn) {
+  if (max_idle_per_origin_ == 0) return;
+  conn->lowest().expires_never();
+  auto& list = idle_[origin];
+  list.push_back({std::move(conn), std::chrono::steady_clock::now()});
+  if (list.size() > max_idle_per_origin_) list.erase(list.begin());
+}
+
+net::awaitable<std::unique_ptr<http_client::connection>> http_client::open(
+    const std::string& host, const std::string& port, bool https, bool host_is_name,
+    std::chrono::steady_clock::time_point deadline) {
+  tcp::resolver resolver{ex_};
+  net::steady_timer timer{ex_, deadline};
+  // Named awaitables: see the GCC 12 note in store/db_pool.hpp.
+  auto resolve = resolver.async_resolve(host, port, net::use_awaitable);
+  auto expire = timer.async_wait(net::use_awaitable);
+  auto either = std::move(resolve) || std::move(expire);
+  auto resolved = co_await std::move(either);
+  if (resolved.index() == 1) throw boost::system::system_error{beast::error::timeout};
+  auto endpoints = std::get<0>(std::move(resolved));
+
+  auto conn = std::make_unique<connection>();
+  beast::tcp_stream stream{ex_};
+  stream.expires_at(deadline);
+  co_await stream.async_connect(endpoints, net::use_awaitable);
+  if (!https) {
+    conn->plain.emplace(std::move(stream));
+    co_return conn;
+  }
+  conn->tls.emplace(std::move(stream), tls_);
+  // SNI carries names only (RFC 6066); an IP literal is still checked against the certificate.
+  if (host_is_name && !SSL_set_tlsext_host_name(conn->tls->native_handle(), host.c_str()))
+    throw boost::system::system_error{net::error::invalid_argument, "cannot set TLS server name"};
+  conn->tls->set_verify_callback(net::ssl::host_name_verification(host));
+  co_await conn->tls->async_handshake(net::ssl::stream_base::client, net::use_awaitable);
+  co_return conn;
+}
+
+net::awaitable<http_response> http_client::send(const http_request& request) {
+  auto parsed = boost::urls::parse_absolute_uri(request.url);
+  if (!parsed) co_return error_response("invalid URL");
+  const bool https = parsed->scheme() == "https";
+  if (!https && parsed->scheme() != "http") co_return error_response("unsupported URL scheme");
+  const std::string host = parsed->host_address();
+  const std::string port = parsed->has_port() ? std::string{parsed->port()} : (https ? "443" : "80");
+  std::string target{parsed->encoded_target()};
+  if (target.empty()) target = "/";
+  const auto verb = http::string_to_verb(request.method);
+  if (verb == http::verb::unknown) co_return error_response("invalid method");
+
+  std::string origin{https ? "https://" : "http://"};
+  for (char c : host) origin += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  origin += ':';
+  origin += port;
+
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, std::string_view{parsed->encoded_host_and_port()});
+  req.set(http::field::user_agent, "rollcalld");
+  if (!request.content_type.empty() &&
+      (!request.body.empty() || verb == http::verb::post || verb == http::verb::put || verb == http::verb::patch))
+    req.set(http::field::content_type, request.content_type);
+  for (const auto& [name, value] : request.headers) req.set(name, value);
+  req.body() = request.body;
+  req.keep_alive(true);
+  req.prepare_payload();
+
+  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
+  for (bool first = true;; first = false) {
+    std::unique_ptr<connection> conn = first ? take_idle(origin) : nullptr;
+    const bool reused = conn != nullptr;
+    if (!conn) {
+      try {
+        conn = co_await open(host, port, https, parsed->host_type() == boost::urls::host_type::name, deadline);
+      } catch (const boost::system::system_error& e) {
+        co_return failure(e.code(), deadline);
+      }
+    }
+    conn->lowest().expires_at(deadline);
+    exchange_result x;
+    if (conn->tls) {
+      auto op = exchange(*conn->tls, req);
+      x = co_await std::move(op);
+    } else {
+      auto op = exchange(*conn->plain, req);
+      x = co_await std::move(op);
+    }
+    if (!x.ec) {
+      x.response.reused_connection = reused;
+      if (x.keep_alive) give_back(origin, std::move(conn));
+      co_return std::move(x.response);
+    }
+    // A kept-alive connection the peer closed before answering anything: retry once on a fresh
+    // connection, as browsers and curl do. The peer may in rare cases have acted on the first
+    // copy; the stable message id (webhook-id, idempotency key) lets it drop the duplicate.
+    const bool stale =
+        reused && x.nothing_received && x.ec != beast::error::timeout && std::chrono::steady_clock::now() < deadline;
+    if (!stale) co_return failure(x.ec, deadline);
+  }
+}
+
+net::awaitable<http_response> http_client::post(const std::string& url, const header_list& headers,
+                                                const std::string& body, std::chrono::milliseconds timeout) {
+  http_request request;
+  request.url = url;
+  request.headers = headers;
+  request.body = body;
+  request.timeout = timeout;
+  auto op = send(request);
+  co_return co_await std::move(op);
+}
 
 net::ssl::context make_client_tls_context(const std::string& ca_file) {
   net::ssl::context ctx{net::ssl::context::tls_client};
@@ -60,64 +294,6 @@ net::ssl::context make_client_tls_context(const std::string& ca_file) {
   if (!ca_file.empty()) ctx.load_verify_file(ca_file);
   ctx.set_verify_mode(net::ssl::verify_peer);
   return ctx;
-}
-
-net::awaitable<http_response> http_client::post(const std::string& url, const header_list& headers,
-                                                const std::string& body, std::chrono::milliseconds timeout) {
-  auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) co_return http_response{0, std::nullopt, "invalid URL"};
-  const bool https = parsed->scheme() == "https";
-  const std::string host = parsed->host_address();
-  const std::string port = parsed->has_port() ? std::string{parsed->port()} : (https ? "443" : "80");
-  std::string target{parsed->encoded_target()};
-  if (target.empty()) target = "/";
-
-  http::request<http::string_body> req{http::verb::post, target, 11};
-  req.set(http::field::host, std::string_view{parsed->encoded_host_and_port()});
-  req.set(http::field::user_agent, "rollcalld");
-  req.set(http::field::content_type, "application/json");
-  for (const auto& [name, value] : headers) req.set(name, value);
-  req.body() = body;
-  req.prepare_payload();
-
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  try {
-    tcp::resolver resolver{ex_};
-    net::steady_timer timer{ex_, deadline};
-    // Named awaitables: see the GCC 12 note in store/db_pool.hpp.
-    auto resolve = resolver.async_resolve(host, port, net::use_awaitable);
-    auto expire = timer.async_wait(net::use_awaitable);
-    auto either = std::move(resolve) || std::move(expire);
-    auto resolved = co_await std::move(either);
-    if (resolved.index() == 1) co_return http_response{0, std::nullopt, "timeout resolving host"};
-    auto endpoints = std::get<0>(std::move(resolved));
-
-    beast::tcp_stream tcp_stream{ex_};
-    tcp_stream.expires_at(deadline);
-    co_await tcp_stream.async_connect(endpoints, net::use_awaitable);
-    if (!https) {
-      auto res = co_await exchange(tcp_stream, req);
-      beast::error_code ignored;
-      tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      co_return res;
-    }
-    beast::ssl_stream<beast::tcp_stream> tls{std::move(tcp_stream), tls_};
-    // SNI carries names only (RFC 6066); an IP literal is still checked against the certificate.
-    if (parsed->host_type() == boost::urls::host_type::name &&
-        !SSL_set_tlsext_host_name(tls.native_handle(), host.c_str()))
-      co_return http_response{0, std::nullopt, "cannot set TLS server name"};
-    tls.set_verify_callback(net::ssl::host_name_verification(host));
-    co_await tls.async_handshake(net::ssl::stream_base::client, net::use_awaitable);
-    auto res = co_await exchange(tls, req);
-    // Many servers close without a TLS close_notify; stream_truncated here is not an error.
-    beast::get_lowest_layer(tls).expires_after(std::chrono::seconds{1});
-    auto [ec] = co_await tls.async_shutdown(net::as_tuple(net::use_awaitable));
-    (void)ec;
-    co_return res;
-  } catch (const boost::system::system_error& e) {
-    const bool timed_out = e.code() == beast::error::timeout || std::chrono::steady_clock::now() >= deadline;
-    co_return http_response{0, std::nullopt, timed_out ? std::string{"timeout"} : e.code().message()};
-  }
 }
 
 }  // namespace rollcall::delivery

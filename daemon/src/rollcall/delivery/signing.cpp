@@ -1,5 +1,6 @@
 #include "rollcall/delivery/signing.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -72,6 +73,24 @@ bool verify_webhook(std::string_view key, std::string_view id, std::string_view 
     pos = end + 1;
   }
   return ok;
+}
+
+std::string twilio_signature(std::string_view auth_token, std::string_view url,
+                             std::vector<std::pair<std::string, std::string>> params) {
+  std::sort(params.begin(), params.end());
+  std::string content{url};
+  for (const auto& [name, value] : params) content.append(name).append(value);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  HMAC(EVP_sha1(), auth_token.data(), static_cast<int>(auth_token.size()),
+       reinterpret_cast<const unsigned char*>(content.data()), content.size(), mac, &mac_len);
+  return base64_encode(std::string_view{reinterpret_cast<const char*>(mac), mac_len});
+}
+
+bool verify_twilio(std::string_view auth_token, std::string_view url,
+                   const std::vector<std::pair<std::string, std::string>>& params, std::string_view header) {
+  const std::string expected = twilio_signature(auth_token, url, params);
+  return header.size() == expected.size() && CRYPTO_memcmp(header.data(), expected.data(), expected.size()) == 0;
 }
 
 }  // namespace rollcall::delivery

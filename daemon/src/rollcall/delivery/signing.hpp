@@ -1,10 +1,13 @@
 // Standard Webhooks signatures: v1,<base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}"))>,
-// where key is the base64-decoded part of the secret after "whsec_".
+// where key is the base64-decoded part of the secret after "whsec_". Also Twilio's
+// X-Twilio-Signature on the callbacks it sends us.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace rollcall::delivery {
 
@@ -18,6 +21,15 @@ std::string sign_webhook(std::string_view key, std::string_view id, long long ti
 // constant time, and that the timestamp is within `tolerance_s` of `now`.
 bool verify_webhook(std::string_view key, std::string_view id, std::string_view timestamp, std::string_view body,
                     std::string_view signature_header, long long now, long long tolerance_s = 300);
+
+// base64(HMAC-SHA1(auth_token, url + concat of name+value of each POST param sorted by name)).
+// `url` is the full URL as Twilio called it (the public one behind a TLS-terminating proxy).
+// Pairs are sorted whole: equal names are ordered by value, as Twilio's own libraries do.
+std::string twilio_signature(std::string_view auth_token, std::string_view url,
+                             std::vector<std::pair<std::string, std::string>> params);
+// Constant-time comparison with the X-Twilio-Signature header value.
+bool verify_twilio(std::string_view auth_token, std::string_view url,
+                   const std::vector<std::pair<std::string, std::string>>& params, std::string_view header);
 
 std::string base64_encode(std::string_view data);
 std::optional<std::string> base64_decode(std::string_view text);
