@@ -32,7 +32,7 @@ class memory_outbox_store final : public ports::outbox_store {
   }
 
   // A record whose claim token is in `lost_tokens` finds its claim taken over (returns false).
-  ports::task<bool> record_delivery(const ports::delivery_record& record) override {
+  ports::task<bool> record_delivery(const ports::delivery_record& record, const ports::client_alert_maker&) override {
     records.push_back(record);
     co_return !lost_tokens.count(record.claim_token);
   }

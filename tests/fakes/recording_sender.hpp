@@ -24,7 +24,10 @@ class recording_sender final : public ports::message_sender {
   void answer(const std::string& message_id, ports::send_result r) { answers_[message_id] = std::move(r); }
   void answer_with_status(const std::string& message_id, int status,
                           std::optional<std::chrono::seconds> retry_after = std::nullopt) {
-    answer(message_id, {{status, retry_after}, status == 0 ? "connect failed" : ""});
+    ports::send_result r;
+    r.outcome = {status, retry_after};
+    r.error = status == 0 ? "connect failed" : "";
+    answer(message_id, r);
   }
   // Deliveries of this id throw, as a broken adapter would.
   void fail_with_exception(const std::string& message_id) { throwing_ = message_id; }
@@ -43,7 +46,11 @@ class recording_sender final : public ports::message_sender {
     co_return it == answers_.end() ? default_result : it->second;
   }
 
-  ports::send_result default_result{{200, std::nullopt}, ""};
+  ports::send_result default_result = [] {
+    ports::send_result r;
+    r.outcome.http_status = 200;
+    return r;
+  }();
   std::chrono::milliseconds delay{0};
   std::vector<ports::claimed_message> delivered;
   int in_flight = 0;

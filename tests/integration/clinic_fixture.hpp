@@ -27,6 +27,12 @@ struct clinic_settings {
   std::string grace = "2s";
   std::string provider_url;  // empty: this fixture's plain-HTTP sink
   std::string ca_file;       // delivery.ca_file
+  // Tests schedule sessions at any hour of the day: quiet hours are off unless a test sets
+  // its own [quiet_hours] in extra_toml.
+  bool quiet_hours = false;
+  std::string dispatcher_extra;  // more [dispatcher] keys, e.g. "max_attempts = 3\n"
+  std::string extra_toml;        // appended: [[providers]], [[reminder_rules]], ...
+  bool webhook_delivery = true;  // false: no delivery.webhook_url (providers come from extra_toml)
 };
 
 // The fields a problem+json answer names in "errors".
@@ -74,6 +80,13 @@ class clinic_test : public ::testing::Test {
     pqxx::read_transaction tx{c};
     return tx.exec1(query)[0].as<int>();
   }
+  // The first column of the first row `query` returns, as text ("" for NULL or no row).
+  std::string scalar(const std::string& query) const {
+    pqxx::connection c{db_url};
+    pqxx::read_transaction tx{c};
+    const auto rows = tx.exec(query);
+    return rows.empty() || rows[0][0].is_null() ? std::string{} : rows[0][0].as<std::string>();
+  }
   void sql(const std::string& statement) const {
     pqxx::connection c{db_url};
     pqxx::work tx{c};
@@ -91,17 +104,19 @@ class clinic_test : public ::testing::Test {
     return "[database]\nurl = \"" + db_url + "\"\npool_size = 2\n\n" +
            "[api]\ntoken = \"test-token\"\n\n"
            "[planner]\ninterval = \"1s\"\nhorizon = \"2d\"\nreminder_lead_times = " +
-           s.lead_times + "\n\n" +
-           "[dispatcher]\ninterval = \"200ms\"\nhttp_timeout = \"2s\"\nlease = \"30s\"\n\n"
+           s.lead_times + "\n\n" + "[dispatcher]\ninterval = \"200ms\"\nhttp_timeout = \"2s\"\nlease = \"30s\"\n" +
+           s.dispatcher_extra + "\n" + (s.quiet_hours ? "" : "[quiet_hours]\nenabled = false\n\n") +
            "[delivery]\nwebhook_url = \"" +
-           (s.provider_url.empty() ? sink.url("/provider") : s.provider_url) + "\"\nwebhook_secret = \"" +
-           provider_secret + "\"\nallow_http = true\nca_file = \"" + s.ca_file +
+           (!s.webhook_delivery      ? ""
+            : s.provider_url.empty() ? sink.url("/provider")
+                                     : s.provider_url) +
+           "\"\nwebhook_secret = \"" + provider_secret + "\"\nallow_http = true\nca_file = \"" + s.ca_file +
            "\"\n\n"
            "[alerts]\nwebhook_secret = \"" +
            alert_secret +
            "\"\n\n"
            "[attendance]\ngrace = \"" +
-           s.grace + "\"\nsweep_interval = \"500ms\"\n\n[log]\nlevel = \"debug\"\n";
+           s.grace + "\"\nsweep_interval = \"500ms\"\n\n[log]\nlevel = \"debug\"\n\n" + s.extra_toml;
   }
 
   // A session start `ahead` from now, to the second (group times may carry seconds).

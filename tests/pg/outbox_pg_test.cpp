@@ -42,7 +42,8 @@ class outbox_pg_test : public pg_store_fixture {
     r.http_status = outcome == ports::delivery_record::next::delivered ? 200 : 503;
     r.outcome = outcome;
     r.retry_delay = 5s;
-    return run_task(db.record_delivery(r));
+    return run_task(
+        db.record_delivery(r, [](const ports::client_alert&) { return std::vector<ports::new_message>{}; }));
   }
   std::string status_of(ports::id_t id) {
     return scalar<std::string>("SELECT status FROM outbox WHERE id = " + std::to_string(id));
@@ -73,7 +74,7 @@ TEST_F(outbox_pg_test, an_expired_lease_is_reclaimed_and_only_the_new_claim_may_
   EXPECT_EQ(b[0].message_id, a[0].message_id) << "the receiver sees the same webhook-id";
   EXPECT_NE(b[0].claim_token, a[0].claim_token);
   EXPECT_EQ(b[0].attempts, 2);
-  EXPECT_FALSE(record(a[0], ports::delivery_record::next::failed)) << "the stale claim changes nothing";
+  EXPECT_FALSE(record(a[0], ports::delivery_record::next::dead)) << "the stale claim changes nothing";
   EXPECT_EQ(status_of(a[0].id), "sending");
   EXPECT_TRUE(record(b[0], ports::delivery_record::next::delivered));
   EXPECT_EQ(status_of(a[0].id), "delivered");

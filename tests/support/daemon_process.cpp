@@ -150,7 +150,8 @@ std::string daemon_process::log() const {
 }
 
 api_response daemon_process::request(const std::string& method, const std::string& target, const std::string& body,
-                                     std::optional<std::string> token) const {
+                                     std::optional<std::string> token,
+                                     const std::vector<std::pair<std::string, std::string>>& headers) const {
   net::io_context io;
   net::ip::tcp::socket socket{io};
   socket.connect({net::ip::make_address("127.0.0.1"), port_});
@@ -158,6 +159,7 @@ api_response daemon_process::request(const std::string& method, const std::strin
   req.set(http::field::host, "127.0.0.1");
   if (token) req.set(http::field::authorization, "Bearer " + *token);
   if (!body.empty()) req.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : headers) req.set(name, value);
   req.body() = body;
   req.prepare_payload();
   req.keep_alive(false);

@@ -59,8 +59,10 @@ class daemon_process {
   const std::filesystem::path& dir() const { return dir_.path(); }
   const std::filesystem::path& config_path() const { return config_; }
 
+  // `headers` are set last (a Content-Type among them replaces the JSON one).
   api_response request(const std::string& method, const std::string& target, const std::string& body = {},
-                       std::optional<std::string> token = std::string{"test-token"}) const;
+                       std::optional<std::string> token = std::string{"test-token"},
+                       const std::vector<std::pair<std::string, std::string>>& headers = {}) const;
   api_response post(const std::string& target, const boost::json::value& body) const {
     return request("POST", target, boost::json::serialize(body));
   }

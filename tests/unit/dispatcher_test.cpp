@@ -40,6 +40,7 @@ class dispatcher_test : public ::testing::Test {
     s.max_attempts = max_attempts;
     s.lease = 45s;
     dispatcher.set_settings(s);
+    dispatcher.set_jitter([] { return 0.5; });  // no jitter: the schedule's own delays
   }
   services::dispatch_stats dispatch() { return run_task(dispatcher.dispatch_once()); }
   std::map<ports::id_t, ports::delivery_record> records_by_id() const {
@@ -133,10 +134,10 @@ TEST_F(dispatcher_test, records_each_outcome_per_the_retry_policy) {
   EXPECT_EQ(r.at(2).http_status, 503);
   EXPECT_EQ(r.at(3).outcome, next::retry);
   EXPECT_EQ(r.at(3).retry_delay, 30min);
-  EXPECT_EQ(r.at(4).outcome, next::failed);
+  EXPECT_EQ(r.at(4).outcome, next::dead);
   EXPECT_EQ(r.at(5).outcome, next::retry);
   EXPECT_EQ(r.at(5).retry_delay, 120s);
-  EXPECT_EQ(r.at(6).outcome, next::failed);
+  EXPECT_EQ(r.at(6).outcome, next::dead);
   EXPECT_EQ(r.at(7).outcome, next::retry);
   EXPECT_EQ(r.at(7).http_status, 0);
   EXPECT_EQ(r.at(7).error, "connect failed");
@@ -192,3 +193,57 @@ TEST_F(dispatcher_test, a_failing_delivery_is_reported_after_the_rest_of_the_bat
 }
 
 }  // namespace
+
+TEST_F(dispatcher_test, jitter_spreads_retries_within_a_fifth_either_way) {
+  configure(10, 1);
+  store.add(message(1, 2));  // second attempt: 5 min nominal
+  store.add(message(2, 2));
+  sender.answer_with_status("msg_1", 503);
+  sender.answer_with_status("msg_2", 503);
+  std::vector<double> draws{0.0, 0.999};
+  dispatcher.set_jitter([&draws, i = 0]() mutable { return draws[static_cast<std::size_t>(i++)]; });
+  dispatch();
+  const auto r = records_by_id();
+  EXPECT_EQ(r.at(1).retry_delay, 240s);  // 300 s x 0.8
+  EXPECT_GE(r.at(2).retry_delay, 359s);  // 300 s x ~1.2
+  EXPECT_LE(r.at(2).retry_delay, 360s);
+}
+
+TEST_F(dispatcher_test, a_message_older_than_max_age_is_dead_lettered_instead_of_retried) {
+  services::dispatcher_settings s;
+  s.batch_size = 10;
+  s.concurrency = 1;
+  s.max_age = std::chrono::hours{1};
+  dispatcher.set_settings(s);
+  auto old = message(1, 2);
+  old.age = std::chrono::hours{2};
+  store.add(old);
+  auto young = message(2, 2);
+  young.age = std::chrono::minutes{5};
+  store.add(young);
+  sender.answer_with_status("msg_1", 503);
+  sender.answer_with_status("msg_2", 503);
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.failed, 1);
+  EXPECT_EQ(records_by_id().at(1).outcome, next::dead);
+  EXPECT_EQ(records_by_id().at(2).outcome, next::retry);
+}
+
+TEST_F(dispatcher_test, rate_limited_messages_are_handed_back_and_no_route_is_dead_at_once) {
+  configure(10, 2);
+  store.add(message(1));
+  store.add(message(2));
+  ports::send_result deferred;
+  deferred.deferred = std::chrono::seconds{7};
+  sender.answer("msg_1", deferred);
+  ports::send_result no_route;
+  no_route.permanent = true;
+  no_route.error = "no provider for channel email";
+  sender.answer("msg_2", no_route);
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.deferred, 1);
+  EXPECT_EQ(stats.failed, 1);
+  EXPECT_EQ(records_by_id().at(1).outcome, next::deferred);
+  EXPECT_EQ(records_by_id().at(1).retry_delay, 7s);
+  EXPECT_EQ(records_by_id().at(2).outcome, next::dead);
+}

@@ -9,6 +9,7 @@
 
 #include "fakes/fake_clock.hpp"
 #include "fakes/memory_planning_store.hpp"
+#include "fakes/test_composer.hpp"
 #include "rollcall/domain/messages.hpp"
 #include "rollcall/domain/recurrence.hpp"
 #include "rollcall/services/planner.hpp"
@@ -17,6 +18,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using rollcall::fakes::composer_with;
 using rollcall::fakes::fake_clock;
 using rollcall::fakes::memory_planning_store;
 using rollcall::testing::run_task;
@@ -49,12 +51,18 @@ ports::group evening_group(ports::id_t id, std::uint8_t days) {
 
 boost::json::object payload_of(const ports::new_message& m) { return boost::json::parse(m.payload).as_object(); }
 
+std::vector<ports::new_message> reminders_of(const ports::session_attendee& a, std::vector<std::chrono::seconds> leads,
+                                             ports::sys_seconds now) {
+  return composer_with(std::move(leads)).reminders(a, now);
+}
+
 class planner_test : public ::testing::Test {
  protected:
   // Thursday 2026-03-05 12:00 UTC, three days before New York springs forward.
   fake_clock clock{utc(y2026 / 3 / 5, 12h)};
   memory_planning_store store;
-  services::planner planner{store, clock};
+  services::composer composer = composer_with({24h, 2h});
+  services::planner planner{store, composer, clock};
 
   services::planning_stats plan() { return run_task(planner.plan_once()); }
 
@@ -151,10 +159,10 @@ TEST_F(planner_test, plans_a_reminder_per_lead_with_dedupe_keys) {
   }
   EXPECT_EQ(keys.size(), 2u);
   const auto k = "reminder:" + std::to_string(first.id) + ":r0:100:";
-  EXPECT_TRUE(keys.count(k + "86400s:sms")) << k;
-  EXPECT_TRUE(keys.count(k + "7200s:sms")) << k;
+  EXPECT_TRUE(keys.count(k + "86400s")) << k;
+  EXPECT_TRUE(keys.count(k + "7200s")) << k;
   for (const auto& m : store.outbox) {
-    if (m.dedupe_key == k + "86400s:sms") {
+    if (m.dedupe_key == k + "86400s") {
       EXPECT_EQ(m.due_at, first.starts_at - 24h);
     }
   }
@@ -204,7 +212,7 @@ TEST_F(planner_test, client_without_phone_gets_email_and_without_either_gets_not
     const auto p = payload_of(m);
     EXPECT_EQ(p.at("channel").as_string(), "email");
     EXPECT_EQ(p.at("to").as_string(), "sam@example.com");
-    EXPECT_TRUE(m.dedupe_key.ends_with("s:email")) << m.dedupe_key;
+    EXPECT_EQ(m.channel, "email") << m.dedupe_key;
   }
 }
 
@@ -226,16 +234,19 @@ ports::session_attendee attendee() {
 TEST(reminder_messages, payload_has_the_documented_fields) {
   const auto a = attendee();
   const auto now = a.starts_at - 48h;
-  const auto out = services::reminder_messages(a, {24h, 2h}, now);
+  const auto out = reminders_of(a, {24h, 2h}, now);
   ASSERT_EQ(out.size(), 2u);
   for (const auto& m : out) {
     const auto p = payload_of(m);
     EXPECT_EQ(p.at("type").as_string(), "reminder");
     EXPECT_EQ(p.at("channel").as_string(), "sms");
     EXPECT_EQ(p.at("to").as_string(), "+15551230000");
-    EXPECT_EQ(
-        p.at("text").as_string(),
-        "Hi Sam, reminder: Tue 6:00 PM at Eastside. Reply C to confirm, N if you can't make it. STOP to opt out.");
+    const std::string text{p.at("text").as_string()};
+    EXPECT_THAT(text, ::testing::HasSubstr("Hi Sam"));
+    EXPECT_THAT(text, ::testing::HasSubstr("Tue Jun 02 6:00 PM at Eastside"));
+    EXPECT_THAT(text, ::testing::HasSubstr("STOP"));
+    EXPECT_EQ(m.channel, "sms");
+    EXPECT_EQ(m.recipient, "+15551230000");
     EXPECT_EQ(p.at("client_id").as_int64(), 9);
     EXPECT_EQ(p.at("session_id").as_int64(), 55);
     EXPECT_EQ(p.at("session_starts_at").as_int64(), a.starts_at.time_since_epoch().count());
@@ -243,9 +254,9 @@ TEST(reminder_messages, payload_has_the_documented_fields) {
     EXPECT_EQ(m.client_id, 9);
     EXPECT_FALSE(m.staff_id.has_value());
   }
-  EXPECT_EQ(out[0].dedupe_key, "reminder:55:r0:9:86400s:sms");
+  EXPECT_EQ(out[0].dedupe_key, "reminder:55:r0:9:86400s");
   EXPECT_EQ(out[0].due_at, a.starts_at - 24h);
-  EXPECT_EQ(out[1].dedupe_key, "reminder:55:r0:9:7200s:sms");
+  EXPECT_EQ(out[1].dedupe_key, "reminder:55:r0:9:7200s");
   EXPECT_EQ(out[1].due_at, a.starts_at - 2h);
 }
 
@@ -259,33 +270,33 @@ TEST(reminder_messages, a_moved_session_gets_keys_of_its_new_revision) {
   a.phone = "+15550001111";
   a.site_name = "Eastside";
   a.time_zone = "America/New_York";
-  const auto out = rollcall::services::reminder_messages(a, {2h}, a.starts_at - 24h);
+  const auto out = reminders_of(a, {2h}, a.starts_at - 24h);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].dedupe_key, "reminder:55:r2:9:7200s:sms");
+  EXPECT_EQ(out[0].dedupe_key, "reminder:55:r2:9:7200s");
 }
 
 TEST(reminder_messages, text_uses_the_attendees_zone) {
   auto a = attendee();
   a.time_zone = "Europe/London";  // 22:00 UTC in June is 23:00 BST
-  const auto out = services::reminder_messages(a, {2h}, a.starts_at - 48h);
+  const auto out = reminders_of(a, {2h}, a.starts_at - 48h);
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_THAT(std::string{payload_of(out[0]).at("text").as_string()}, ::testing::HasSubstr("Tue 11:00 PM"));
+  EXPECT_THAT(std::string{payload_of(out[0]).at("text").as_string()}, ::testing::HasSubstr("Tue Jun 02 11:00 PM"));
 }
 
 TEST(reminder_messages, no_contact_no_messages_and_started_session_no_messages) {
   auto a = attendee();
-  EXPECT_THAT(services::reminder_messages(a, {2h}, a.starts_at + 1s), IsEmpty());
+  EXPECT_THAT(reminders_of(a, {2h}, a.starts_at + 1s), IsEmpty());
   a.phone.clear();
   a.email.clear();
-  EXPECT_THAT(services::reminder_messages(a, {24h, 2h}, a.starts_at - 48h), IsEmpty());
+  EXPECT_THAT(reminders_of(a, {24h, 2h}, a.starts_at - 48h), IsEmpty());
 }
 
 TEST(reminder_messages, email_channel_key_and_recipient) {
   auto a = attendee();
   a.phone.clear();
-  const auto out = services::reminder_messages(a, {2h}, a.starts_at - 1h);  // late: due now
+  const auto out = reminders_of(a, {2h}, a.starts_at - 1h);  // late: due now
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].dedupe_key, "reminder:55:r0:9:7200s:email");
+  EXPECT_EQ(out[0].dedupe_key, "reminder:55:r0:9:7200s");
   EXPECT_EQ(out[0].due_at, a.starts_at - 1h);
   EXPECT_EQ(payload_of(out[0]).at("to").as_string(), "sam@example.com");
 }

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "fakes/test_composer.hpp"
+
 namespace {
 
 namespace ports = rollcall::ports;
@@ -41,7 +43,7 @@ const auto now = date::sys_days{2026_y / 11 / 1} + 12h;  // a Sunday
 const local_days from{2026_y / 11 / 2}, to{2026_y / 11 / 8};
 
 TEST(preview_messages, lists_each_reminder_of_each_session_in_the_range_by_due_time) {
-  const auto items = services::preview_messages(clinic(), from, to, {24h, 2h}, now);
+  const auto items = services::preview_messages(clinic(), from, to, rollcall::fakes::composer_with({24h, 2h}), now);
   ASSERT_EQ(items.size(), 6u);  // Mon, Wed, Fri x two leads
   EXPECT_TRUE(std::is_sorted(items.begin(), items.end(), [](auto& a, auto& b) { return a.due_at < b.due_at; }));
   EXPECT_EQ(items.front().due_at, date::sys_days{2026_y / 11 / 1} + 18h);  // Monday 18:00 - 24h
@@ -66,7 +68,7 @@ TEST(preview_messages, materialised_sessions_count_as_they_are) {
   moved.starts_at = date::sys_days{2026_y / 11 / 5} + 10h;
   moved.revision = 1;
   in.sessions = {cancelled, moved};
-  const auto items = services::preview_messages(in, from, to, {2h}, now);
+  const auto items = services::preview_messages(in, from, to, rollcall::fakes::composer_with({2h}), now);
   EXPECT_EQ(session_starts(items), (std::vector<std::string>{"2026-11-05 10:00", "2026-11-06 18:00"}));
   EXPECT_EQ(items[0].session_id, 101);
 }
@@ -75,10 +77,13 @@ TEST(preview_messages, closures_enrolment_dates_and_the_past_are_respected) {
   auto in = clinic();
   in.closures.push_back({{1, "2026-11-06", "2026-11-06", "staff training"}, 1, 0, std::nullopt});
   in.clients[0].start_date = "2026-11-03";
-  const auto items = services::preview_messages(in, from, to, {24h, 2h}, now);
+  const auto items = services::preview_messages(in, from, to, rollcall::fakes::composer_with({24h, 2h}), now);
   EXPECT_EQ(session_starts(items), (std::vector<std::string>{"2026-11-04 18:00", "2026-11-04 18:00"}));
   // Tuesday evening: Wednesday's 24 h reminder is already due, so only the 2 h one would go.
-  EXPECT_EQ(services::preview_messages(in, from, to, {24h, 2h}, date::sys_days{2026_y / 11 / 3} + 20h).size(), 1u);
+  EXPECT_EQ(services::preview_messages(in, from, to, rollcall::fakes::composer_with({24h, 2h}),
+                                       date::sys_days{2026_y / 11 / 3} + 20h)
+                .size(),
+            1u);
 }
 
 }  // namespace

@@ -19,11 +19,12 @@
 #include "rollcall/app/import_command.hpp"
 #include "rollcall/config/config.hpp"
 #include "rollcall/delivery/http_client.hpp"
-#include "rollcall/delivery/webhook_sender.hpp"
+#include "rollcall/delivery/provider_router.hpp"
 #include "rollcall/http/api.hpp"
 #include "rollcall/http/api_directory.hpp"
 #include "rollcall/http/api_feeds.hpp"
 #include "rollcall/http/api_imports.hpp"
+#include "rollcall/http/api_messaging.hpp"
 #include "rollcall/http/server.hpp"
 #include "rollcall/phone/gawk_phone_normalizer.hpp"
 #include "rollcall/services/dispatcher.hpp"
@@ -35,6 +36,7 @@
 #include "rollcall/store/pg_directory.hpp"
 #include "rollcall/store/pg_feeds.hpp"
 #include "rollcall/store/pg_import_store.hpp"
+#include "rollcall/store/pg_messaging.hpp"
 #include "rollcall/store/pg_store.hpp"
 #include "rollcall/store/sql.hpp"
 #include "rollcall/support/logging.hpp"
@@ -117,10 +119,85 @@ void write_port_file(const std::string& path, std::uint16_t port) {
   std::filesystem::rename(tmp, path);
 }
 
-std::vector<std::chrono::seconds> lead_seconds(const config::config& c) {
-  std::vector<std::chrono::seconds> leads;
-  for (auto d : c.planner.reminder_lead_times) leads.push_back(whole_seconds(d));
-  return leads;
+std::vector<std::chrono::seconds> seconds_of(const std::vector<config::duration>& durations) {
+  std::vector<std::chrono::seconds> out;
+  for (auto d : durations) out.push_back(whole_seconds(d));
+  return out;
+}
+
+// The reminder rules, templates and quiet hours as the composer takes them.
+services::composer_settings composer_settings_of(const config::config& c) {
+  services::composer_settings s;
+  s.fallback.lead_times = seconds_of(c.planner.reminder_lead_times);
+  s.fallback.channels = {"sms", "email"};
+  for (const auto& r : c.reminder_rules) {
+    domain::reminder_rule rule;
+    rule.site_id = r.site;
+    rule.level = r.level;
+    rule.kind = r.kind;
+    rule.lead_times = seconds_of(r.lead_times);
+    rule.channels = r.channels;
+    rule.template_set = r.templates;
+    s.rules.push_back(std::move(rule));
+  }
+  s.quiet.enabled = c.quiet_hours.enabled;
+  s.quiet.start = c.quiet_hours.start;
+  s.quiet.end = c.quiet_hours.end;
+  s.quiet.max_shift = whole_seconds(c.quiet_hours.max_shift);
+  for (const auto& t : c.templates) s.templates.push_back({t.set, t.kind, t.channel, t.language, t.subject, t.body});
+  return s;
+}
+
+std::chrono::seconds longest_lead(const services::composer_settings& s) {
+  std::chrono::seconds longest{0};
+  for (auto l : s.fallback.lead_times) longest = std::max(longest, l);
+  for (const auto& r : s.rules)
+    for (auto l : r.lead_times) longest = std::max(longest, l);
+  return longest;
+}
+
+std::string status_callback_of(const config::config::provider_section& p) {
+  if (p.public_url.empty()) return {};
+  std::string url = p.public_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += "/hooks/";
+  url += p.name;
+  url += "/status";
+  return url;
+}
+
+delivery::router_settings router_settings_of(const config::config& c) {
+  delivery::router_settings s;
+  for (const auto& p : config::effective_providers(c)) {
+    delivery::routed_provider r;
+    r.settings.name = p.name;
+    r.settings.type = p.type;
+    r.settings.url = p.url;
+    r.settings.secret = p.secret;
+    r.settings.account_sid = p.account_sid;
+    r.settings.auth_token = p.auth_token;
+    r.settings.from = p.from;
+    r.settings.messaging_service_sid = p.messaging_service_sid;
+    r.settings.api_key = p.api_key;
+    r.settings.from_email = p.from_email;
+    r.settings.from_name = p.from_name;
+    r.settings.status_callback_url = p.type == "twilio" ? status_callback_of(p) : std::string{};
+    r.settings.timeout = c.dispatcher.http_timeout;
+    r.channels = p.channels;
+    r.rate_limit = p.rate_limit;
+    r.concurrency = p.concurrency;
+    s.providers.push_back(std::move(r));
+  }
+  s.alert_secret = c.alerts.webhook_secret.empty() ? c.delivery.webhook_secret : c.alerts.webhook_secret;
+  s.timeout = c.dispatcher.http_timeout;
+  return s;
+}
+
+std::vector<http::hook_provider> hook_providers_of(const config::config& c) {
+  std::vector<http::hook_provider> out;
+  for (const auto& p : config::effective_providers(c))
+    out.push_back({p.name, p.type, p.auth_token, p.secret, p.public_url});
+  return out;
 }
 
 // rollcalld --preview SITE FROM TO: one JSON object a line on stdout; exit 0, or 2 with the
@@ -130,8 +207,9 @@ int print_preview(const options& opts, const config::config& cfg, const std::str
   store::db_pool pool{db_url, 1, store::sql::prepare_all};
   store::pg_store store{pool};
   system_clock clock;
-  services::previewer previewer{store, clock};
-  previewer.set_lead_times(lead_seconds(cfg));
+  services::composer composer;
+  composer.set_settings(composer_settings_of(cfg));
+  services::previewer previewer{store, composer, clock};
   auto result =
       net::co_spawn(io, previewer.preview(*opts.preview_site, opts.preview_from, opts.preview_to), net::use_future);
   io.run();
@@ -202,16 +280,17 @@ int run(const options& opts) {
   store::pg_directory directory{pool};
   auto tls = delivery::make_client_tls_context(cfg.delivery.ca_file);
   delivery::http_client client{io.get_executor(), tls};
-  delivery::webhook_sender sender{client, clock};
-  services::planner planner{store, clock};
+  delivery::provider_router sender{client, clock};
+  services::composer composer;
+  services::planner planner{store, composer, clock};
   services::dispatcher dispatcher{store, sender};
   services::no_show_sweep sweep{store, clock};
   bool allow_http = cfg.delivery.allow_http;
   auto care_defaults = cfg.care;
 
   http::router routes;
-  services::session_changes session_changes{store, clock};
-  services::previewer previewer{store, clock};
+  services::session_changes session_changes{store, composer, clock};
+  services::previewer previewer{store, composer, clock};
   http::register_api_routes(routes, http::api_deps{store, care, session_changes, previewer, store, store, clock,
                                                    &allow_http, &care_defaults});
   store::pg_feed_store feeds{pool};
@@ -221,18 +300,22 @@ int run(const options& opts) {
   services::importer importer{import_store, phones};
   http::register_import_routes(routes, importer);
   http::register_directory_routes(routes, http::directory_deps{directory, directory, directory, &allow_http});
+  store::pg_messaging_store messaging{pool};
+  services::inbound_service inbound{messaging, composer, clock};
+  auto hook_providers = hook_providers_of(cfg);
+  http::register_messaging_routes(routes, http::messaging_deps{messaging, inbound, &hook_providers, clock});
   http::server server{io, routes, log};
 
   auto apply = [&](const config::config& c) {
     log->set_level(spdlog::level::from_str(c.log.level));
     server.set_settings({c.server.body_limit, c.api.token, 30s});
-    const auto leads = lead_seconds(c);
-    planner.set_settings({c.planner.horizon, leads});
-    previewer.set_lead_times(leads);
-    dispatcher.set_settings(
-        {c.dispatcher.batch_size, c.dispatcher.concurrency, c.dispatcher.lease, c.dispatcher.max_attempts});
-    sender.set_settings(
-        {c.delivery.webhook_url, c.delivery.webhook_secret, c.alerts.webhook_secret, c.dispatcher.http_timeout});
+    auto messaging_settings = composer_settings_of(c);
+    planner.set_settings({c.planner.horizon, longest_lead(messaging_settings)});
+    composer.set_settings(std::move(messaging_settings));
+    sender.set_settings(router_settings_of(c));
+    hook_providers = hook_providers_of(c);
+    dispatcher.set_settings({c.dispatcher.batch_size, c.dispatcher.concurrency, c.dispatcher.lease,
+                             c.dispatcher.max_attempts, c.dispatcher.max_age, sender.has_providers()});
     sweep.set_grace(whole_seconds(c.attendance.grace));
     allow_http = c.delivery.allow_http;
     care_defaults = c.care;
@@ -240,8 +323,9 @@ int run(const options& opts) {
   };
   apply(cfg);
   if (cfg.api.token.empty()) log->warn("api.token is not set: every /v1 request will be refused (401)");
-  if (cfg.delivery.webhook_url.empty())
-    log->warn("delivery.webhook_url is not set: reminders wait in the outbox until it is");
+  if (config::effective_providers(cfg).empty())
+    log->warn("no provider is configured ([[providers]] or delivery.webhook_url): messages wait in the outbox");
+  for (const auto& w : cfg.warnings) log->warn("config: {}", w);
 
   const auto port = server.listen(cfg.server.address, cfg.server.port);
   write_port_file(cfg.server.port_file, port);
@@ -268,8 +352,8 @@ int run(const options& opts) {
                     [&]() -> net::awaitable<bool> {
                       auto s = co_await dispatcher.dispatch_once();
                       if (s.claimed)
-                        log->info("dispatcher: {} claimed, {} delivered, {} to retry, {} failed", s.claimed,
-                                  s.delivered, s.retried, s.failed);
+                        log->info("dispatcher: {} claimed, {} delivered, {} to retry, {} dead-lettered, {} deferred",
+                                  s.claimed, s.delivered, s.retried, s.failed, s.deferred);
                       if (s.lost)
                         log->warn(
                             "dispatcher: {} result(s) not recorded: the lease expired and another claim took "

@@ -223,10 +223,10 @@ task update_group(api_deps d, request_context& ctx) {
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
   const auto now = std::chrono::floor<std::chrono::seconds>(d.clock.now());
-  const ports::change_notice_maker notices = [now](const std::string& kind, const ports::session_context& before,
-                                                   const ports::session_context& after,
-                                                   const std::vector<ports::session_attendee>& people) {
-    return services::change_notices(kind, before, after, people, now);
+  const ports::change_notice_maker notices = [&d, now](const std::string& kind, const ports::session_context& before,
+                                                       const ports::session_context& after,
+                                                       const std::vector<ports::session_attendee>& people) {
+    return services::change_notices(d.session_changes.composer(), kind, before, after, people, now);
   };
   auto out = co_await d.care.update_group(ctx.ids[0], p, ctx.actor, notices);
   if (!out) co_return ctx.reject(out.error());

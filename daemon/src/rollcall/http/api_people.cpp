@@ -1,4 +1,7 @@
 // Staff and client handlers: create, read, list, change (PATCH) and archive.
+#include <algorithm>
+
+#include <date/tz.h>
 #include <boost/url/parse.hpp>
 
 #include "rollcall/http/api_directory_internal.hpp"
@@ -14,12 +17,27 @@ json::object to_json(const ports::staff& s) {
   return o;
 }
 
+// A client's message language (two or three lower-case letters, like en or es) and zone.
+void check_messaging(json_reader& in, const std::string& language, const std::string& zone) {
+  if (language.size() < 2 || language.size() > 3 ||
+      !std::all_of(language.begin(), language.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; }))
+    in.add_error("language", "must be a language code of 2 or 3 lower-case letters, like en or es");
+  if (zone.empty()) return;
+  try {
+    (void)date::locate_zone(zone);
+  } catch (const std::exception&) {
+    in.add_error("time_zone", "is not an IANA time zone name, like America/New_York");
+  }
+}
+
 json::object to_json(const ports::client& c) {
   json::object o{{"id", c.id},
                  {"first_name", c.first_name},
                  {"phone", c.phone},
                  {"email", c.email},
-                 {"external_id", nullable_json(c.external_id)}};
+                 {"external_id", nullable_json(c.external_id)},
+                 {"language", c.language},
+                 {"time_zone", nullable_json(c.time_zone)}};
   add_status(o, c.archived_at);
   return o;
 }
@@ -105,6 +123,9 @@ dir_task create_client(directory_deps d, request_context& ctx) {
   c.phone = in.optional_string("phone", 16);
   c.email = in.optional_string("email", 254);
   c.external_id = in.optional_string("external_id", external_id_max);
+  if (in.present("language")) c.language = in.optional_string("language", 3);
+  c.time_zone = in.optional_string("time_zone", 64);
+  check_messaging(in, c.language, c.time_zone);
   check_contact(in, c.phone, c.email);
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
@@ -138,10 +159,14 @@ dir_task update_client(directory_deps d, request_context& ctx) {
   p.phone = patch_field(in, "phone", 16, false);
   p.email = patch_field(in, "email", 254, false);
   p.external_id = patch_field(in, "external_id", external_id_max, false);
+  p.language = patch_field(in, "language", 3, true);
+  p.time_zone = patch_field(in, "time_zone", 64, false);
+  check_messaging(in, p.language.value_or("en"), p.time_zone.value_or(""));
   check_contact(in, p.phone.value_or(""), p.email.value_or(""));
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
-  if (!p.first_name && !p.phone && !p.email && !p.external_id) co_return nothing_to_change(ctx);
+  if (!p.first_name && !p.phone && !p.email && !p.external_id && !p.language && !p.time_zone)
+    co_return nothing_to_change(ctx);
   auto out = co_await d.directory.update_client(ctx.ids[0], p, ctx.actor);
   if (!out) co_return ctx.reject(out.error());
   co_return ctx.json(st::ok, to_json(*out));

@@ -22,7 +22,7 @@ struct staff_patch {
   std::optional<std::string> name, alert_webhook_url, phone, email, external_id;
 };
 struct client_patch {
-  std::optional<std::string> first_name, phone, email, external_id;
+  std::optional<std::string> first_name, phone, email, external_id, language, time_zone;
 };
 
 struct session_filter {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,20 @@ class attendance_store {
   virtual task<int> record_missed(sys_seconds now, std::chrono::seconds grace, const alert_maker& make_alerts) = 0;
 };
 
+// Something about a client their counselor must hear: "unreachable" (every channel failed),
+// "opted_out" (an SMS STOP), "declined" (an N reply: can't make it).
+struct client_alert {
+  std::string alert;
+  id_t client_id = 0;
+  std::string client_first_name;
+  std::optional<id_t> session_id;
+  sys_seconds starts_at;  // the session's, if any
+  std::string time_zone;  // its site's
+  staff counselor;
+  std::string dedupe;  // unique per event
+};
+using client_alert_maker = std::function<std::vector<new_message>(const client_alert&)>;
+
 class outbox_store {
  public:
   virtual ~outbox_store() = default;
@@ -99,7 +114,9 @@ class outbox_store {
                                                        bool include_provider) = 0;
   // Returns false when the claim had been lost (lease expired and reclaimed): nothing changed
   // but the attempt's own record.
-  virtual task<bool> record_delivery(const delivery_record& record) = 0;
+  // A dead message to a client falls back to its next channel, or `alerts` tells the client's
+  // counselor that the client could not be reached (in the same transaction).
+  virtual task<bool> record_delivery(const delivery_record& record, const client_alert_maker& alerts) = 0;
 };
 
 class health_store {
@@ -112,6 +129,12 @@ class health_store {
 struct send_result {
   domain::delivery_outcome outcome;
   std::string error;  // short transport error, no personal data
+  std::string provider;
+  std::string provider_message_id;
+  // Not sent: the provider's rate limit is used up for this long; try again then.
+  std::optional<std::chrono::seconds> deferred;
+  bool permanent = false;            // cannot succeed by retrying (no provider carries the channel)
+  bool recipient_opted_out = false;  // the provider says the number opted out (Twilio 21610)
 };
 
 // Delivers one claimed message to wherever its target says, signed.

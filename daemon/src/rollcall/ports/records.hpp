@@ -79,7 +79,9 @@ struct new_client {
   std::string first_name;
   std::string phone;
   std::string email;
-  std::string external_id;  // the clinic's own id (medical record number), or empty
+  std::string external_id;      // the clinic's own id (medical record number), or empty
+  std::string language = "en";  // of the client's messages (templates)
+  std::string time_zone;        // IANA; quiet hours are kept in it (empty: the site's zone)
 };
 struct client : new_client {
   id_t id = 0;
@@ -151,6 +153,16 @@ struct session_attendee {
   std::string site_name;
   std::string time_zone;
   id_t family_contact_id = 0;  // not 0: a consenting family contact of the client (family sessions)
+  // What the reminder rules, templates, consent and quiet hours need (messaging).
+  id_t site_id = 0;
+  std::string site_phone;
+  std::string group_kind = "group";  // group | individual | family
+  std::string level;                 // the group's level of care (php | iop | op | aftercare)
+  std::string slot;                  // morning | afternoon | evening
+  std::string language = "en";
+  std::string recipient_zone;  // the client's own zone, or empty: the site's (time_zone)
+  bool sms_allowed = true;     // consent given and the number not opted out
+  bool email_allowed = true;   // consent given and the address not opted out
 };
 
 // A client who had no mark `grace` after the start of a session, with the alert's inputs.
@@ -196,6 +208,10 @@ struct new_message {
   std::optional<id_t> session_id;
   std::optional<int> session_revision;  // reminders: the revision they were planned for
   std::optional<id_t> family_contact_id;
+  std::string channel;              // sms | email | webhook (staff alert webhooks)
+  std::string recipient;            // the phone number or address (opt-outs are matched on it)
+  std::string alternatives;         // JSON array of fallbacks [{channel, to, subject, text}], in order; empty: none
+  std::optional<id_t> fallback_of;  // the message this one stands in for
 };
 
 struct claimed_message {
@@ -205,8 +221,10 @@ struct claimed_message {
   std::string target;
   std::string target_url;
   std::string payload;
-  int attempts = 0;         // including this one
-  std::string claim_token;  // proves this claim still holds the message when recording
+  int attempts = 0;             // including this one
+  std::string claim_token;      // proves this claim still holds the message when recording
+  std::string channel;          // sms | email | webhook
+  std::chrono::seconds age{0};  // since it was first due
 };
 
 struct delivery_record {
@@ -215,8 +233,13 @@ struct delivery_record {
   int http_status = 0;
   std::string error;  // short, no personal data
   std::chrono::milliseconds elapsed{0};
-  enum class next { delivered, retry, failed } outcome = next::delivered;
+  // deferred: not attempted (the provider's rate limit); back to pending, the attempt not counted.
+  // dead: given up on; a client's message falls back to its next channel or alerts staff.
+  enum class next { delivered, retry, dead, deferred } outcome = next::delivered;
   std::chrono::seconds retry_delay{0};
+  std::string provider;              // which provider it went to
+  std::string provider_message_id;   // that provider's id for it
+  bool recipient_opted_out = false;  // the provider refused: the recipient opted out with it
 };
 
 struct attendance_mark_input {

@@ -1,41 +1,65 @@
 #include "rollcall/services/dispatcher.hpp"
 
+#include <random>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "rollcall/services/staff_alerts.hpp"
+
 namespace rollcall::services {
 
 namespace net = boost::asio;
 
+dispatcher::dispatcher(ports::outbox_store& store, ports::message_sender& sender)
+    : store_(store),
+      sender_(sender),
+      jitter_([rng = std::make_shared<std::mt19937_64>(std::random_device{}())] {
+        return std::uniform_real_distribution<double>{0.0, 1.0}(*rng);
+      }),
+      alerts_([](const ports::client_alert& a) { return client_alert_messages(a); }) {}
+
 ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispatch_stats& stats) {
   const auto started = std::chrono::steady_clock::now();
   auto sent = co_await sender_.deliver(m);
-  const auto decision = domain::decide_retry(sent.outcome, m.attempts, settings_.max_attempts);
   ports::delivery_record rec;
   rec.outbox_id = m.id;
   rec.claim_token = m.claim_token;
   rec.http_status = sent.outcome.http_status;
   rec.error = sent.error;
+  rec.provider = sent.provider;
+  rec.provider_message_id = sent.provider_message_id;
+  rec.recipient_opted_out = sent.recipient_opted_out;
   rec.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  switch (decision.verdict) {
-    case domain::delivery_verdict::delivered:
-      rec.outcome = ports::delivery_record::next::delivered;
-      ++stats.delivered;
-      break;
-    case domain::delivery_verdict::retry:
-      rec.outcome = ports::delivery_record::next::retry;
-      rec.retry_delay = decision.delay;
-      ++stats.retried;
-      break;
-    case domain::delivery_verdict::give_up:
-      rec.outcome = ports::delivery_record::next::failed;
-      ++stats.failed;
-      break;
+  if (sent.deferred) {
+    rec.outcome = ports::delivery_record::next::deferred;
+    rec.retry_delay = *sent.deferred;
+    ++stats.deferred;
+  } else {
+    const auto decision =
+        sent.permanent ? domain::retry_decision{domain::delivery_verdict::give_up}
+                       : domain::decide_retry(sent.outcome, m.attempts, settings_.max_attempts, m.age,
+                                              std::chrono::ceil<std::chrono::seconds>(settings_.max_age), jitter_());
+    switch (decision.verdict) {
+      case domain::delivery_verdict::delivered:
+        rec.outcome = ports::delivery_record::next::delivered;
+        ++stats.delivered;
+        break;
+      case domain::delivery_verdict::retry:
+        rec.outcome = ports::delivery_record::next::retry;
+        rec.retry_delay = decision.delay;
+        ++stats.retried;
+        break;
+      case domain::delivery_verdict::give_up:
+        rec.outcome = ports::delivery_record::next::dead;
+        ++stats.failed;
+        break;
+    }
   }
-  const bool recorded = co_await store_.record_delivery(rec);
+  const bool recorded = co_await store_.record_delivery(rec, alerts_);
   if (!recorded) ++stats.lost;
 }
 

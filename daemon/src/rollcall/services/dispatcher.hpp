@@ -14,20 +14,24 @@ struct dispatcher_settings {
   int concurrency = 16;
   std::chrono::milliseconds lease{60'000};
   int max_attempts = 8;
-  bool provider_configured = true;  // false: provider messages wait, unclaimed
+  std::chrono::milliseconds max_age{std::chrono::hours{24}};  // since first due; then dead-lettered
+  bool provider_configured = true;                            // false: provider messages wait, unclaimed
 };
 
 struct dispatch_stats {
   int claimed = 0;
   int delivered = 0;
   int retried = 0;
-  int failed = 0;
-  int lost = 0;  // results not recorded because another claim had taken the message over
+  int failed = 0;    // dead-lettered
+  int deferred = 0;  // handed back unsent (a provider's rate limit)
+  int lost = 0;      // results not recorded because another claim had taken the message over
 };
 
 class dispatcher {
  public:
-  dispatcher(ports::outbox_store& store, ports::message_sender& sender) : store_(store), sender_(sender) {}
+  dispatcher(ports::outbox_store& store, ports::message_sender& sender);
+  // A number in [0, 1) for the retry jitter (tests fix it).
+  void set_jitter(std::function<double()> jitter) { jitter_ = std::move(jitter); }
   void set_settings(dispatcher_settings s) { settings_ = s; }
   // One batch: claim, deliver all of it, record. Returns what happened.
   ports::task<dispatch_stats> dispatch_once();
@@ -38,6 +42,8 @@ class dispatcher {
   ports::outbox_store& store_;
   ports::message_sender& sender_;
   dispatcher_settings settings_;
+  std::function<double()> jitter_;
+  ports::client_alert_maker alerts_;
 };
 
 }  // namespace rollcall::services

@@ -1,46 +1,23 @@
 #include "rollcall/services/no_show_sweep.hpp"
 
 #include <date/tz.h>
-#include <boost/json.hpp>
 
 #include "rollcall/domain/messages.hpp"
+#include "rollcall/services/staff_alerts.hpp"
 
 namespace rollcall::services {
 
 std::optional<ports::new_message> missed_session_alert(const ports::missed_attendance& m) {
   const auto& zone = *date::locate_zone(m.time_zone);
   const auto when = domain::format_local_when(zone, m.starts_at);
-  boost::json::object payload{{"type", "staff_alert"},
-                              {"alert", "missed_session"},
-                              {"text", domain::render_missed_alert_minimal(m.client_id, when)},
-                              {"staff_id", m.counselor.id},
-                              {"client_id", m.client_id},
-                              {"session_id", m.session_id}};
-  ports::new_message out;
-  if (!m.counselor.alert_webhook_url.empty()) {
-    out.target = "staff_webhook";
-    out.target_url = m.counselor.alert_webhook_url;
-    payload["channel"] = "webhook";
-    payload["text"] = domain::render_missed_alert({m.client_first_name, m.client_id, m.group_name, m.site_name, when});
-  } else if (!m.counselor.phone.empty()) {
-    out.target = "provider";
-    payload["channel"] = "sms";
-    payload["to"] = m.counselor.phone;
-  } else if (!m.counselor.email.empty()) {
-    out.target = "provider";
-    payload["channel"] = "email";
-    payload["to"] = m.counselor.email;
-  } else {
-    return std::nullopt;
-  }
-  out.dedupe_key = "alert:missed:" + std::to_string(m.session_id) + ":" + std::to_string(m.client_id);
-  out.kind = "staff_alert";
-  out.payload = boost::json::serialize(payload);
-  out.due_at = m.starts_at;  // due at once: anything in the past is due
-  out.client_id = m.client_id;
-  out.staff_id = m.counselor.id;
-  out.session_id = m.session_id;
-  return out;
+  const staff_alert_text text{
+      "missed_session",
+      domain::render_missed_alert({m.client_first_name, m.client_id, m.group_name, m.site_name, when}),
+      domain::render_missed_alert_minimal(m.client_id, when)};
+  // Due at once: anything in the past is due.
+  return staff_alert(m.counselor, text,
+                     "alert:missed:" + std::to_string(m.session_id) + ":" + std::to_string(m.client_id), m.client_id,
+                     m.session_id, m.starts_at);
 }
 
 ports::task<int> no_show_sweep::sweep_once() {

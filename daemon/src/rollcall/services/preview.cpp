@@ -28,8 +28,7 @@ boost::json::object to_json(const preview_item& item) {
 }
 
 std::vector<preview_item> preview_messages(const ports::site_plan_inputs& in, date::local_days from,
-                                           date::local_days to, const std::vector<std::chrono::seconds>& lead_times,
-                                           ports::sys_seconds now) {
+                                           date::local_days to, const composer& c_, ports::sys_seconds now) {
   const auto& zone = *date::locate_zone(in.where.time_zone);
   const auto from_s = domain::format_date(date::year_month_day{from});
   const auto to_s = domain::format_date(date::year_month_day{to});
@@ -74,7 +73,14 @@ std::vector<preview_item> preview_messages(const ports::site_plan_inputs& in, da
       a.email = c.email;
       a.site_name = in.where.name;
       a.time_zone = in.where.time_zone;
-      for (auto& m : reminder_messages(a, lead_times, now, /*late_fallback=*/s.id == 0))
+      a.site_id = in.where.id;
+      a.site_phone = in.where.phone;
+      for (const auto& g : in.groups)
+        if (g.id == s.group_id) {
+          a.level = g.level_of_care;
+          a.slot = g.slot;
+        }
+      for (auto& m : c_.reminders(a, now, /*late_fallback=*/s.id == 0))
         out.push_back({m.due_at, s.group_id, s.id, std::move(m.payload)});
     }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.due_at < b.due_at; });
@@ -92,7 +98,7 @@ ports::task<outcome<std::vector<preview_item>>> previewer::preview(ports::id_t s
   auto inputs = co_await store_.plan_inputs_of_site(site_id, from, to);
   if (!inputs) co_return reject(errc::not_found, "site_id", "no such site");
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
-  co_return preview_messages(*inputs, first, last, lead_times_, now);
+  co_return preview_messages(*inputs, first, last, composer_, now);
 }
 
 }  // namespace rollcall::services

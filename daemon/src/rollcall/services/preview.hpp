@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 
 #include "rollcall/ports/ports.hpp"
+#include "rollcall/services/composer.hpp"
 
 namespace rollcall::services {
 
@@ -27,21 +28,20 @@ struct preview_item {
 boost::json::object to_json(const preview_item& item);
 
 std::vector<preview_item> preview_messages(const ports::site_plan_inputs& in, date::local_days from,
-                                           date::local_days to, const std::vector<std::chrono::seconds>& lead_times,
-                                           ports::sys_seconds now);
+                                           date::local_days to, const composer& composer, ports::sys_seconds now);
 
 class previewer {
  public:
-  previewer(ports::planning_store& store, const ports::clock& clock) : store_(store), clock_(clock) {}
-  void set_lead_times(std::vector<std::chrono::seconds> leads) { lead_times_ = std::move(leads); }
+  previewer(ports::planning_store& store, const composer& composer, const ports::clock& clock)
+      : store_(store), composer_(composer), clock_(clock) {}
   // not_found: no such site; invalid_input: bad or reversed dates, or a range over 92 days.
   ports::task<outcome<std::vector<preview_item>>> preview(ports::id_t site_id, const std::string& from,
                                                           const std::string& to);
 
  private:
   ports::planning_store& store_;
+  const composer& composer_;
   const ports::clock& clock_;
-  std::vector<std::chrono::seconds> lead_times_{std::chrono::hours{24}, std::chrono::hours{2}};
 };
 
 }  // namespace rollcall::services

@@ -1,70 +1,37 @@
 #include "rollcall/services/session_changes.hpp"
 
 #include <date/tz.h>
-#include <boost/json.hpp>
 
-#include "rollcall/domain/messages.hpp"
 #include "rollcall/domain/recurrence.hpp"
-#include "rollcall/domain/reminders.hpp"
 #include "rollcall/domain/schedule.hpp"
-#include "rollcall/services/planner.hpp"
 
 namespace rollcall::services {
 
-std::vector<ports::new_message> change_notices(const std::string& kind, const ports::session_context& before,
+std::vector<ports::new_message> change_notices(const composer& c, const std::string& kind,
+                                               const ports::session_context& before,
                                                const ports::session_context& after,
                                                const std::vector<ports::session_attendee>& attendees,
                                                ports::sys_seconds now) {
-  std::vector<ports::new_message> out;
-  const auto& zone = *date::locate_zone(after.time_zone);
-  const auto old_when = domain::format_local_when(zone, before.s.starts_at);
-  const auto new_when = domain::format_local_when(zone, after.s.starts_at);
-  for (const auto& a : attendees) {
-    const auto channel = domain::preferred_channel({a.phone, a.email});
-    if (!channel) continue;
-    const auto text = kind == "cancelled"
-                          ? domain::render_cancellation_notice(a.first_name, after.site_name, old_when)
-                          : domain::render_change_notice(a.first_name, after.site_name, old_when, new_when);
-    boost::json::object payload{{"type", "notice"},
-                                {"notice", kind},
-                                {"channel", domain::to_string(*channel)},
-                                {"to", *channel == domain::channel::sms ? a.phone : a.email},
-                                {"text", text},
-                                {"client_id", a.client_id},
-                                {"session_id", after.s.id}};
-    if (a.family_contact_id != 0) payload["family_contact_id"] = a.family_contact_id;
-    ports::new_message m;
-    m.dedupe_key = "notice:" + kind + ":" + std::to_string(after.s.id) + ":r" + std::to_string(after.s.revision) + ":" +
-                   recipient_key(a);
-    m.kind = "notice";
-    m.target = "provider";
-    m.payload = boost::json::serialize(payload);
-    m.due_at = now;
-    m.client_id = a.client_id;
-    m.session_id = after.s.id;
-    if (a.family_contact_id != 0) m.family_contact_id = a.family_contact_id;
-    out.push_back(std::move(m));
-  }
-  return out;
+  return c.notices(kind, before, after, attendees, now);
 }
 
 ports::task<outcome<ports::session>> session_changes::cancel(ports::id_t session_id, const std::string& reason,
                                                              const std::string& actor) {
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
-  const ports::session_change_store::notice_maker make = [now](const ports::session_context& changed,
-                                                               const std::vector<ports::session_attendee>& attendees) {
-    return change_notices("cancelled", changed, changed, attendees, now);
-  };
+  const ports::session_change_store::notice_maker make =
+      [this, now](const ports::session_context& changed, const std::vector<ports::session_attendee>& attendees) {
+        return change_notices(composer_, "cancelled", changed, changed, attendees, now);
+      };
   co_return co_await store_.cancel_session(session_id, reason, actor, make);
 }
 
 ports::task<outcome<ports::closure>> session_changes::close_site(const ports::new_closure& closure,
                                                                  const std::string& actor) {
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
-  const ports::session_change_store::notice_maker make = [now](const ports::session_context& changed,
-                                                               const std::vector<ports::session_attendee>& attendees) {
-    return change_notices("cancelled", changed, changed, attendees, now);
-  };
+  const ports::session_change_store::notice_maker make =
+      [this, now](const ports::session_context& changed, const std::vector<ports::session_attendee>& attendees) {
+        return change_notices(composer_, "cancelled", changed, changed, attendees, now);
+      };
   co_return co_await store_.create_closure(closure, actor, make);
 }
 
@@ -109,10 +76,11 @@ ports::task<outcome<ports::session>> session_changes::move(ports::id_t session_i
   move.time_changed = move.starts_at != before.s.starts_at || move.ends_at != before.s.ends_at;
   if (move.starts_at <= now) co_return reject(errc::invalid_input, "start_time", "a session cannot move into the past");
 
-  const ports::session_change_store::notice_maker make =
-      [&before, now](const ports::session_context& changed, const std::vector<ports::session_attendee>& attendees) {
-        return change_notices("moved", before, changed, attendees, now);
-      };
+  const ports::session_change_store::notice_maker make = [this, &before, now](
+                                                             const ports::session_context& changed,
+                                                             const std::vector<ports::session_attendee>& attendees) {
+    return change_notices(composer_, "moved", before, changed, attendees, now);
+  };
   co_return co_await store_.move_session(session_id, move, actor, make);
 }
 

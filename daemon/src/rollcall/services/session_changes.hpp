@@ -8,6 +8,7 @@
 #include <string>
 
 #include "rollcall/ports/ports.hpp"
+#include "rollcall/services/composer.hpp"
 
 namespace rollcall::services {
 
@@ -21,7 +22,9 @@ struct move_request {
 
 class session_changes {
  public:
-  session_changes(ports::session_change_store& store, const ports::clock& clock) : store_(store), clock_(clock) {}
+  session_changes(ports::session_change_store& store, const composer& composer, const ports::clock& clock)
+      : store_(store), composer_(composer), clock_(clock) {}
+  const services::composer& composer() const { return composer_; }
   ports::task<outcome<ports::session>> cancel(ports::id_t session_id, const std::string& reason,
                                               const std::string& actor);
   ports::task<outcome<ports::session>> move(ports::id_t session_id, const move_request& request,
@@ -31,12 +34,14 @@ class session_changes {
 
  private:
   ports::session_change_store& store_;
+  const services::composer& composer_;
   const ports::clock& clock_;
 };
 
 // The notices for a changed session (pure; exposed for tests). `before` is the session as
 // clients last heard of it; kind is "cancelled" or "moved".
-std::vector<ports::new_message> change_notices(const std::string& kind, const ports::session_context& before,
+std::vector<ports::new_message> change_notices(const composer& c, const std::string& kind,
+                                               const ports::session_context& before,
                                                const ports::session_context& after,
                                                const std::vector<ports::session_attendee>& attendees,
                                                ports::sys_seconds now);

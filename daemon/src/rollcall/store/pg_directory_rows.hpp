@@ -50,6 +50,8 @@ inline ports::client read_client(const pqxx::row& r) {
   c.email = r[3].as<std::string>();
   c.external_id = r[4].as<std::string>();
   c.archived_at = read_time(r[5]);
+  c.language = r[6].as<std::string>();
+  c.time_zone = r[7].as<std::string>();
   return c;
 }
 

@@ -103,7 +103,9 @@ task<outcome<client>> pg_directory::create_client(const new_client& in, const st
     pqxx::work tx{c};
     id_t id = 0;
     try {
-      id = tx.exec_prepared1(sql::insert_client, in.first_name, in.phone, in.email, in.external_id)[0].as<id_t>();
+      id = tx.exec_prepared1(sql::insert_client, in.first_name, in.phone, in.email, in.external_id, in.language,
+                             in.time_zone)[0]
+               .as<id_t>();
     } catch (const pqxx::unique_violation&) {
       return external_id_taken("client");
     }
@@ -142,7 +144,7 @@ task<outcome<client>> pg_directory::update_client(id_t id, const client_patch& p
     const auto before = snapshot(tx, sql::snapshot_client, id);
     try {
       tx.exec_prepared(sql::update_client, id, nullable(patch.first_name), nullable(patch.phone), nullable(patch.email),
-                       nullable(patch.external_id));
+                       nullable(patch.external_id), nullable(patch.language), nullable(patch.time_zone));
     } catch (const pqxx::unique_violation&) {
       return external_id_taken("client");
     }

@@ -68,9 +68,27 @@ int insert_messages(pqxx::work& tx, const std::vector<ports::new_message>& messa
 
 // A row of attendees_between / attendees_of_session.
 inline ports::session_attendee read_attendee(const pqxx::row& r) {
-  return {r[0].as<ports::id_t>(), r[1].as<int>(),         from_epoch(r[2].as<long long>()), r[3].as<ports::id_t>(),
-          r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<std::string>(),           r[7].as<std::string>(),
-          r[8].as<std::string>(), r[9].as<ports::id_t>()};
+  ports::session_attendee a;
+  a.session_id = r[0].as<ports::id_t>();
+  a.revision = r[1].as<int>();
+  a.starts_at = from_epoch(r[2].as<long long>());
+  a.client_id = r[3].as<ports::id_t>();
+  a.first_name = r[4].as<std::string>();
+  a.phone = r[5].as<std::string>();
+  a.email = r[6].as<std::string>();
+  a.site_name = r[7].as<std::string>();
+  a.time_zone = r[8].as<std::string>();
+  a.family_contact_id = r[9].as<ports::id_t>();
+  a.site_id = r[10].as<ports::id_t>();
+  a.site_phone = r[11].as<std::string>();
+  a.group_kind = r[12].as<std::string>();
+  a.level = r[13].as<std::string>();
+  a.slot = r[14].as<std::string>();
+  a.language = r[15].as<std::string>();
+  a.recipient_zone = r[16].as<std::string>();
+  a.sms_allowed = r[17].as<bool>();
+  a.email_allowed = r[18].as<bool>();
+  return a;
 }
 
 // A session with its group's and site's names (pg_sessions.cpp); nothing if there is none.

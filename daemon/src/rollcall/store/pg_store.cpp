@@ -5,8 +5,10 @@
 
 #include "rollcall/store/migrations.hpp"
 #include "rollcall/store/pg_audit.hpp"
+#include "rollcall/store/pg_messaging.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/sql.hpp"
+#include "rollcall/store/sql_messaging.hpp"
 
 namespace rollcall::store {
 
@@ -73,7 +75,8 @@ int insert_messages(pqxx::work& tx, const std::vector<new_message>& messages) {
     inserted += static_cast<int>(tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url,
                                                   m.payload, epoch(m.due_at), m.client_id.value_or(0),
                                                   m.staff_id.value_or(0), m.session_id.value_or(0),
-                                                  m.session_revision.value_or(-1), m.family_contact_id.value_or(0))
+                                                  m.session_revision.value_or(-1), m.family_contact_id.value_or(0),
+                                                  m.channel, m.recipient, m.alternatives, m.fallback_of.value_or(0))
                                      .affected_rows());
   return inserted;
 }
@@ -173,35 +176,64 @@ task<std::vector<claimed_message>> pg_store::claim_due(int batch_size, std::chro
     pqxx::work tx{c};
     tx.exec_prepared(sql::cancel_stale_reminders);
     tx.exec_prepared(sql::cancel_unwanted_messages);
+    // A recipient who opted out (or withdrew consent) since a message was planned gets it on
+    // their next channel, if any; the STOP itself told their counselor.
+    for (const auto& r : tx.exec_prepared(sql::unreachable_due)) {
+      const auto id = r[0].as<id_t>();
+      tx.exec_prepared(sql::cancel_message, id, r[1].as<std::string>());
+      fail_over(tx, id, nullptr);
+    }
     std::vector<claimed_message> out;
     for (const auto& r :
-         tx.exec_prepared(sql::claim_due, batch_size, static_cast<long long>(lease.count()), include_provider))
-      out.push_back({r[0].as<id_t>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
-                     r[4].as<std::string>(), r[5].as<std::string>(), r[6].as<int>(), r[7].as<std::string>()});
+         tx.exec_prepared(sql::claim_due, batch_size, static_cast<long long>(lease.count()), include_provider)) {
+      claimed_message m;
+      m.id = r[0].as<id_t>();
+      m.message_id = r[1].as<std::string>();
+      m.kind = r[2].as<std::string>();
+      m.target = r[3].as<std::string>();
+      m.target_url = r[4].as<std::string>();
+      m.payload = r[5].as<std::string>();
+      m.attempts = r[6].as<int>();
+      m.claim_token = r[7].as<std::string>();
+      m.channel = r[8].as<std::string>();
+      m.age = std::chrono::seconds{r[9].as<long long>()};
+      out.push_back(std::move(m));
+    }
     tx.commit();
     return out;
   };
   co_return co_await pool_.run(work);
 }
 
-task<bool> pg_store::record_delivery(const delivery_record& rec) {
-  auto work = [rec](pqxx::connection& c) {
+task<bool> pg_store::record_delivery(const delivery_record& rec, const client_alert_maker& alerts) {
+  auto work = [rec, &alerts](pqxx::connection& c) {
     pqxx::work tx{c};
     pqxx::result r;
     switch (rec.outcome) {
       case delivery_record::next::delivered:
-        r = tx.exec_prepared(sql::mark_delivered, rec.outbox_id, rec.claim_token, rec.http_status);
+        r = tx.exec_prepared(sql::mark_delivered, rec.outbox_id, rec.claim_token, rec.http_status, rec.provider,
+                             rec.provider_message_id);
         break;
       case delivery_record::next::retry:
         r = tx.exec_prepared(sql::mark_retry, rec.outbox_id, rec.claim_token, rec.http_status, rec.error,
                              static_cast<long long>(rec.retry_delay.count()));
         break;
-      case delivery_record::next::failed:
-        r = tx.exec_prepared(sql::mark_failed, rec.outbox_id, rec.claim_token, rec.http_status, rec.error);
+      case delivery_record::next::dead:
+        r = tx.exec_prepared(sql::mark_dead, rec.outbox_id, rec.claim_token, rec.http_status, rec.error, rec.provider);
+        if (r.affected_rows() == 1) {
+          if (rec.recipient_opted_out) opt_out_recipient(tx, rec.outbox_id);
+          fail_over(tx, rec.outbox_id, &alerts);
+        }
         break;
+      case delivery_record::next::deferred:
+        // Not an attempt: nothing went out.
+        r = tx.exec_prepared(sql::release_claim, rec.outbox_id, rec.claim_token,
+                             static_cast<long long>(rec.retry_delay.count()));
+        tx.commit();
+        return r.affected_rows() == 1;
     }
     tx.exec_prepared(sql::insert_attempt, rec.outbox_id, rec.http_status, rec.error,
-                     static_cast<int>(rec.elapsed.count()));
+                     static_cast<int>(rec.elapsed.count()), rec.provider, rec.provider_message_id);
     tx.commit();
     return r.affected_rows() == 1;
   };

@@ -6,15 +6,11 @@
 #include "rollcall/store/sql_care.hpp"
 #include "rollcall/store/sql_directory.hpp"
 #include "rollcall/store/sql_feeds.hpp"
+#include "rollcall/store/sql_messaging.hpp"
 
 namespace rollcall::store::sql {
 
 namespace {
-// A placement's client attends a session: an active placement from its start date (to its end
-// date, if set), an ended one from its start to its end date. Waiting and offered ones do not.
-#define ROLLCALL_ATTENDS                                              \
-  " e.status IN ('active', 'ended') AND e.start_date <= s.local_date" \
-  " AND (e.end_date IS NULL OR s.local_date <= e.end_date)"
 
 // The people to tell about sessions, as store::read_attendee reads them: each attending client,
 // and for family sessions each family contact with the client's consent in force (given on or
@@ -25,14 +21,22 @@ std::string attendee_rows(const std::string& where, const std::string& order) {
       " JOIN groups g ON g.id = s.group_id"
       " JOIN sites st ON st.id = g.site_id"
       " JOIN enrollments e ON e.group_id = g.id AND" ROLLCALL_ATTENDS " JOIN clients c ON c.id = e.client_id";
+  // Columns 10-18: what messaging needs (reminder rules, templates, consent and opt-outs).
+  const std::string common = ", st.id, coalesce(st.phone, ''), g.kind, coalesce(g.level_of_care, ''), g.slot";
+  const auto not_opted_out = [](const char* channel, const char* address) {
+    return std::string{"NOT EXISTS (SELECT 1 FROM opt_outs oo WHERE oo.channel = '"} + channel +
+           "' AND oo.address = " + address + ")";
+  };
   return "SELECT * FROM ("
          "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint AS starts, c.id AS client_id, c.first_name,"
          " coalesce(c.phone, ''), coalesce(c.email, ''), st.name, st.time_zone, 0::bigint AS contact_id" +
-         sessions + " WHERE " + where +
+         common + ", c.language, coalesce(c.time_zone, ''), c.sms_consent AND " + not_opted_out("sms", "c.phone") +
+         ", c.email_consent AND " + not_opted_out("email", "c.email") + sessions + " WHERE " + where +
          " UNION ALL "
          "SELECT s.id, s.revision, extract(epoch FROM s.starts_at)::bigint, c.id, split_part(fc.name, ' ', 1),"
          " coalesce(fc.phone, ''), coalesce(fc.email, ''), st.name, st.time_zone, fc.id" +
-         sessions +
+         common + ", fc.language, coalesce(c.time_zone, ''), " + not_opted_out("sms", "fc.phone") + ", " +
+         not_opted_out("email", "fc.email") + sessions +
          " JOIN family_contacts fc ON fc.client_id = c.id AND fc.consent_date IS NOT NULL"
          "   AND fc.consent_date <= s.local_date AND fc.consent_revoked_at IS NULL AND fc.archived_at IS NULL"
          " WHERE g.kind = 'family' AND " +
@@ -90,8 +94,8 @@ void prepare_all(pqxx::connection& c) {
             "INSERT INTO staff (name, alert_webhook_url, phone, email, external_id)"
             " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, ''), nullif($5, '')) RETURNING id");
   c.prepare(insert_client,
-            "INSERT INTO clients (first_name, phone, email, external_id)"
-            " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, '')) RETURNING id");
+            "INSERT INTO clients (first_name, phone, email, external_id, language, time_zone)"
+            " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, ''), $5, nullif($6, '')) RETURNING id");
   c.prepare(sessions_of_group,
             "SELECT id, group_id, local_date::text, extract(epoch FROM starts_at)::bigint,"
             " extract(epoch FROM ends_at)::bigint, cancelled, coalesce(cancel_reason, ''), revision,"
@@ -125,10 +129,11 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(
       insert_message,
       "INSERT INTO outbox (dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id,"
-      "   session_revision, family_contact_id)"
+      "   session_revision, family_contact_id, channel, recipient, alternatives, fallback_of, first_due_at)"
       " VALUES ($1, $2, $3, nullif($4, ''), $5::jsonb, to_timestamp($6),"
       " nullif($7::bigint, 0), nullif($8::bigint, 0), nullif($9::bigint, 0), nullif($10::integer, -1),"
-      " nullif($11::bigint, 0))"
+      " nullif($11::bigint, 0), nullif($12, ''), nullif($13, ''), coalesce(nullif($14, ''), '[]')::jsonb,"
+      " nullif($15::bigint, 0), to_timestamp($6))"
       " ON CONFLICT (dedupe_key) DO NOTHING");
 
   c.prepare(session_for_mark,
@@ -206,21 +211,29 @@ void prepare_all(pqxx::connection& c) {
             "   lease_until = now() + make_interval(secs => $2::double precision / 1000)"
             " FROM due WHERE o.id = due.id"
             " RETURNING o.id, o.message_id, o.kind, o.target, coalesce(o.target_url, ''), o.payload::text, o.attempts,"
-            "   o.claim_token::text");
+            "   o.claim_token::text, coalesce(o.channel, ''),"
+            "   greatest(0, extract(epoch FROM now() - coalesce(o.first_due_at, o.due_at)))::bigint");
   // Each result is recorded only by the claim that still holds the message ($2 = its token):
   // a claimant whose lease expired and was reclaimed changes nothing.
   c.prepare(mark_delivered,
             "UPDATE outbox SET status = 'delivered', delivered_at = now(), lease_until = NULL, claim_token = NULL,"
-            " last_status = $3, last_error = NULL WHERE id = $1 AND claim_token = $2::uuid");
+            " last_status = $3, last_error = NULL, provider = nullif($4, ''), provider_message_id = nullif($5, '')"
+            " WHERE id = $1 AND claim_token = $2::uuid");
   c.prepare(mark_retry,
             "UPDATE outbox SET status = 'pending', due_at = now() + make_interval(secs => $5), lease_until = NULL,"
             " claim_token = NULL, last_status = $3, last_error = $4 WHERE id = $1 AND claim_token = $2::uuid");
-  c.prepare(mark_failed,
-            "UPDATE outbox SET status = 'failed', lease_until = NULL, claim_token = NULL, last_status = $3,"
-            " last_error = $4 WHERE id = $1 AND claim_token = $2::uuid");
+  c.prepare(mark_dead,
+            "UPDATE outbox SET status = 'dead', dead_at = now(), lease_until = NULL, claim_token = NULL,"
+            " last_status = $3, last_error = $4, provider = coalesce(nullif($5, ''), provider)"
+            " WHERE id = $1 AND claim_token = $2::uuid");
+  // Not attempted (a provider's rate limit): back to the queue; the claim's attempt is undone.
+  c.prepare(release_claim,
+            "UPDATE outbox SET status = 'pending', attempts = greatest(0, attempts - 1),"
+            " due_at = now() + make_interval(secs => $3), lease_until = NULL, claim_token = NULL"
+            " WHERE id = $1 AND claim_token = $2::uuid");
   c.prepare(insert_attempt,
-            "INSERT INTO delivery_attempts (outbox_id, http_status, error, elapsed_ms)"
-            " VALUES ($1, nullif($2, 0), nullif($3, ''), $4)");
+            "INSERT INTO delivery_attempts (outbox_id, http_status, error, elapsed_ms, provider, provider_message_id)"
+            " VALUES ($1, nullif($2, 0), nullif($3, ''), $4, nullif($5, ''), nullif($6, ''))");
 
   c.prepare(ready_check, "SELECT coalesce(max(version), 0) FROM schema_migrations");
 
@@ -284,6 +297,7 @@ void prepare_all(pqxx::connection& c) {
   prepare_feeds(c);
   prepare_import(c);
   prepare_directory(c);
+  prepare_messaging(c);
 }
 
 }  // namespace rollcall::store::sql

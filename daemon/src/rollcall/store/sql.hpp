@@ -4,6 +4,13 @@
 
 #include <pqxx/connection>
 
+// A placement's client attends a session (aliases e: enrollments, s: sessions): an active
+// placement from its start date (to its end date, if set), an ended one from its start to its
+// end date. Waiting and offered ones do not.
+#define ROLLCALL_ATTENDS                                              \
+  " e.status IN ('active', 'ended') AND e.start_date <= s.local_date" \
+  " AND (e.end_date IS NULL OR s.local_date <= e.end_date)"
+
 namespace rollcall::store::sql {
 
 inline constexpr const char* insert_site = "insert_site";
@@ -44,7 +51,8 @@ inline constexpr const char* cancel_stale_reminders = "cancel_stale_reminders";
 inline constexpr const char* claim_due = "claim_due";
 inline constexpr const char* mark_delivered = "mark_delivered";
 inline constexpr const char* mark_retry = "mark_retry";
-inline constexpr const char* mark_failed = "mark_failed";
+inline constexpr const char* mark_dead = "mark_dead";
+inline constexpr const char* release_claim = "release_claim";
 inline constexpr const char* insert_attempt = "insert_attempt";
 
 inline constexpr const char* ready_check = "ready_check";

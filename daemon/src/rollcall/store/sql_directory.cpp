@@ -11,7 +11,7 @@ const std::string staff_cols =
     " extract(epoch FROM archived_at)::bigint";
 const std::string client_cols =
     "id, first_name, coalesce(phone, ''), coalesce(email, ''), coalesce(external_id, ''),"
-    " extract(epoch FROM archived_at)::bigint";
+    " extract(epoch FROM archived_at)::bigint, language, coalesce(time_zone, '')";
 const std::string closure_cols =
     "id, site_id, first_date::text, last_date::text, reason, extract(epoch FROM archived_at)::bigint";
 const std::string contact_cols =
@@ -75,6 +75,7 @@ void prepare_directory(pqxx::connection& c) {
   c.prepare(lock_client, "SELECT archived_at IS NOT NULL FROM clients WHERE id = $1 FOR UPDATE");
   c.prepare(update_client, "UPDATE clients SET first_name = coalesce($2, first_name), " + set_optional("phone", "3") +
                                ", " + set_optional("email", "4") + ", " + set_optional("external_id", "5") +
+                               ", language = coalesce($6, language), " + set_optional("time_zone", "7") +
                                " WHERE id = $1");
   c.prepare(client_active_episodes,
             "SELECT id FROM episodes WHERE client_id = $1 AND status = 'active' AND archived_at IS NULL ORDER BY id");

@@ -1,0 +1,122 @@
+#include "rollcall/delivery/provider_router.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+namespace rollcall::delivery {
+
+namespace net = boost::asio;
+
+namespace {
+
+std::string field(const boost::json::object& o, std::string_view name) {
+  const auto* v = o.if_contains(name);
+  return v && v->is_string() ? std::string{v->as_string()} : std::string{};
+}
+
+// Holds one of a provider's concurrency slots for as long as it lives.
+class slot {
+ public:
+  explicit slot(provider_router::entry& e) : e_(e) {}
+  slot(const slot&) = delete;
+  slot& operator=(const slot&) = delete;
+  ~slot() {
+    --e_.in_flight;
+    if (!e_.waiting.empty()) {
+      e_.waiting.front()->cancel();
+      e_.waiting.pop_front();
+    }
+  }
+
+ private:
+  provider_router::entry& e_;
+};
+
+}  // namespace
+
+void provider_router::set_settings(const router_settings& s) {
+  settings_ = s;
+  std::vector<std::shared_ptr<entry>> next;
+  for (const auto& p : s.providers) {
+    auto e = std::make_shared<entry>(entry{make_provider(p.settings, client_, clock_),
+                                           p.channels,
+                                           domain::token_bucket{p.rate_limit, std::max(1.0, p.rate_limit)},
+                                           std::max(1, p.concurrency),
+                                           0,
+                                           {}});
+    next.push_back(std::move(e));
+  }
+  entries_ = std::move(next);
+}
+
+ports::task<ports::send_result> provider_router::deliver(const ports::claimed_message& m) {
+  ports::send_result out;
+  auto payload = boost::json::parse(m.payload).as_object();
+  outbound_message msg;
+  msg.message_id = m.message_id;
+  msg.channel = m.channel.empty() ? field(payload, "channel") : m.channel;
+  msg.to = field(payload, "to");
+  msg.subject = field(payload, "subject");
+  msg.text = field(payload, "text");
+  msg.payload_json = m.payload;
+
+  if (m.target == "staff_webhook") {
+    provider_settings s;
+    s.name = "staff-webhook";
+    s.type = "webhook";
+    s.url = m.target_url;
+    s.secret = settings_.alert_secret;
+    s.timeout = settings_.timeout;
+    auto p = make_provider(std::move(s), client_, clock_);
+    auto sent = co_await p->send(msg);
+    out.outcome = sent.outcome;
+    out.error = sent.error;
+    out.permanent = sent.permanent;
+    out.provider = "staff-webhook";
+    co_return out;
+  }
+
+  std::vector<std::shared_ptr<entry>> candidates;
+  for (const auto& e : entries_)
+    if (std::find(e->channels.begin(), e->channels.end(), msg.channel) != e->channels.end()) candidates.push_back(e);
+  if (candidates.empty()) {
+    out.error = "no provider for channel " + msg.channel;
+    out.permanent = true;
+    co_return out;
+  }
+  // Attempt n goes to provider (n - 1) mod k: a retry fails over to the next provider.
+  auto e = candidates[static_cast<std::size_t>(std::max(0, m.attempts - 1)) % candidates.size()];
+  out.provider = e->p->settings().name;
+
+  auto ex = co_await net::this_coro::executor;
+  net::steady_timer wait{ex};
+  while (e->in_flight >= e->concurrency) {
+    wait.expires_at(std::chrono::steady_clock::time_point::max());
+    e->waiting.push_back(&wait);
+    co_await wait.async_wait(net::as_tuple(net::use_awaitable));
+    std::erase(e->waiting, &wait);
+  }
+  ++e->in_flight;
+  slot held{*e};
+  for (;;) {
+    const auto until = e->bucket.take(std::chrono::steady_clock::now());
+    if (until.count() == 0) break;
+    if (until > settings_.max_rate_wait) {
+      out.deferred = std::chrono::ceil<std::chrono::seconds>(until);
+      co_return out;
+    }
+    wait.expires_after(until);
+    co_await wait.async_wait(net::as_tuple(net::use_awaitable));
+  }
+  auto sent = co_await e->p->send(msg);
+  out.outcome = sent.outcome;
+  out.error = sent.error;
+  out.provider_message_id = sent.provider_message_id;
+  out.permanent = sent.permanent;
+  out.recipient_opted_out = sent.provider_error_code == 21610;  // Twilio: "unsubscribed recipient"
+  co_return out;
+}
+
+}  // namespace rollcall::delivery
