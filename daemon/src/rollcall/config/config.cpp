@@ -169,7 +169,7 @@ const std::vector<key_spec>& key_table() {
         "deadline for one delivery (connect, TLS, write and read)"));
     k.push_back(int_key(
         "dispatcher.max_attempts", [](config & c) -> auto& { return c.dispatcher.max_attempts; }, 1, 50, true,
-        "attempts before a message is marked failed"));
+        "attempts before a message is dead-lettered"));
     k.push_back(duration_key(
         "dispatcher.max_age", [](config & c) -> auto& { return c.dispatcher.max_age; }, true,
         "a message still undelivered this long after it was first due is dead-lettered; 0s: no limit", true));
