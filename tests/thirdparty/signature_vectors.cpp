@@ -67,6 +67,10 @@ std::vector<twilio_case> twilio_cases() {
         {"Tag", "\xc3\xa7"},
         {"Tag", "a"},
         {"From", "+15005550006"}}},
+      // Sorting "name+value" strings instead of names would put ReasonC... before ReasonP...
+      {"prefix_names",
+       "https://rollcall.example.org/hooks/twilio/status",
+       {{"ReasonConferenceEnded", "participant-left"}, {"Reason", "Participant left"}, {"reason", "lower"}}},
       {"port_in_url", "https://rollcall.example.org:8443/hooks/twilio/status", {{"MessageStatus", "failed"}}},
       {"empty_params", "https://rollcall.example.org/hooks/twilio/voice?x=1&y=2", {}},
   };
