@@ -200,6 +200,10 @@ void verify_twilio_cases(const json::array& cases, tally& t) {
 
 int verify_mode() {
   const std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  if (input.empty()) {
+    std::cerr << "signature_vectors verify: no input (verify.mjs failed or printed nothing)\n";
+    return 1;
+  }
   const json::value doc = json::parse(input);
   const auto& webhooks = doc.as_object().at("standard_webhooks").as_array();
   const auto& twilio = doc.as_object().at("twilio").as_array();
