@@ -19,7 +19,7 @@ if ! cmp -s "$here/package-lock.json" "$install/installed.lock"; then
   rm -f "$install/installed.lock"
   cp "$here/package.json" "$here/package-lock.json" "$install/"
   (cd "$install" && npm_config_update_notifier=false npm ci --no-audit --no-fund --ignore-scripts \
-     --prefer-offline --cache "$work/npm-cache" --loglevel=error)
+     --prefer-offline --cache "$work/npm-cache" --loglevel=error >/dev/null)
   cp "$here/package-lock.json" "$install/installed.lock"
 fi
 # Beside its node_modules, so that the imports resolve there.
