@@ -43,7 +43,9 @@ ALTER TABLE outbox
   ADD COLUMN provider_status      text,          -- the furthest state a receipt reported
   ADD COLUMN provider_status_at   timestamptz,
   ADD COLUMN provider_error       text,          -- the receipt's error code, if any
-  ADD COLUMN dead_at              timestamptz;
+  ADD COLUMN dead_at              timestamptz,
+  ADD COLUMN quiet_zone           text,          -- a reminder's recipient zone: held back in quiet hours there
+  ADD COLUMN replays              integer NOT NULL DEFAULT 0;  -- times staff replayed it
 UPDATE outbox SET first_due_at = due_at, channel = payload->>'channel', recipient = payload->>'to';
 CREATE INDEX outbox_provider_message ON outbox (provider, provider_message_id)
   WHERE provider_message_id IS NOT NULL;

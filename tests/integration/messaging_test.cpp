@@ -107,6 +107,7 @@ class messaging_test : public clinic_test {
   // Twilio's POST to one of our hooks, signed as Twilio signs it (or not, or wrongly).
   api_response twilio_post(const std::string& hook, const form& fields, const std::string& token = twilio_token,
                            bool sign = true) const {
+    // `hook` may carry a query string: Twilio signs the whole URL.
     const auto url = "https://rollcall.example.org/hooks/tw/" + hook;
     std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/x-www-form-urlencoded"}};
     if (sign) headers.push_back({"X-Twilio-Signature", delivery::twilio_signature(token, url, fields)});
@@ -164,7 +165,9 @@ TEST_F(messaging_test, honours_a_longer_retry_after_and_shows_every_attempt) {
   EXPECT_EQ(form_value(last.body, "To"), client_phone);
   EXPECT_EQ(form_value(last.body, "From"), "+15550000000");
   EXPECT_NE(form_value(last.body, "Body").find("Eastside"), std::string::npos) << last.body;
-  EXPECT_EQ(form_value(last.body, "StatusCallback"), "https://rollcall.example.org/hooks/tw/status");
+  // Our message id rides in the callback URL, so an early receipt still finds its message.
+  EXPECT_EQ(form_value(last.body, "StatusCallback"),
+            "https://rollcall.example.org/hooks/tw/status?message_id=" + last.headers.at("i-twilio-idempotency-token"));
   EXPECT_EQ(last.headers.at("authorization"),
             "Basic " + delivery::base64_encode(std::string{"AC0123456789abcdef0123456789abcdef:"} + twilio_token));
   // The same message id on every attempt: the receiver's idempotency key.
@@ -311,6 +314,14 @@ TEST_F(messaging_test, receipts_keep_the_furthest_status_and_unsigned_ones_chang
   twilio_post("status", {{"MessageSid", "SMreceipt"}, {"MessageStatus", "delivered"}});
   EXPECT_EQ(outbox("provider_status", sms), "undelivered");
   EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE " + email), 1);
+  // A receipt naming our message id in its URL (as our StatusCallback does) finds the message
+  // by it, whatever MessageSid says (it may come before the send was recorded).
+  const auto by_id = twilio_post("status?message_id=" + outbox("message_id", sms),
+                                 {{"MessageSid", "SMnot-yet-known"}, {"MessageStatus", "queued"}});
+  ASSERT_EQ(by_id.status, 200) << by_id.body;
+  EXPECT_EQ(by_id.json().at("result"), "unchanged");  // found (not "unknown_message"), and queued < undelivered
+  EXPECT_EQ(twilio_post("status", {{"MessageSid", "SMnot-yet-known"}, {"MessageStatus", "queued"}}).json().at("result"),
+            "unknown_message");
 }
 
 TEST_F(messaging_test, generic_webhook_receipts_are_checked_with_standard_webhooks_signatures) {
@@ -464,6 +475,16 @@ TEST_F(messaging_test, reminder_rules_choose_lead_times_and_channels_per_site_an
   ASSERT_TRUE(eventually([&] { return outbox("status", email) == "delivered"; }, 15s)) << daemon->log();
   EXPECT_EQ(of(one, "last_error"), "no consent for the channel");
   EXPECT_TRUE(sms_sent().empty());
+}
+
+TEST_F(messaging_test, a_site_name_that_reveals_the_kind_of_care_is_refused) {
+  start({});
+  auto res = daemon->post("/v1/sites", {{"name", "Eastside Recovery Center"}, {"time_zone", "UTC"}});
+  EXPECT_EQ(res.status, 422) << res.body;
+  EXPECT_EQ(fields_of(res), std::set<std::string>{"name"});
+  const auto site = create("/v1/sites", {{"name", "Eastside"}, {"time_zone", "UTC"}});
+  auto patch = daemon->request("PATCH", "/v1/sites/" + std::to_string(site), R"({"name": "Eastside Rehab"})");
+  EXPECT_EQ(patch.status, 422) << patch.body;
 }
 
 TEST_F(messaging_test, a_provider_rate_limit_spaces_sends_over_kept_alive_connections) {

@@ -127,7 +127,7 @@ TEST_F(twilio, posts_the_messages_form_with_basic_auth_and_reads_the_sid) {
   const del::form_fields expected{{"To", "+15551234567"},
                                   {"From", "+15550001111"},
                                   {"Body", "Reminder: Tue 6:00 PM at Eastside."},
-                                  {"StatusCallback", "https://rollcall.example.org/twilio/status?x=1"}};
+                                  {"StatusCallback", "https://rollcall.example.org/twilio/status?x=1&message_id=msg_tw1"}};
   EXPECT_EQ(*fields, expected);
 }
 

@@ -167,3 +167,28 @@ TEST(quiet_hours, is_quiet_by_time_of_day) {
 }
 
 }  // namespace
+
+// quiet_until: a held-up reminder waits for the end of quiet hours.
+TEST(quiet_until, inside_the_window_is_its_end_outside_it_nothing) {
+  const dom::quiet_hours q;  // 21:00-08:00
+  // 22:30 EDT on June 10 (02:30 UTC June 11): quiet until 08:00 EDT June 11 (12:00 UTC).
+  EXPECT_EQ(dom::quiet_until(utc(year{2026} / 6 / 11, 2h + 30min), new_york(), q), utc(year{2026} / 6 / 11, 12h));
+  // 03:00 EDT June 11 (07:00 UTC): the same morning's 08:00.
+  EXPECT_EQ(dom::quiet_until(utc(year{2026} / 6 / 11, 7h), new_york(), q), utc(year{2026} / 6 / 11, 12h));
+  // 12:00 EDT: not quiet.
+  EXPECT_FALSE(dom::quiet_until(utc(year{2026} / 6 / 11, 16h), new_york(), q));
+  // Disabled: never.
+  auto off = q;
+  off.enabled = false;
+  EXPECT_FALSE(dom::quiet_until(utc(year{2026} / 6 / 11, 7h), new_york(), off));
+  // A window that does not wrap midnight: 13:00-14:00, asked at 13:30 EDT (17:30 UTC).
+  EXPECT_EQ(dom::quiet_until(utc(year{2026} / 6 / 11, 17h + 30min), new_york(), window(13h, 14h)),
+            utc(year{2026} / 6 / 11, 18h));
+}
+
+TEST(quiet_until, an_end_in_the_spring_gap_is_the_moment_the_clocks_jump) {
+  // New York springs forward on 2026-03-08 at 02:00 EST (07:00 UTC) to 03:00 EDT. Quiet hours
+  // 21:00-02:30 end inside the gap: they end at the jump.
+  EXPECT_EQ(dom::quiet_until(utc(year{2026} / 3 / 8, 6h), new_york(), window(21h, 2h + 30min)),
+            utc(year{2026} / 3 / 8, 7h));
+}

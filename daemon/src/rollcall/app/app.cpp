@@ -314,8 +314,16 @@ int run(const options& opts) {
     composer.set_settings(std::move(messaging_settings));
     sender.set_settings(router_settings_of(c));
     hook_providers = hook_providers_of(c);
-    dispatcher.set_settings({c.dispatcher.batch_size, c.dispatcher.concurrency, c.dispatcher.lease,
-                             c.dispatcher.max_attempts, c.dispatcher.max_age, sender.has_providers()});
+    services::dispatcher_settings ds;
+    ds.batch_size = c.dispatcher.batch_size;
+    ds.concurrency = c.dispatcher.concurrency;
+    ds.lease = c.dispatcher.lease;
+    ds.max_attempts = c.dispatcher.max_attempts;
+    ds.max_age = c.dispatcher.max_age;
+    ds.provider_configured = sender.has_providers();
+    ds.http_timeout = c.dispatcher.http_timeout;
+    ds.quiet = composer.quiet_hours();
+    dispatcher.set_settings(ds);
     sweep.set_grace(whole_seconds(c.attendance.grace));
     allow_http = c.delivery.allow_http;
     care_defaults = c.care;
@@ -326,6 +334,10 @@ int run(const options& opts) {
   if (config::effective_providers(cfg).empty())
     log->warn("no provider is configured ([[providers]] or delivery.webhook_url): messages wait in the outbox");
   for (const auto& w : cfg.warnings) log->warn("config: {}", w);
+  if (router_settings_of(cfg).alert_secret.empty())
+    log->warn(
+        "neither alerts.webhook_secret nor delivery.webhook_secret is set: alerts to staff alert webhooks cannot be "
+        "signed and are dead-lettered (staff without one get alerts by SMS or email)");
 
   const auto port = server.listen(cfg.server.address, cfg.server.port);
   write_port_file(cfg.server.port_file, port);

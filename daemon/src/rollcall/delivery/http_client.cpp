@@ -186,15 +186,30 @@ void http_client::give_back(const std::string& origin, std::unique_ptr<connectio
 net::awaitable<std::unique_ptr<http_client::connection>> http_client::open(
     const std::string& host, const std::string& port, bool https, bool host_is_name,
     std::chrono::steady_clock::time_point deadline) {
-  tcp::resolver resolver{ex_};
-  net::steady_timer timer{ex_, deadline};
-  // Named awaitables: see the GCC 12 note in store/db_pool.hpp.
-  auto resolve = resolver.async_resolve(host, port, net::use_awaitable);
-  auto expire = timer.async_wait(net::use_awaitable);
-  auto either = std::move(resolve) || std::move(expire);
-  auto resolved = co_await std::move(either);
-  if (resolved.index() == 1) throw boost::system::system_error{beast::error::timeout};
-  auto endpoints = std::get<0>(std::move(resolved));
+  // A host-name lookup runs getaddrinfo on a background thread that cannot be interrupted, and
+  // its resolver ignores cancellation until the lookup returns. So the lookup gets state of its
+  // own, and we stop waiting at the deadline: a hung DNS server then costs the lookup's thread,
+  // not this delivery's deadline (the late result is dropped).
+  struct lookup {
+    explicit lookup(const net::any_io_executor& ex) : resolver(ex), signal(ex) {}
+    tcp::resolver resolver;
+    net::steady_timer signal;
+    boost::system::error_code ec;
+    tcp::resolver::results_type results;
+    bool done = false;
+  };
+  auto state = std::make_shared<lookup>(ex_);
+  state->signal.expires_at(deadline);
+  state->resolver.async_resolve(host, port, [state](boost::system::error_code ec, tcp::resolver::results_type results) {
+    state->ec = ec;
+    state->results = std::move(results);
+    state->done = true;
+    state->signal.cancel();
+  });
+  co_await state->signal.async_wait(net::as_tuple(net::use_awaitable));
+  if (!state->done) throw boost::system::system_error{beast::error::timeout};
+  if (state->ec) throw boost::system::system_error{state->ec};
+  const auto endpoints = state->results;
 
   auto conn = std::make_unique<connection>();
   beast::tcp_stream stream{ex_};

@@ -16,6 +16,20 @@ std::string field(const boost::json::object& o, std::string_view name) {
   return v && v->is_string() ? std::string{v->as_string()} : std::string{};
 }
 
+// A place in a provider's queue for a slot, left when it goes out of scope (also when the
+// coroutine is destroyed while waiting, at shutdown), so no freed timer stays queued.
+class waiter {
+ public:
+  waiter(provider_router::entry& e, net::steady_timer& t) : e_(e), t_(t) { e_.waiting.push_back(&t_); }
+  waiter(const waiter&) = delete;
+  waiter& operator=(const waiter&) = delete;
+  ~waiter() { std::erase(e_.waiting, &t_); }
+
+ private:
+  provider_router::entry& e_;
+  net::steady_timer& t_;
+};
+
 // Holds one of a provider's concurrency slots for as long as it lives.
 class slot {
  public:
@@ -90,20 +104,27 @@ ports::task<ports::send_result> provider_router::deliver(const ports::claimed_me
   auto e = candidates[static_cast<std::size_t>(std::max(0, m.attempts - 1)) % candidates.size()];
   out.provider = e->p->settings().name;
 
+  // Waiting for a slot and for the rate limit together takes at most max_rate_wait; past that
+  // the message is handed back (the batch's lease must not run out while messages queue here).
+  const auto give_up_at = std::chrono::steady_clock::now() + settings_.max_rate_wait;
   auto ex = co_await net::this_coro::executor;
   net::steady_timer wait{ex};
   while (e->in_flight >= e->concurrency) {
-    wait.expires_at(std::chrono::steady_clock::time_point::max());
-    e->waiting.push_back(&wait);
+    if (std::chrono::steady_clock::now() >= give_up_at) {
+      out.deferred = std::chrono::seconds{1};
+      co_return out;
+    }
+    wait.expires_at(give_up_at);
+    waiter queued{*e, wait};
     co_await wait.async_wait(net::as_tuple(net::use_awaitable));
-    std::erase(e->waiting, &wait);
   }
   ++e->in_flight;
   slot held{*e};
   for (;;) {
-    const auto until = e->bucket.take(std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    const auto until = e->bucket.take(now);
     if (until.count() == 0) break;
-    if (until > settings_.max_rate_wait) {
+    if (now + until > give_up_at) {
       out.deferred = std::chrono::ceil<std::chrono::seconds>(until);
       co_return out;
     }

@@ -108,7 +108,15 @@ class twilio_provider final : public provider {
     else
       fields.emplace_back("From", settings_.from);
     fields.emplace_back("Body", m.text);
-    if (!settings_.status_callback_url.empty()) fields.emplace_back("StatusCallback", settings_.status_callback_url);
+    // Our message id rides in the callback URL (Twilio signs the whole URL), so a receipt that
+    // arrives before the send is recorded (or after a send that timed out here but went out)
+    // still finds its message.
+    if (!settings_.status_callback_url.empty()) {
+      std::string callback = settings_.status_callback_url;
+      callback += callback.find('?') == std::string::npos ? "?message_id=" : "&message_id=";
+      callback += m.message_id;
+      fields.emplace_back("StatusCallback", std::move(callback));
+    }
 
     http_request req;
     req.url = base_url(settings_.url);

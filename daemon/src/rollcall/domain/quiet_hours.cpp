@@ -37,4 +37,18 @@ quiet_decision apply_quiet_hours(sys_seconds due, const date::time_zone& zone, c
   return {quiet_decision::action::moved, moved};
 }
 
+std::optional<sys_seconds> quiet_until(sys_seconds now, const date::time_zone& zone, const quiet_hours& q) {
+  const auto local = zone.to_local(now);
+  const auto day = date::floor<date::days>(local);
+  const seconds tod = local - day;
+  if (!is_quiet(q, tod)) return std::nullopt;
+  // The period ends at `end` today, or tomorrow when it wraps midnight and we are before it.
+  const auto ends_on = (q.start > q.end && tod >= q.start) ? day + date::days{1} : day;
+  const auto local_end = date::local_seconds{ends_on} + q.end;
+  const auto info = zone.get_info(local_end);
+  // An end inside a DST gap: the moment the clocks jump.
+  if (info.result == date::local_info::nonexistent) return std::chrono::time_point_cast<seconds>(info.first.end);
+  return zone.to_sys(local_end, date::choose::earliest);
+}
+
 }  // namespace rollcall::domain

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 
 #include <date/tz.h>
 
@@ -22,6 +23,11 @@ struct quiet_decision {
 
 // Whether local time of day `tod` (since local midnight) is inside the quiet window.
 bool is_quiet(const quiet_hours& q, std::chrono::seconds tod);
+
+// When `now` falls in quiet hours in `zone`: the instant they end. A reminder whose sending was
+// held up (retries, a fallback, an outage) past its planned time waits until then.
+std::optional<std::chrono::sys_seconds> quiet_until(std::chrono::sys_seconds now, const date::time_zone& zone,
+                                                    const quiet_hours& q);
 
 // A message due inside quiet hours (in `zone`) is moved to the last allowed minute before the
 // quiet period that contains it began (start - 1 minute local, on the day the period began). It is

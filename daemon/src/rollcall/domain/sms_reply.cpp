@@ -39,9 +39,24 @@ bool is_opt_out_word(std::string_view w) {
 
 }  // namespace
 
+// Words that ask for no more messages wherever they stand ("please stop", "I want to
+// unsubscribe"): the FCC lets people revoke consent in any reasonable manner. CANCEL, END and
+// QUIT count only as the first word: "can't make it, cancel me for tomorrow" is not a STOP.
+bool asks_to_stop(std::string_view body) {
+  for (auto w = next_word(body); !w.empty(); w = next_word(body))
+    if (w == "STOP" || w == "STOPALL" || w == "UNSUBSCRIBE" || w == "OPTOUT" || w == "REVOKE") return true;
+  return false;
+}
+
 sms_intent parse_sms_reply(std::string_view body, bool opted_out) {
+  const auto all = body;
   const auto first = next_word(body);
-  if (is_opt_out_word(first)) return sms_intent::opt_out;
+  if (is_opt_out_word(first) || asks_to_stop(all)) return sms_intent::opt_out;
+  // "No more texts", "no more messages please": a STOP, not a "can't make it".
+  if (first == "NO") {
+    auto rest = body;
+    if (next_word(rest) == "MORE") return sms_intent::opt_out;
+  }
   if (first == "PLEASE") return is_opt_out_word(next_word(body)) ? sms_intent::opt_out : sms_intent::unknown;
   if (first == "START" || first == "UNSTOP") return sms_intent::opt_in;
   if (first == "YES") return opted_out ? sms_intent::opt_in : sms_intent::confirm;

@@ -37,6 +37,7 @@ dir_task update_site(directory_deps d, request_context& ctx) {
     }
   }
   if (p.phone) check_contact(in, *p.phone, {});
+  if (p.name) check_discreet(in, "name", *p.name);
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
   if (!p.name && !p.address && !p.phone && !p.time_zone) co_return nothing_to_change(ctx);

@@ -7,6 +7,7 @@
 #include <date/date.h>
 #include <boost/asio/awaitable.hpp>
 
+#include "rollcall/domain/templates.hpp"
 #include "rollcall/domain/validation.hpp"
 #include "rollcall/http/api.hpp"
 
@@ -23,6 +24,17 @@ inline response invalid(const request_context& ctx, const json_reader& in) {
   return ctx.fail(
       in.errors().size() == 1 && in.errors()[0].field == "body" ? st::bad_request : st::unprocessable_entity,
       "Invalid request", in.errors());
+}
+
+// A site's name goes into client messages ({site_name}): nothing in it may say
+// what kind of care is given there (42 CFR Part 2).
+inline void check_discreet(json_reader& in, const char* field, const std::string& text) {
+  if (const auto word = domain::revealing_word(text)) {
+    std::string message = "appears in messages to clients and must not reveal the kind of care (\"";
+    message += *word;
+    message += "\")";
+    in.add_error(field, std::move(message));
+  }
 }
 
 inline void check_contact(json_reader& in, const std::string& phone, const std::string& email) {

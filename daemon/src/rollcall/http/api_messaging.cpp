@@ -237,6 +237,8 @@ mtask receipt(messaging_deps d, request_context& ctx) {
   ports::delivery_receipt r;
   r.provider = ctx.token;
   if (!v.form.empty()) {
+    // Our id, from the StatusCallback URL we gave; Twilio's MessageSid otherwise.
+    r.message_id = query_param(ctx.req, "message_id");
     r.provider_message_id = form_value(v.form, "MessageSid");
     r.status = form_value(v.form, "MessageStatus");
     r.error_code = form_value(v.form, "ErrorCode");

@@ -48,6 +48,7 @@ task create_site(api_deps d, request_context& ctx) {
     }
   }
   check_contact(in, s.phone, {});
+  check_discreet(in, "name", s.name);
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
   auto out = co_await d.directory.create_site(s, ctx.actor);

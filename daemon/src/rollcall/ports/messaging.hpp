@@ -24,6 +24,7 @@ enum class receipt_result { updated, unchanged, unknown_message };
 // Who sent an inbound SMS, as far as rollcall knows, and what their next session is.
 struct inbound_sender {
   bool known = false;
+  bool shared_number = false;  // several clients have this number: whose session is unclear
   id_t client_id = 0;
   id_t family_contact_id = 0;
   std::string first_name;

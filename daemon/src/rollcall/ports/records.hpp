@@ -212,6 +212,7 @@ struct new_message {
   std::string recipient;            // the phone number or address (opt-outs are matched on it)
   std::string alternatives;         // JSON array of fallbacks [{channel, to, subject, text}], in order; empty: none
   std::optional<id_t> fallback_of;  // the message this one stands in for
+  std::string quiet_zone;           // a reminder's recipient zone: it is not sent in quiet hours there
 };
 
 struct claimed_message {
@@ -225,6 +226,7 @@ struct claimed_message {
   std::string claim_token;      // proves this claim still holds the message when recording
   std::string channel;          // sms | email | webhook
   std::chrono::seconds age{0};  // since it was first due
+  std::string quiet_zone;       // not empty: a reminder not to send in quiet hours in this zone
 };
 
 struct delivery_record {

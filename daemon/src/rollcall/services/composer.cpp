@@ -90,25 +90,33 @@ std::string alternatives_json(const std::vector<delivery_choice>& choices, std::
   return boost::json::serialize(out);
 }
 
-composer::composer() : catalog_(std::make_shared<domain::template_catalog>()) {}
+composer::composer() : state_(std::make_shared<const state>(state{{}, domain::template_catalog{}})) {}
 
 void composer::set_settings(composer_settings s) {
-  catalog_ = std::make_shared<domain::template_catalog>(s.templates);
-  settings_ = std::move(s);
+  auto catalog = domain::template_catalog{s.templates};
+  state_.store(std::make_shared<const state>(state{std::move(s), std::move(catalog)}));
 }
 
-const domain::reminder_rule& composer::rule_for(const ports::session_attendee& a) const {
-  return domain::match_rule(settings_.rules, settings_.fallback, a.site_id, a.level, a.group_kind);
+domain::reminder_rule composer::rule_for(const ports::session_attendee& a) const {
+  const auto st = state_.load();
+  return domain::match_rule(st->settings.rules, st->settings.fallback, a.site_id, a.level, a.group_kind);
 }
 
 std::vector<delivery_choice> composer::choices(const ports::session_attendee& a,
                                                const std::vector<std::string>& channels,
                                                const std::string& template_set, const std::string& kind,
                                                const domain::placeholder_values& extra) const {
+  return choices(*state_.load(), a, channels, template_set, kind, extra);
+}
+
+std::vector<delivery_choice> composer::choices(const state& st, const ports::session_attendee& a,
+                                               const std::vector<std::string>& channels,
+                                               const std::string& template_set, const std::string& kind,
+                                               const domain::placeholder_values& extra) const {
   std::vector<delivery_choice> out;
   for (const auto& channel : channels) {
     if (!allowed(a, channel)) continue;
-    const auto* t = catalog_->find(template_set, kind, channel, a.language);
+    const auto* t = st.catalog.find(template_set, kind, channel, a.language);
     if (!t) continue;
     auto values = session_values(a, channel);
     for (const auto& [k, v] : extra) values[k] = v;
@@ -121,12 +129,13 @@ std::vector<delivery_choice> composer::choices(const ports::session_attendee& a,
 std::vector<ports::new_message> composer::reminders(const ports::session_attendee& a, ports::sys_seconds now,
                                                     bool late_fallback) const {
   std::vector<ports::new_message> out;
-  const auto& rule = rule_for(a);
-  const auto options = choices(a, rule.channels, rule.template_set, "reminder", {});
+  const auto st = state_.load();
+  const auto& rule = domain::match_rule(st->settings.rules, st->settings.fallback, a.site_id, a.level, a.group_kind);
+  const auto options = choices(*st, a, rule.channels, rule.template_set, "reminder", {});
   if (options.empty()) return out;
   const auto& quiet_zone = zone_or_utc(a.recipient_zone.empty() ? a.time_zone : a.recipient_zone);
   for (const auto& r : domain::plan_reminders(a.starts_at, rule.lead_times, now, late_fallback)) {
-    const auto quiet = domain::apply_quiet_hours(r.due_at, quiet_zone, settings_.quiet, now);
+    const auto quiet = domain::apply_quiet_hours(r.due_at, quiet_zone, st->settings.quiet, now);
     if (quiet.what == domain::quiet_decision::action::dropped) continue;
     auto payload = base_payload("reminder", options.front(), a);
     payload["session_starts_at"] = a.starts_at.time_since_epoch().count();
@@ -138,6 +147,7 @@ std::vector<ports::new_message> composer::reminders(const ports::session_attende
     m.kind = "reminder";
     m.payload = boost::json::serialize(payload);
     m.due_at = quiet.at;
+    m.quiet_zone = quiet_zone.name();
     m.session_revision = a.revision;
     out.push_back(std::move(m));
   }
@@ -149,13 +159,14 @@ std::vector<ports::new_message> composer::notices(const std::string& kind, const
                                                   const std::vector<ports::session_attendee>& attendees,
                                                   ports::sys_seconds now) const {
   std::vector<ports::new_message> out;
+  const auto st = state_.load();
   for (auto a : attendees) {
     // Cancelled: the old date and time; moved: the new ones, with the old as {old_date} {old_time}.
     a.starts_at = kind == "cancelled" ? before.s.starts_at : after.s.starts_at;
     const domain::placeholder_values extra{{"old_date", local_date_text(a.time_zone, before.s.starts_at)},
                                            {"old_time", local_time_text(a.time_zone, before.s.starts_at)}};
-    const auto& rule = rule_for(a);
-    const auto options = choices(a, rule.channels, rule.template_set, kind, extra);
+    const auto& rule = domain::match_rule(st->settings.rules, st->settings.fallback, a.site_id, a.level, a.group_kind);
+    const auto options = choices(*st, a, rule.channels, rule.template_set, kind, extra);
     if (options.empty()) continue;
     auto payload = base_payload("notice", options.front(), a);
     payload["notice"] = kind;
@@ -177,7 +188,8 @@ std::optional<ports::new_message> composer::sms_reply(const std::string& kind, c
                                                       std::optional<ports::sys_seconds> session_when,
                                                       const std::string& zone) const {
   if (to.phone.empty()) return std::nullopt;
-  const auto* t = catalog_->find("default", kind, "sms", to.language);
+  const auto st = state_.load();
+  const auto* t = st->catalog.find("default", kind, "sms", to.language);
   if (!t) return std::nullopt;
   domain::placeholder_values values{{"first_name", to.first_name},
                                     {"site_name", to.site_name},

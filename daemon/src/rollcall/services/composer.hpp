@@ -3,6 +3,7 @@
 // consent and opt-outs, and quiet hours, applied to one recipient at a time. Pure: no I/O.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -42,12 +43,21 @@ struct reply_recipient {
   std::string site_phone;
 };
 
+// Thread-safe: planning and notices run on the database pool's threads while a reload (on the
+// event loop) may replace the settings; each call works on one snapshot of them.
 class composer {
  public:
   composer();
+  composer(const composer& other) : state_(other.state_.load()) {}
+  composer& operator=(const composer& other) {
+    state_.store(other.state_.load());
+    return *this;
+  }
   void set_settings(composer_settings s);
+  // Quiet hours as configured (for the dispatcher's check of late reminders).
+  domain::quiet_hours quiet_hours() const { return state_.load()->settings.quiet; }
 
-  const domain::reminder_rule& rule_for(const ports::session_attendee& a) const;
+  domain::reminder_rule rule_for(const ports::session_attendee& a) const;
 
   // The reminders of one attendee, per the matching rule: one per lead time (see
   // domain::plan_reminders for late ones), on the rule's first channel the attendee can be
@@ -76,8 +86,14 @@ class composer {
                                        const domain::placeholder_values& extra) const;
 
  private:
-  composer_settings settings_;
-  std::shared_ptr<const domain::template_catalog> catalog_;
+  struct state {
+    composer_settings settings;
+    domain::template_catalog catalog;
+  };
+  std::vector<delivery_choice> choices(const state& st, const ports::session_attendee& a,
+                                       const std::vector<std::string>& channels, const std::string& template_set,
+                                       const std::string& kind, const domain::placeholder_values& extra) const;
+  std::atomic<std::shared_ptr<const state>> state_;
 };
 
 // The part of a message's dedupe key naming its recipient: the client, or one of the client's

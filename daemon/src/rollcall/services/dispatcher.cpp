@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include <date/tz.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,9 +24,35 @@ dispatcher::dispatcher(ports::outbox_store& store, ports::message_sender& sender
       }),
       alerts_([](const ports::client_alert& a) { return client_alert_messages(a); }) {}
 
-ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispatch_stats& stats) {
+std::optional<std::chrono::seconds> dispatcher::hold_back(const ports::claimed_message& m,
+                                                          std::chrono::steady_clock::time_point claimed_at) const {
+  // Too little of the lease is left to finish this send: another instance could claim it
+  // meanwhile and send it again. Hand it back to be claimed afresh.
+  const auto margin = std::chrono::seconds{5};
+  if (std::chrono::steady_clock::now() - claimed_at + settings_.http_timeout + margin > settings_.lease)
+    return std::chrono::seconds{0};
+  if (!m.quiet_zone.empty() && settings_.quiet.enabled) {
+    const date::time_zone* zone = nullptr;
+    try {
+      zone = date::locate_zone(m.quiet_zone);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (const auto until = domain::quiet_until(now, *zone, settings_.quiet))
+      return std::chrono::ceil<std::chrono::seconds>(*until - now);
+  }
+  return std::nullopt;
+}
+
+ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispatch_stats& stats,
+                                          std::chrono::steady_clock::time_point claimed_at) {
   const auto started = std::chrono::steady_clock::now();
-  auto sent = co_await sender_.deliver(m);
+  ports::send_result sent;
+  if (const auto wait = hold_back(m, claimed_at))
+    sent.deferred = *wait;
+  else
+    sent = co_await sender_.deliver(m);
   ports::delivery_record rec;
   rec.outbox_id = m.id;
   rec.claim_token = m.claim_token;
@@ -66,6 +94,7 @@ ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispa
 ports::task<dispatch_stats> dispatcher::dispatch_once() {
   dispatch_stats stats;
   const auto batch = co_await store_.claim_due(settings_.batch_size, settings_.lease, settings_.provider_configured);
+  const auto claimed_at = std::chrono::steady_clock::now();
   stats.claimed = static_cast<int>(batch.size());
   if (batch.empty()) co_return stats;
 
@@ -84,7 +113,7 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
           // rest of the batch: note it, go on, and report it when the batch is done.
           while (next < batch.size()) {
             try {
-              co_await deliver_one(batch[next++], stats);
+              co_await deliver_one(batch[next++], stats, claimed_at);
             } catch (...) {
               if (!first_error) first_error = std::current_exception();
             }

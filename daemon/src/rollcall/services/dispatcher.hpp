@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 
+#include "rollcall/domain/quiet_hours.hpp"
 #include "rollcall/ports/ports.hpp"
 
 namespace rollcall::services {
@@ -15,7 +16,14 @@ struct dispatcher_settings {
   std::chrono::milliseconds lease{60'000};
   int max_attempts = 8;
   std::chrono::milliseconds max_age{std::chrono::hours{24}};  // since first due; then dead-lettered
-  bool provider_configured = true;                            // false: provider messages wait, unclaimed
+  std::chrono::milliseconds http_timeout{10'000};
+  // Reminders (those with a quiet_zone) held up into quiet hours wait until they end.
+  domain::quiet_hours quiet = [] {
+    domain::quiet_hours q;
+    q.enabled = false;
+    return q;
+  }();
+  bool provider_configured = true;  // false: provider messages wait, unclaimed
 };
 
 struct dispatch_stats {
@@ -37,7 +45,11 @@ class dispatcher {
   ports::task<dispatch_stats> dispatch_once();
 
  private:
-  ports::task<void> deliver_one(const ports::claimed_message& message, dispatch_stats& stats);
+  ports::task<void> deliver_one(const ports::claimed_message& message, dispatch_stats& stats,
+                                std::chrono::steady_clock::time_point claimed_at);
+  // Why not to send `m` now, if there is a reason: how long to hold it back.
+  std::optional<std::chrono::seconds> hold_back(const ports::claimed_message& m,
+                                                std::chrono::steady_clock::time_point claimed_at) const;
 
   ports::outbox_store& store_;
   ports::message_sender& sender_;

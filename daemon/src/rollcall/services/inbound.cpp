@@ -32,7 +32,8 @@ ports::inbound_actions decide_inbound(const composer& c, const ports::inbound_sm
       break;
     case domain::sms_intent::confirm:
     case domain::sms_intent::decline:
-      if (!client || !sender.next_session_id) break;
+      // A number several clients share cannot say whose session it is about.
+      if (!client || !sender.next_session_id || sender.shared_number) break;
       out.session_reply = intent == domain::sms_intent::confirm ? "confirmed" : "declined";
       // An opted-out number hears nothing back; the reply is still recorded.
       if (!sender.opted_out) reply(out.session_reply.c_str(), sender.next_session_starts_at);

@@ -112,11 +112,16 @@ bool opt_out_sms(pqxx::work& tx, const std::string& address, const char* source)
 
 }  // namespace
 
-void opt_out_recipient(pqxx::work& tx, id_t outbox_id) {
+void opt_out_recipient(pqxx::work& tx, id_t outbox_id, const client_alert_maker& alerts) {
   const auto rows = tx.exec_prepared(sql::message_by_id, outbox_id);
   if (rows.empty()) return;
   const auto m = read_message_view(rows[0]);
-  if (m.channel == "sms" && !m.recipient.empty()) opt_out_sms(tx, m.recipient, "provider");
+  if (m.channel != "sms" || m.recipient.empty() || !opt_out_sms(tx, m.recipient, "provider")) return;
+  // The counselor hears of it as of a STOP (not for a family contact's or a staff number).
+  const auto who = tx.exec_prepared(sql::client_by_phone, m.recipient);
+  if (!who.empty() && m.kind != "staff_alert")
+    insert_messages(tx, alert_about(tx, "opted_out", who[0][0].as<id_t>(), 0,
+                                    "alert:opted_out:provider:" + std::to_string(outbox_id), alerts));
 }
 
 void fail_over(pqxx::work& tx, id_t outbox_id, const client_alert_maker* alerts) {
@@ -127,6 +132,10 @@ void fail_over(pqxx::work& tx, id_t outbox_id, const client_alert_maker* alerts)
   const auto client_id = r[3].as<id_t>();
   const auto session_id = r[4].as<id_t>();
   if (kind != "reminder" && kind != "notice") return;
+  const auto family_contact_id = r[6].as<id_t>();
+  const auto replays = r[11].as<int>();
+  // A replayed message that dies again may fall back and alert again.
+  const std::string generation = replays > 0 ? ":replay" + std::to_string(replays) : std::string{};
   auto alternatives = boost::json::parse(r[7].as<std::string>()).as_array();
   if (!alternatives.empty()) {
     const auto next = alternatives.front().as_object();
@@ -139,6 +148,7 @@ void fail_over(pqxx::work& tx, id_t outbox_id, const client_alert_maker* alerts)
     if (const auto* subject = next.if_contains("subject")) payload["subject"] = *subject;
     new_message m;
     m.dedupe_key = r[1].as<std::string>();
+    m.dedupe_key += generation;
     m.dedupe_key += ":then:";
     m.dedupe_key += next.at("channel").as_string().c_str();
     m.kind = kind;
@@ -147,18 +157,24 @@ void fail_over(pqxx::work& tx, id_t outbox_id, const client_alert_maker* alerts)
     m.recipient = next.at("to").as_string().c_str();
     m.alternatives = boost::json::serialize(alternatives);
     m.payload = boost::json::serialize(payload);
-    m.due_at = now_seconds();
+    // Not before the original was due (a STOP must not send next week's reminders now), and
+    // held back in quiet hours like the original.
+    m.due_at = std::max(now_seconds(), from_epoch(r[9].as<long long>()));
+    m.quiet_zone = r[10].as<std::string>();
     if (client_id != 0) m.client_id = client_id;
     if (session_id != 0) m.session_id = session_id;
     if (const auto rev = r[5].as<int>(); rev >= 0) m.session_revision = rev;
-    if (const auto fc = r[6].as<id_t>(); fc != 0) m.family_contact_id = fc;
+    if (family_contact_id != 0) m.family_contact_id = family_contact_id;
     m.fallback_of = outbox_id;
     insert_messages(tx, {m});
     return;
   }
-  if (!alerts || client_id == 0) return;
+  // A family contact who cannot be reached is not the client being unreachable.
+  if (!alerts || client_id == 0 || family_contact_id != 0) return;
   // One alert per client and session (or per message, when it was not about a session).
-  std::string dedupe = "alert:unreachable:";
+  std::string dedupe = "alert:unreachable";
+  dedupe += generation;
+  dedupe += ':';
   dedupe += session_id != 0 ? std::to_string(session_id) : "m" + std::to_string(outbox_id);
   dedupe += ':';
   dedupe += std::to_string(client_id);
@@ -229,10 +245,13 @@ task<receipt_result> pg_messaging_store::apply_receipt(const delivery_receipt& r
     if (rows.empty()) return receipt_result::unknown_message;
     const auto id = rows[0][0].as<id_t>();
     const auto previous = rows[0][1].as<std::string>();
+    // A receipt can come before the send is recorded: keep the provider's id now.
+    if (!receipt.provider_message_id.empty())
+      tx.exec_prepared(sql::set_provider_message_id, id, receipt.provider, receipt.provider_message_id);
     const auto channel = rows[0][2].as<std::string>();
     const auto recipient = rows[0][3].as<std::string>();
     // Twilio's 21610: the number has opted out with the carrier (texted STOP to our number).
-    if (receipt.error_code == "21610" && channel == "sms" && !recipient.empty()) opt_out_sms(tx, recipient, "provider");
+    if (receipt.error_code == "21610" && channel == "sms" && !recipient.empty()) opt_out_recipient(tx, id, alerts);
     if (status_rank(receipt.status) <= status_rank(previous)) {
       tx.commit();
       return receipt_result::unchanged;
@@ -262,6 +281,7 @@ task<inbound_result> pg_messaging_store::handle_inbound(const inbound_sms& in, c
       who.client_id = r[0][0].as<id_t>();
       who.first_name = r[0][1].as<std::string>();
       who.language = r[0][2].as<std::string>();
+      who.shared_number = r.size() > 1;
     } else if (auto f = tx.exec_prepared(sql::contact_by_phone, in.from); !f.empty()) {
       who.known = true;
       who.client_id = f[0][0].as<id_t>();

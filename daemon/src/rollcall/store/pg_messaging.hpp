@@ -17,7 +17,7 @@ void fail_over(pqxx::work& tx, ports::id_t outbox_id, const ports::client_alert_
 
 // Records that the recipient of message `outbox_id` opted out of its channel with the provider
 // (Twilio's 21610) and moves their other pending messages on it to their next channel.
-void opt_out_recipient(pqxx::work& tx, ports::id_t outbox_id);
+void opt_out_recipient(pqxx::work& tx, ports::id_t outbox_id, const ports::client_alert_maker& alerts);
 
 class pg_messaging_store final : public ports::messaging_store {
  public:

@@ -72,12 +72,12 @@ task<std::vector<session_attendee>> pg_store::attendees_between(sys_seconds from
 int insert_messages(pqxx::work& tx, const std::vector<new_message>& messages) {
   int inserted = 0;
   for (const auto& m : messages)
-    inserted += static_cast<int>(tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url,
-                                                  m.payload, epoch(m.due_at), m.client_id.value_or(0),
-                                                  m.staff_id.value_or(0), m.session_id.value_or(0),
-                                                  m.session_revision.value_or(-1), m.family_contact_id.value_or(0),
-                                                  m.channel, m.recipient, m.alternatives, m.fallback_of.value_or(0))
-                                     .affected_rows());
+    inserted += static_cast<int>(
+        tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url, m.payload, epoch(m.due_at),
+                         m.client_id.value_or(0), m.staff_id.value_or(0), m.session_id.value_or(0),
+                         m.session_revision.value_or(-1), m.family_contact_id.value_or(0), m.channel, m.recipient,
+                         m.alternatives, m.fallback_of.value_or(0), m.quiet_zone)
+            .affected_rows());
   return inserted;
 }
 
@@ -197,6 +197,7 @@ task<std::vector<claimed_message>> pg_store::claim_due(int batch_size, std::chro
       m.claim_token = r[7].as<std::string>();
       m.channel = r[8].as<std::string>();
       m.age = std::chrono::seconds{r[9].as<long long>()};
+      m.quiet_zone = r[10].as<std::string>();
       out.push_back(std::move(m));
     }
     tx.commit();
@@ -221,7 +222,7 @@ task<bool> pg_store::record_delivery(const delivery_record& rec, const client_al
       case delivery_record::next::dead:
         r = tx.exec_prepared(sql::mark_dead, rec.outbox_id, rec.claim_token, rec.http_status, rec.error, rec.provider);
         if (r.affected_rows() == 1) {
-          if (rec.recipient_opted_out) opt_out_recipient(tx, rec.outbox_id);
+          if (rec.recipient_opted_out) opt_out_recipient(tx, rec.outbox_id, alerts);
           fail_over(tx, rec.outbox_id, &alerts);
         }
         break;

@@ -129,11 +129,12 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(
       insert_message,
       "INSERT INTO outbox (dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id,"
-      "   session_revision, family_contact_id, channel, recipient, alternatives, fallback_of, first_due_at)"
+      "   session_revision, family_contact_id, channel, recipient, alternatives, fallback_of, first_due_at,"
+      "   quiet_zone)"
       " VALUES ($1, $2, $3, nullif($4, ''), $5::jsonb, to_timestamp($6),"
       " nullif($7::bigint, 0), nullif($8::bigint, 0), nullif($9::bigint, 0), nullif($10::integer, -1),"
       " nullif($11::bigint, 0), nullif($12, ''), nullif($13, ''), coalesce(nullif($14, ''), '[]')::jsonb,"
-      " nullif($15::bigint, 0), to_timestamp($6))"
+      " nullif($15::bigint, 0), to_timestamp($6), nullif($16, ''))"
       " ON CONFLICT (dedupe_key) DO NOTHING");
 
   c.prepare(session_for_mark,
@@ -212,7 +213,8 @@ void prepare_all(pqxx::connection& c) {
             " FROM due WHERE o.id = due.id"
             " RETURNING o.id, o.message_id, o.kind, o.target, coalesce(o.target_url, ''), o.payload::text, o.attempts,"
             "   o.claim_token::text, coalesce(o.channel, ''),"
-            "   greatest(0, extract(epoch FROM now() - coalesce(o.first_due_at, o.due_at)))::bigint");
+            "   greatest(0, extract(epoch FROM now() - coalesce(o.first_due_at, o.due_at)))::bigint,"
+            "   coalesce(o.quiet_zone, '')");
   // Each result is recorded only by the claim that still holds the message ($2 = its token):
   // a claimant whose lease expired and was reclaimed changes nothing.
   c.prepare(mark_delivered,

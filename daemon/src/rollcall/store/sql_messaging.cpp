@@ -19,7 +19,8 @@ const std::string message_columns =
 void prepare_messaging(pqxx::connection& c) {
   c.prepare(message_for_failover,
             "SELECT id, dedupe_key, kind, coalesce(client_id, 0), coalesce(session_id, 0),"
-            " coalesce(session_revision, -1), coalesce(family_contact_id, 0), alternatives::text, payload::text"
+            " coalesce(session_revision, -1), coalesce(family_contact_id, 0), alternatives::text, payload::text,"
+            " extract(epoch FROM due_at)::bigint, coalesce(quiet_zone, ''), replays"
             " FROM outbox WHERE id = $1");
   // The client's counselor: the one of the session's placement, else of the latest episode.
   c.prepare(client_alert_context,
@@ -66,7 +67,11 @@ void prepare_messaging(pqxx::connection& c) {
             " FROM outbox WHERE provider = $1 AND provider_message_id = $2 FOR UPDATE");
   c.prepare(receipt_by_message_id,
             "SELECT id, coalesce(provider_status, ''), coalesce(channel, ''), coalesce(recipient, ''), kind"
-            " FROM outbox WHERE message_id = $1 AND provider = $2 FOR UPDATE");
+            " FROM outbox WHERE message_id = $1 AND (provider = $2 OR provider IS NULL) FOR UPDATE");
+  c.prepare(
+      set_provider_message_id,
+      "UPDATE outbox SET provider = coalesce(provider, $2), provider_message_id = coalesce(provider_message_id, $3)"
+      " WHERE id = $1");
   c.prepare(set_provider_status,
             "UPDATE outbox SET provider_status = $2, provider_status_at = now(), provider_error = nullif($3, '')"
             " WHERE id = $1");
@@ -78,7 +83,7 @@ void prepare_messaging(pqxx::connection& c) {
             " intent = $4 WHERE id = $1");
   c.prepare(client_by_phone,
             "SELECT id, first_name, language FROM clients WHERE phone = $1 AND archived_at IS NULL"
-            " ORDER BY id DESC LIMIT 1");
+            " ORDER BY id DESC LIMIT 2");
   c.prepare(contact_by_phone,
             "SELECT client_id, id, split_part(name, ' ', 1), language FROM family_contacts"
             " WHERE phone = $1 AND archived_at IS NULL ORDER BY id DESC LIMIT 1");
@@ -104,10 +109,11 @@ void prepare_messaging(pqxx::connection& c) {
             "SELECT outbox_id, extract(epoch FROM attempted_at)::bigint, coalesce(http_status, 0), coalesce(error, ''),"
             " coalesce(provider, ''), coalesce(provider_message_id, ''), elapsed_ms"
             " FROM delivery_attempts WHERE outbox_id = ANY ($1::bigint[]) ORDER BY id");
-  c.prepare(
-      replay_message,
-      "UPDATE outbox SET status = 'pending', attempts = 0, due_at = now(), first_due_at = now(), dead_at = NULL,"
-      " last_error = NULL, lease_until = NULL, claim_token = NULL WHERE id = $1 AND status = 'dead' RETURNING id");
+  c.prepare(replay_message,
+            "UPDATE outbox SET status = 'pending', attempts = 0, due_at = now(), first_due_at = now(), dead_at = NULL,"
+            " last_error = NULL, lease_until = NULL, claim_token = NULL, provider = NULL, provider_message_id = NULL,"
+            " provider_status = NULL, provider_error = NULL, replays = replays + 1"
+            " WHERE id = $1 AND status = 'dead' RETURNING id");
   c.prepare(contact_state,
             "SELECT c.sms_consent, c.email_consent, extract(epoch FROM so.opted_out_at)::bigint,"
             " extract(epoch FROM eo.opted_out_at)::bigint FROM clients c"

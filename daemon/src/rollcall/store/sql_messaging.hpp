@@ -16,6 +16,7 @@ inline constexpr const char* pending_to_address = "pending_to_address";
 inline constexpr const char* receipt_by_provider_id = "receipt_by_provider_id";
 inline constexpr const char* receipt_by_message_id = "receipt_by_message_id";
 inline constexpr const char* set_provider_status = "set_provider_status";
+inline constexpr const char* set_provider_message_id = "set_provider_message_id";
 inline constexpr const char* insert_inbound = "insert_inbound";
 inline constexpr const char* update_inbound = "update_inbound";
 inline constexpr const char* client_by_phone = "client_by_phone";
