@@ -124,10 +124,11 @@ TEST_F(twilio, posts_the_messages_form_with_basic_auth_and_reads_the_sid) {
   EXPECT_NE(r.body.find("To=%2B15551234567"), std::string::npos) << r.body;
   const auto fields = del::form_decode(r.body);
   ASSERT_TRUE(fields.has_value()) << r.body;
-  const del::form_fields expected{{"To", "+15551234567"},
-                                  {"From", "+15550001111"},
-                                  {"Body", "Reminder: Tue 6:00 PM at Eastside."},
-                                  {"StatusCallback", "https://rollcall.example.org/twilio/status?x=1&message_id=msg_tw1"}};
+  const del::form_fields expected{
+      {"To", "+15551234567"},
+      {"From", "+15550001111"},
+      {"Body", "Reminder: Tue 6:00 PM at Eastside."},
+      {"StatusCallback", "https://rollcall.example.org/twilio/status?x=1&message_id=msg_tw1"}};
   EXPECT_EQ(*fields, expected);
 }
 
