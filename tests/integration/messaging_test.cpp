@@ -324,6 +324,24 @@ TEST_F(messaging_test, receipts_keep_the_furthest_status_and_unsigned_ones_chang
             "unknown_message");
 }
 
+TEST_F(messaging_test, a_failed_receipt_with_no_other_channel_alerts_the_counselor_and_21610_opts_out) {
+  sink.set_default_reply(twilio_created("SMfail"));
+  start({.lead_times = R"(["1h"])"});
+  const auto c = make_clinic(starting_in(30min));  // SMS only
+  const std::string sms = "client_id = " + std::to_string(c.client) + " AND kind = 'reminder'";
+  ASSERT_TRUE(eventually([&] { return outbox("status", sms) == "delivered"; }, 30s)) << daemon->log();
+  auto failed = twilio_post("status", {{"MessageSid", "SMfail"}, {"MessageStatus", "failed"}, {"ErrorCode", "21610"}});
+  ASSERT_EQ(failed.status, 200) << failed.body;
+  // Nothing to fall back to: the counselor hears the client could not be reached, and that
+  // the number opted out with the carrier.
+  ASSERT_TRUE(eventually([&] { return alerts().size() >= 2u; }, 15s)) << daemon->log();
+  std::set<std::string> kinds;
+  for (const auto& a : alerts()) kinds.insert(std::string{json::parse(a.body).at("alert").as_string()});
+  EXPECT_EQ(kinds, (std::set<std::string>{"unreachable", "opted_out"}));
+  EXPECT_EQ(scalar("SELECT source FROM opt_outs WHERE address = '" + std::string{client_phone} + "'"), "provider");
+  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE kind = 'reply'"), 0) << "no confirmation for a carrier opt-out";
+}
+
 TEST_F(messaging_test, generic_webhook_receipts_are_checked_with_standard_webhooks_signatures) {
   start_daemon({.lead_times = R"(["1h"])"});  // the fixture's webhook provider ("webhook")
   const auto c = make_clinic(starting_in(30min));

@@ -155,6 +155,7 @@ std::string called_url(const hook_provider& p, const request& req) {
 
 struct verified {
   bool ok = false;
+  bool twilio = false;  // a Twilio form (else a webhook provider's JSON)
   response rejection;
   std::vector<std::pair<std::string, std::string>> form;  // twilio
   json::object body;                                      // webhook
@@ -182,6 +183,7 @@ verified verify(const messaging_deps& d, request_context& ctx) {
       return v;
     }
     v.form = std::move(*form);
+    v.twilio = true;
   } else {
     const auto id = header(ctx.req, "webhook-id");
     const auto ts = header(ctx.req, "webhook-timestamp");
@@ -236,7 +238,7 @@ mtask receipt(messaging_deps d, request_context& ctx) {
   if (!v.ok) co_return std::move(v.rejection);
   ports::delivery_receipt r;
   r.provider = ctx.token;
-  if (!v.form.empty()) {
+  if (v.twilio) {
     // Our id, from the StatusCallback URL we gave; Twilio's MessageSid otherwise.
     r.message_id = query_param(ctx.req, "message_id");
     r.provider_message_id = form_value(v.form, "MessageSid");
@@ -270,7 +272,7 @@ mtask inbound(messaging_deps d, request_context& ctx) {
   if (!v.ok) co_return std::move(v.rejection);
   ports::inbound_sms m;
   m.provider = ctx.token;
-  const bool twilio = !v.form.empty();
+  const bool twilio = v.twilio;
   if (twilio) {
     m.provider_message_id = form_value(v.form, "MessageSid");
     m.from = form_value(v.form, "From");

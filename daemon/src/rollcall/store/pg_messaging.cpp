@@ -81,6 +81,15 @@ message_view read_message_view(const pqxx::row& r) {
   return m;
 }
 
+contact_state read_contact_state(const pqxx::row& r) {
+  contact_state s;
+  s.sms_consent = r[0].as<bool>();
+  s.email_consent = r[1].as<bool>();
+  if (!r[2].is_null()) s.sms_opted_out_at = from_epoch(r[2].as<long long>());
+  if (!r[3].is_null()) s.email_opted_out_at = from_epoch(r[3].as<long long>());
+  return s;
+}
+
 // Fills each message's attempts.
 void add_history(pqxx::transaction_base& tx, std::vector<message_view>& messages) {
   if (messages.empty()) return;
@@ -199,12 +208,7 @@ task<result<contact_state>> pg_messaging_store::contact_state_of(id_t client_id)
     pqxx::read_transaction tx{c};
     const auto rows = tx.exec_prepared(sql::contact_state, client_id);
     if (rows.empty()) return errc::not_found;
-    contact_state s;
-    s.sms_consent = rows[0][0].as<bool>();
-    s.email_consent = rows[0][1].as<bool>();
-    if (!rows[0][2].is_null()) s.sms_opted_out_at = from_epoch(rows[0][2].as<long long>());
-    if (!rows[0][3].is_null()) s.email_opted_out_at = from_epoch(rows[0][3].as<long long>());
-    return s;
+    return read_contact_state(rows[0]);
   };
   co_return co_await pool_.run(work);
 }
@@ -347,14 +351,9 @@ task<outcome<contact_state>> pg_messaging_store::set_consent(id_t client_id, std
     const auto text = [](std::optional<bool> v) -> std::string { return v ? (*v ? "true" : "false") : ""; };
     tx.exec_prepared(sql::set_consent, client_id, text(sms), text(email));
     audit_change(tx, actor, "update", "client_messaging", sql::snapshot_client_messaging, client_id, before);
-    const auto rows = tx.exec_prepared(sql::contact_state, client_id);
-    contact_state s;
-    s.sms_consent = rows[0][0].as<bool>();
-    s.email_consent = rows[0][1].as<bool>();
-    if (!rows[0][2].is_null()) s.sms_opted_out_at = from_epoch(rows[0][2].as<long long>());
-    if (!rows[0][3].is_null()) s.email_opted_out_at = from_epoch(rows[0][3].as<long long>());
+    auto out = read_contact_state(tx.exec_prepared1(sql::contact_state, client_id));
     tx.commit();
-    return s;
+    return out;
   };
   co_return co_await pool_.run(work);
 }
