@@ -175,6 +175,11 @@ TEST(composer, sms_replies_go_to_the_sender_and_help_names_the_site_phone) {
   EXPECT_THAT(std::string{payload_of(*help).at("text").as_string()}, HasSubstr("+15550001234"));
   for (const auto* kind : {"opt_out", "opt_in", "confirmed", "declined"})
     EXPECT_TRUE(c.sms_reply(kind, to, "k", now, now + 24h, "UTC")) << kind;
+  // A site with no phone on record: "call Eastside", not "call ".
+  to.site_phone.clear();
+  const auto no_phone = c.sms_reply("help", to, "k", now);
+  ASSERT_TRUE(no_phone);
+  EXPECT_THAT(std::string{payload_of(*no_phone).at("text").as_string()}, HasSubstr("call Eastside"));
   to.phone.clear();
   EXPECT_FALSE(c.sms_reply("help", to, "k", now));
 }

@@ -23,10 +23,15 @@ bool allowed(const ports::session_attendee& a, const std::string& channel) {
   return false;
 }
 
+// "Call {site_phone}" for a site with no phone on record names the site instead of nothing.
+const std::string& phone_or_name(const std::string& phone, const std::string& site_name) {
+  return phone.empty() ? site_name : phone;
+}
+
 domain::placeholder_values session_values(const ports::session_attendee& a, const std::string& channel) {
   return {{"first_name", a.first_name},
           {"site_name", a.site_name},
-          {"site_phone", a.site_phone},
+          {"site_phone", phone_or_name(a.site_phone, a.site_name)},
           {"date", local_date_text(a.time_zone, a.starts_at)},
           {"time", local_time_text(a.time_zone, a.starts_at)},
           {"slot", a.slot},
@@ -193,7 +198,7 @@ std::optional<ports::new_message> composer::sms_reply(const std::string& kind, c
   if (!t) return std::nullopt;
   domain::placeholder_values values{{"first_name", to.first_name},
                                     {"site_name", to.site_name},
-                                    {"site_phone", to.site_phone},
+                                    {"site_phone", phone_or_name(to.site_phone, to.site_name)},
                                     {"reply_hints", domain::reply_hints("sms", to.language)}};
   if (session_when) {
     values["date"] = local_date_text(zone, *session_when);
