@@ -31,6 +31,10 @@ TEST(config_check, a_valid_file_passes_and_each_bad_key_is_named_with_its_line) 
            {"[delivery]\nwebhook_url = \"not a url\"\n", "key 'delivery.webhook_url'"},
            {"[log]\nlevel = \"loud\"\n", "key 'log.level'"},
            {"[server]\nport = 70000\n", "key 'server.port'"},
+           {"[[templates]]\nkind = \"reminder\"\nchannel = \"sms\"\nbody = \"Hi {first_name}, take {dosage}\"\n",
+            "unknown placeholder {dosage}"},
+           {"[[templates]]\nkind = \"reminder\"\nchannel = \"sms\"\nbody = \"Your therapy: {date} {time}\"\n",
+            "therapy"},
        }) {
     daemon_process bad{c.toml, true};
     EXPECT_EQ(bad.run_to_exit({"--config", bad.config_path().string(), "--check-config"}), 78) << c.toml;

@@ -2,6 +2,9 @@
 // that answers 200/201, 429, 5xx, hangs or drops the connection; the retry schedule, dead
 // letters with their alert and replay, fallback to email, signed receipts, inbound SMS (STOP,
 // START, C, N), quiet hours, reminder rules, consent, rate limits and keep-alive.
+#include <csignal>
+#include <fstream>
+
 #include <pqxx/pqxx>
 
 #include "clinic_fixture.hpp"
@@ -418,10 +421,12 @@ TEST_F(messaging_test, n_records_the_decline_and_alerts_the_counselor_before_the
   const auto session = session_at(c.group, start_at);
   ASSERT_NE(session, 0);
 
-  // An unknown number is ignored.
+  // An unknown number is ignored, and logged without its number or text.
   auto stranger = text_from("+15559990000", "N", "SMx0");
   EXPECT_EQ(stranger.status, 200);
   EXPECT_EQ(count("SELECT count(*) FROM session_replies"), 0);
+  EXPECT_TRUE(eventually([&] { return daemon->log().find("unknown sender") != std::string::npos; }, 5s));
+  EXPECT_EQ(daemon->log().find("+15559990000"), std::string::npos);
 
   auto yes = text_from(client_phone, "C", "SMx1");
   ASSERT_EQ(yes.status, 200);
@@ -441,6 +446,10 @@ TEST_F(messaging_test, n_records_the_decline_and_alerts_the_counselor_before_the
   std::this_thread::sleep_for(1s);
   EXPECT_EQ(alerts().size(), 1u);
   EXPECT_EQ(sms_sent().size(), 2u);
+  // HELP answers with the site's phone.
+  text_from(client_phone, "help", "SMx3");
+  ASSERT_TRUE(eventually([&] { return sms_sent().size() == 3u; }, 10s));
+  EXPECT_NE(form_value(sms_sent()[2].body, "Body").find("+15550001234"), std::string::npos) << sms_sent()[2].body;
 }
 
 TEST_F(messaging_test, quiet_hours_move_a_reminder_to_the_last_minute_before_them) {
@@ -493,6 +502,33 @@ TEST_F(messaging_test, reminder_rules_choose_lead_times_and_channels_per_site_an
   ASSERT_TRUE(eventually([&] { return outbox("status", email) == "delivered"; }, 15s)) << daemon->log();
   EXPECT_EQ(of(one, "last_error"), "no consent for the channel");
   EXPECT_TRUE(sms_sent().empty());
+}
+
+TEST_F(messaging_test, templates_reload_on_sighup) {
+  sink.set_default_reply(twilio_created("SMreload"));
+  start({.lead_times = R"(["1h"])"});
+  const auto start_at = starting_in(30min);
+  const auto c = make_clinic(start_at);
+  ASSERT_TRUE(eventually([&] { return !sms_sent().empty(); }, 30s)) << daemon->log();
+  EXPECT_EQ(form_value(sms_sent()[0].body, "Body").rfind("Hi Kim", 0), 0u) << sms_sent()[0].body;
+  {
+    std::ofstream out(daemon->config_path(), std::ios::app);
+    out << "\n[[templates]]\nkind = \"reminder\"\nchannel = \"sms\"\n"
+           "body = \"See you {date} {time} at {site_name}, {first_name}. {reply_hints}\"\n";
+  }
+  daemon->send_signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return daemon->log().find("configuration reloaded") != std::string::npos; }, 10s))
+      << daemon->log();
+  // A client placed now is reminded with the new text.
+  const auto client = create("/v1/clients", {{"first_name", "Lee"}, {"phone", "+15550005555"}});
+  create("/v1/enrollments", {{"client_id", client},
+                             {"group_id", c.group},
+                             {"counselor_id", c.counselor},
+                             {"start_date", local_date("UTC", start_at - 24h)}});
+  ASSERT_TRUE(eventually([&] { return sms_sent().size() >= 2u; }, 30s)) << daemon->log();
+  const auto body = form_value(sms_sent()[1].body, "Body");
+  EXPECT_EQ(body.rfind("See you ", 0), 0u) << body;
+  EXPECT_NE(body.find(", Lee. Reply C"), std::string::npos) << body;
 }
 
 TEST_F(messaging_test, a_site_name_that_reveals_the_kind_of_care_is_refused) {
