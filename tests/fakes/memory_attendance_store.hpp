@@ -36,9 +36,27 @@ class memory_attendance_store final : public ports::attendance_store {
     if (!session_exists) co_return reject(errc::not_found, "session_id", "no such session");
     if (!entry) co_return reject(errc::invalid_input, "client_id", "not enrolled");
     if (now < entry->session.starts_at) co_return reject(errc::invalid_input, "session_id", "not started");
-    ports::attendance_mark m{next_mark_id_++, in.session_id, in.client_id, in.status, "staff", in.marked_by, now};
+    ports::attendance_mark m{next_mark_id_++, in.session_id, in.client_id, in.status, "staff",
+                             in.marked_by,    now,           in.minutes,   in.reason};
     marks.push_back(m);
     co_return m;
+  }
+
+  // Every mark or none, as in PostgreSQL.
+  ports::task<outcome<std::vector<ports::attendance_mark>>> record_marks(
+      ports::id_t session_id, const std::vector<ports::attendance_mark_input>& in, ports::sys_seconds now) override {
+    const auto kept = marks;
+    std::vector<ports::attendance_mark> out;
+    for (auto one : in) {
+      one.session_id = session_id;
+      auto m = co_await record_mark(one, now);
+      if (!m) {
+        marks = kept;
+        co_return m.error();
+      }
+      out.push_back(*m);
+    }
+    co_return out;
   }
 
   ports::task<result<std::vector<ports::attendance_mark>>> marks_of_session(ports::id_t session_id) override {
@@ -57,7 +75,7 @@ class memory_attendance_store final : public ports::attendance_store {
         missed.push_back(e.details);
     }
     for (const auto& m : missed)
-      marks.push_back({next_mark_id_++, m.session_id, m.client_id, "absent", "auto", "", now});
+      marks.push_back({next_mark_id_++, m.session_id, m.client_id, "absent", "auto", "", now, std::nullopt, {}});
     for (auto& msg : make_alerts(missed))
       if (dedupe_keys_.insert(msg.dedupe_key).second) outbox.push_back(std::move(msg));
     co_return static_cast<int>(missed.size());

@@ -155,8 +155,8 @@ TEST_F(clinic_test, duplicate_enrolment_is_a_conflict_and_marks_are_checked_agai
                                {{"client_id", b}, {"status", "present"}});
   EXPECT_EQ(stranger.status, 422);
   EXPECT_EQ(fields_of(stranger), std::set<std::string>{"client_id"});
-  auto late =
-      daemon->post("/v1/sessions/" + std::to_string(session) + "/attendance", {{"client_id", a}, {"status", "late"}});
+  auto late = daemon->post("/v1/sessions/" + std::to_string(session) + "/attendance",
+                           {{"client_id", a}, {"status", "late"}, {"minutes", 10}});
   EXPECT_EQ(late.status, 201);
   auto corrected = daemon->post("/v1/sessions/" + std::to_string(session) + "/attendance",
                                 {{"client_id", a}, {"status", "present"}});

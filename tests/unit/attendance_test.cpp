@@ -55,3 +55,18 @@ TEST(is_missed, zero_grace_counts_from_the_start) {
 }
 
 }  // namespace
+
+TEST(check_mark, late_and_left_early_need_minutes_excused_needs_a_reason) {
+  using dom::attendance_status;
+  EXPECT_FALSE(dom::check_mark(attendance_status::present, std::nullopt, ""));
+  EXPECT_FALSE(dom::check_mark(attendance_status::late, 12, ""));
+  EXPECT_EQ(dom::check_mark(attendance_status::late, std::nullopt, "")->field, "minutes");
+  EXPECT_EQ(dom::check_mark(attendance_status::late, 0, "")->field, "minutes");
+  EXPECT_FALSE(dom::check_mark(attendance_status::left_early, 0, ""));
+  EXPECT_EQ(dom::check_mark(attendance_status::left_early, 1441, "")->field, "minutes");
+  EXPECT_EQ(dom::check_mark(attendance_status::excused, std::nullopt, "")->field, "reason");
+  EXPECT_FALSE(dom::check_mark(attendance_status::excused, std::nullopt, "court date"));
+  EXPECT_EQ(dom::check_mark(attendance_status::excused, 5, "court date")->field, "minutes");
+  EXPECT_EQ(dom::check_mark(attendance_status::absent, 5, "")->field, "minutes");
+  EXPECT_FALSE(dom::check_mark(attendance_status::absent, std::nullopt, "no call"));  // a note is fine
+}

@@ -126,7 +126,7 @@ class no_show_sweep_test : public ::testing::Test {
 };
 
 TEST_F(no_show_sweep_test, records_unmarked_clients_and_alerts_their_counselors_once) {
-  const ports::attendance_mark_input mark{55, 10, "present", "staff:3"};
+  const ports::attendance_mark_input mark{55, 10, "present", "staff:3", std::nullopt, {}};
   ASSERT_TRUE(run_task(store.record_mark(mark, start + 5min)).has_value());
 
   EXPECT_EQ(run_task(sweep.sweep_once()), 2);

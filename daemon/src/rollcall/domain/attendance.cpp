@@ -27,6 +27,25 @@ std::string_view to_string(attendance_status s) {
   return "present";
 }
 
+std::optional<mark_problem> check_mark(attendance_status status, std::optional<int> minutes, std::string_view reason) {
+  switch (status) {
+    case attendance_status::late:
+      if (!minutes || *minutes < 1 || *minutes > 1440)
+        return mark_problem{"minutes", "a late mark needs the minutes late, 1 to 1440"};
+      break;
+    case attendance_status::left_early:
+      if (!minutes || *minutes < 0 || *minutes > 1440)
+        return mark_problem{"minutes", "a left_early mark needs the minutes attended, 0 to 1440"};
+      break;
+    case attendance_status::excused:
+      if (reason.empty()) return mark_problem{"reason", "an excused mark needs a reason"};
+      [[fallthrough]];
+    default:
+      if (minutes) return mark_problem{"minutes", "only late and left_early marks take minutes"};
+  }
+  return std::nullopt;
+}
+
 bool is_missed(std::chrono::sys_seconds session_start, std::chrono::seconds grace, bool has_mark,
                bool session_cancelled, std::chrono::sys_seconds now) {
   return !has_mark && !session_cancelled && now >= session_start + grace;

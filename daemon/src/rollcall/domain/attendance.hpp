@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace rollcall::domain {
@@ -10,6 +11,15 @@ namespace rollcall::domain {
 enum class attendance_status { present, late, left_early, absent, excused };
 std::optional<attendance_status> parse_attendance_status(std::string_view text);
 std::string_view to_string(attendance_status s);
+
+// What a mark must carry beyond its status: `late` the minutes late (1-1440), `left_early` the
+// minutes attended (0-1440), `excused` a reason; minutes belong to those two only. The first
+// problem found, as a field name ("minutes" or "reason") and a message.
+struct mark_problem {
+  std::string field;
+  std::string message;
+};
+std::optional<mark_problem> check_mark(attendance_status status, std::optional<int> minutes, std::string_view reason);
 
 // A client who has no mark `grace` after the session started has missed it.
 // Cancelled sessions miss no one.

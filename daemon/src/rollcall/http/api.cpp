@@ -1,6 +1,9 @@
 #include "rollcall/http/api.hpp"
 #include "rollcall/http/api_internal.hpp"
 
+#include <map>
+#include <set>
+
 #include <date/tz.h>
 #include <boost/url/parse.hpp>
 
@@ -14,8 +17,37 @@ namespace rollcall::http {
 namespace {
 
 json::object to_json(const ports::attendance_mark& m) {
-  return {{"id", m.id},         {"session_id", m.session_id}, {"client_id", m.client_id},         {"status", m.status},
-          {"source", m.source}, {"marked_by", m.marked_by},   {"marked_at", iso_utc(m.marked_at)}};
+  return {{"id", m.id},
+          {"session_id", m.session_id},
+          {"client_id", m.client_id},
+          {"status", m.status},
+          {"minutes", m.minutes ? json::value(*m.minutes) : json::value(nullptr)},
+          {"reason", m.reason},
+          {"source", m.source},
+          {"marked_by", m.marked_by},
+          {"marked_at", iso_utc(m.marked_at)}};
+}
+
+// One mark's fields from `in` (the body, or one entry of a roster): {client_id, status,
+// minutes?, reason?}.
+ports::attendance_mark_input read_mark(json_reader& in) {
+  ports::attendance_mark_input m;
+  m.client_id = in.required_id("client_id");
+  m.status = in.required_string("status", 16);
+  if (const auto minutes = in.optional_number("minutes", 0, 1440)) {
+    if (*minutes != static_cast<int>(*minutes))
+      in.add_error("minutes", "must be a whole number");
+    else
+      m.minutes = static_cast<int>(*minutes);
+  }
+  m.reason = in.optional_string("reason", 500);
+  const auto status = domain::parse_attendance_status(m.status);
+  if (!m.status.empty() && !status) in.add_error("status", "must be present, late, left_early, absent or excused");
+  if (status)
+    if (const auto problem = domain::check_mark(*status, m.minutes, m.reason))
+      in.add_error(problem->field, problem->message);
+  in.reject_unknown_fields();
+  return m;
 }
 
 task group_sessions(api_deps d, request_context& ctx) {
@@ -28,13 +60,8 @@ task group_sessions(api_deps d, request_context& ctx) {
 
 task mark_attendance(api_deps d, request_context& ctx) {
   json_reader in{ctx.req.body()};
-  ports::attendance_mark_input m;
+  auto m = read_mark(in);
   m.session_id = ctx.ids[0];
-  m.client_id = in.required_id("client_id");
-  m.status = in.required_string("status", 16);
-  if (!m.status.empty() && !domain::parse_attendance_status(m.status))
-    in.add_error("status", "must be present, late, left_early, absent or excused");
-  in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
   m.marked_by = ctx.actor;
   const auto now = std::chrono::floor<std::chrono::seconds>(d.clock.now());
@@ -43,12 +70,58 @@ task mark_attendance(api_deps d, request_context& ctx) {
   co_return ctx.json(st::created, to_json(*out));
 }
 
+// POST /v1/sessions/{id}/attendance/roster {marks: [{client_id, status, minutes?, reason?}, ...]}:
+// the whole roster in one request, every mark or none.
+task mark_roster(api_deps d, request_context& ctx) {
+  json_reader in{ctx.req.body()};
+  const auto* entries = in.required_array("marks");
+  in.reject_unknown_fields();
+  std::vector<ports::attendance_mark_input> marks;
+  field_errors errors = in.errors();
+  if (entries && entries->empty()) errors.push_back({"marks", "must list at least one mark"});
+  if (entries && entries->size() > 500) errors.push_back({"marks", "at most 500 marks at once"});
+  std::set<ports::id_t> seen;
+  for (std::size_t i = 0; entries && i < entries->size() && i < 500; ++i) {
+    const auto prefix = "marks[" + std::to_string(i) + "].";
+    const auto& e = (*entries)[i];
+    if (!e.is_object()) {
+      errors.push_back({"marks[" + std::to_string(i) + "]", "must be an object"});
+      continue;
+    }
+    json_reader one{json::serialize(e)};
+    auto m = read_mark(one);
+    for (const auto& f : one.errors()) errors.push_back({prefix + f.field, f.message});
+    m.session_id = ctx.ids[0];
+    m.marked_by = ctx.actor;
+    if (m.client_id > 0 && !seen.insert(m.client_id).second)
+      errors.push_back({prefix + "client_id", "the client is marked twice in this roster"});
+    marks.push_back(std::move(m));
+  }
+  if (!errors.empty())
+    co_return ctx.fail(errors.size() == 1 && errors[0].field == "body" ? st::bad_request : st::unprocessable_entity,
+                       "Invalid request", errors);
+  const auto now = std::chrono::floor<std::chrono::seconds>(d.clock.now());
+  auto out = co_await d.attendance.record_marks(ctx.ids[0], marks, now);
+  if (!out) co_return ctx.reject(out.error());
+  json::array list;
+  for (const auto& m : *out) list.push_back(to_json(m));
+  co_return ctx.json(st::created, json::object{{"marks", std::move(list)}});
+}
+
+// GET /v1/sessions/{id}/attendance: every mark, corrections included ("marks"), and the one
+// that counts for each client, their latest ("current").
 task session_attendance(api_deps d, request_context& ctx) {
   auto marks = co_await d.attendance.marks_of_session(ctx.ids[0]);
   if (!marks) co_return ctx.fail(st::not_found, "Not found", {}, "no such session");
   json::array out;
-  for (const auto& m : *marks) out.push_back(to_json(m));
-  co_return ctx.json(st::ok, json::object{{"marks", std::move(out)}});
+  std::map<ports::id_t, const ports::attendance_mark*> latest;
+  for (const auto& m : *marks) {
+    out.push_back(to_json(m));
+    latest[m.client_id] = &m;  // marks come in id order: the last one wins
+  }
+  json::array current;
+  for (const auto& [client, m] : latest) current.push_back(to_json(*m));
+  co_return ctx.json(st::ok, json::object{{"marks", std::move(out)}, {"current", std::move(current)}});
 }
 
 task healthz(api_deps, request_context& ctx) { co_return ctx.json(st::ok, json::object{{"status", "ok"}}); }
@@ -77,6 +150,7 @@ void register_api_routes(router& r, api_deps d) {
   r.add(v::get, "/v1/groups/{id}/sessions", true, bind(group_sessions));
   r.add(v::post, "/v1/sessions/{id}/attendance", true, bind(mark_attendance));
   r.add(v::get, "/v1/sessions/{id}/attendance", true, bind(session_attendance));
+  r.add(v::post, "/v1/sessions/{id}/attendance/roster", true, bind(mark_roster));
 }
 
 }  // namespace rollcall::http

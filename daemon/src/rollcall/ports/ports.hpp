@@ -82,6 +82,11 @@ class attendance_store {
   virtual ~attendance_store() = default;
   // not_found: no such session; invalid_input: client not enrolled or session not started.
   virtual task<outcome<attendance_mark>> record_mark(const attendance_mark_input& in, sys_seconds now) = 0;
+  // A whole roster in one transaction: every mark or none. Rejections name the entry
+  // ("marks[2].client_id").
+  virtual task<outcome<std::vector<attendance_mark>>> record_marks(id_t session_id,
+                                                                   const std::vector<attendance_mark_input>& in,
+                                                                   sys_seconds now) = 0;
   virtual task<result<std::vector<attendance_mark>>> marks_of_session(id_t session_id) = 0;
   // In one transaction, and by one instance at a time: finds clients with no mark `grace`
   // after their session's start, records them absent (source auto) and enqueues what

@@ -249,6 +249,8 @@ struct attendance_mark_input {
   id_t client_id = 0;
   std::string status;
   std::string marked_by;
+  std::optional<int> minutes;  // late: minutes late; left_early: minutes attended
+  std::string reason;          // excused: why (staff only)
 };
 
 struct attendance_mark {
@@ -259,6 +261,8 @@ struct attendance_mark {
   std::string source;  // staff | auto
   std::string marked_by;
   sys_seconds marked_at;
+  std::optional<int> minutes;
+  std::string reason;
 };
 
 }  // namespace rollcall::ports

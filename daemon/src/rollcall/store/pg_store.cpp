@@ -93,27 +93,54 @@ task<int> pg_store::enqueue(const std::vector<new_message>& messages) {
   co_return co_await pool_.run(work);
 }
 
+namespace {
+
+// Records one staff mark in `tx`; rejections name `prefix` + the field ("marks[2].client_id").
+outcome<attendance_mark> mark_in(pqxx::work& tx, const attendance_mark_input& in, sys_seconds now,
+                                 const std::string& prefix) {
+  auto rows = tx.exec_prepared(sql::session_for_mark, in.session_id, in.client_id);
+  if (rows.empty()) return reject(errc::not_found, "session_id", "no such session");
+  const auto starts_at = from_epoch(rows[0][0].as<long long>());
+  if (rows[0][1].as<bool>()) return reject(errc::conflict, "session_id", "the session is cancelled");
+  if (!rows[0][2].as<bool>())
+    return reject(errc::invalid_input, prefix + "client_id", "the client is not expected at this session");
+  // Early arrivals can be checked in up to an hour before the start; no marks further ahead.
+  if (now < starts_at - std::chrono::hours{1})
+    return reject(errc::invalid_input, "session_id", "the session has not started yet");
+  auto r = tx.exec_prepared1(sql::insert_mark, in.session_id, in.client_id, in.status, in.marked_by,
+                             in.minutes.value_or(-1), in.reason);
+  attendance_mark out{
+      r[0].as<id_t>(), in.session_id, in.client_id, in.status, "staff", in.marked_by, from_epoch(r[1].as<long long>()),
+      in.minutes,      in.reason};
+  audit_change(tx, in.marked_by, "mark", "attendance", sql::snapshot_mark, out.id, std::nullopt);
+  return out;
+}
+
+}  // namespace
+
 task<outcome<attendance_mark>> pg_store::record_mark(const attendance_mark_input& in, sys_seconds now) {
   auto work = [in, now](pqxx::connection& c) -> outcome<attendance_mark> {
     pqxx::work tx{c};
-    auto rows = tx.exec_prepared(sql::session_for_mark, in.session_id, in.client_id);
-    if (rows.empty()) return reject(errc::not_found, "session_id", "no such session");
-    const auto starts_at = from_epoch(rows[0][0].as<long long>());
-    if (rows[0][1].as<bool>()) return reject(errc::conflict, "session_id", "the session is cancelled");
-    if (!rows[0][2].as<bool>())
-      return reject(errc::invalid_input, "client_id", "the client is not expected at this session");
-    // Early arrivals can be checked in up to an hour before the start; no marks further ahead.
-    if (now < starts_at - std::chrono::hours{1})
-      return reject(errc::invalid_input, "session_id", "the session has not started yet");
-    auto r = tx.exec_prepared1(sql::insert_mark, in.session_id, in.client_id, in.status, in.marked_by);
-    attendance_mark out{r[0].as<id_t>(),
-                        in.session_id,
-                        in.client_id,
-                        in.status,
-                        "staff",
-                        in.marked_by,
-                        from_epoch(r[1].as<long long>())};
-    audit_change(tx, in.marked_by, "mark", "attendance", sql::snapshot_mark, out.id, std::nullopt);
+    auto out = mark_in(tx, in, now, "");
+    if (out) tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<std::vector<attendance_mark>>> pg_store::record_marks(id_t session_id,
+                                                                   const std::vector<attendance_mark_input>& in,
+                                                                   sys_seconds now) {
+  auto work = [session_id, &in, now](pqxx::connection& c) -> outcome<std::vector<attendance_mark>> {
+    pqxx::work tx{c};
+    if (tx.exec_prepared(sql::session_exists, session_id).empty())
+      return reject(errc::not_found, "session_id", "no such session");
+    std::vector<attendance_mark> out;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      auto one = mark_in(tx, in[i], now, "marks[" + std::to_string(i) + "].");
+      if (!one) return one.error();  // nothing is committed
+      out.push_back(std::move(*one));
+    }
     tx.commit();
     return out;
   };
@@ -125,9 +152,20 @@ task<result<std::vector<attendance_mark>>> pg_store::marks_of_session(id_t sessi
     pqxx::read_transaction tx{c};
     if (tx.exec_prepared(sql::session_exists, session_id).empty()) return errc::not_found;
     std::vector<attendance_mark> out;
-    for (const auto& r : tx.exec_prepared(sql::marks_of_session, session_id))
-      out.push_back({r[0].as<id_t>(), r[1].as<id_t>(), r[2].as<id_t>(), r[3].as<std::string>(), r[4].as<std::string>(),
-                     r[5].as<std::string>(), from_epoch(r[6].as<long long>())});
+    for (const auto& r : tx.exec_prepared(sql::marks_of_session, session_id)) {
+      attendance_mark m{r[0].as<id_t>(),
+                        r[1].as<id_t>(),
+                        r[2].as<id_t>(),
+                        r[3].as<std::string>(),
+                        r[4].as<std::string>(),
+                        r[5].as<std::string>(),
+                        from_epoch(r[6].as<long long>()),
+                        std::nullopt,
+                        {}};
+      if (!r[7].is_null()) m.minutes = r[7].as<int>();
+      m.reason = r[8].as<std::string>();
+      out.push_back(std::move(m));
+    }
     return out;
   };
   co_return co_await pool_.run(work);

@@ -144,12 +144,13 @@ void prepare_all(pqxx::connection& c) {
             ")"
             " FROM sessions s WHERE s.id = $1");
   c.prepare(insert_mark,
-            "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by)"
-            " VALUES ($1, $2, $3, 'staff', $4) RETURNING id, extract(epoch FROM marked_at)::bigint");
+            "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by, minutes, reason)"
+            " VALUES ($1, $2, $3, 'staff', $4, nullif($5::integer, -1), nullif($6, ''))"
+            " RETURNING id, extract(epoch FROM marked_at)::bigint");
   c.prepare(session_exists, "SELECT 1 FROM sessions WHERE id = $1");
   c.prepare(marks_of_session,
-            "SELECT id, session_id, client_id, status, source, marked_by, extract(epoch FROM marked_at)::bigint"
-            " FROM attendance_marks WHERE session_id = $1 ORDER BY id");
+            "SELECT id, session_id, client_id, status, source, marked_by, extract(epoch FROM marked_at)::bigint,"
+            " minutes, coalesce(reason, '') FROM attendance_marks WHERE session_id = $1 ORDER BY id");
   // One instance sweeps at a time; the others skip this round rather than wait.
   c.prepare(try_sweep_lock, "SELECT pg_try_advisory_xact_lock(7236828893061312001)");
   // Clients enrolled before the session started who have no mark `grace` after its start.
