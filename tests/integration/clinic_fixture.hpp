@@ -32,6 +32,7 @@ struct clinic_settings {
   bool quiet_hours = false;
   std::string dispatcher_extra;  // more [dispatcher] keys, e.g. "max_attempts = 3\n"
   std::string extra_toml;        // appended: [[providers]], [[reminder_rules]], ...
+  std::string attendance_extra;  // more [attendance] keys, e.g. "sms_checkin = true\n"
   bool webhook_delivery = true;  // false: no delivery.webhook_url (providers come from extra_toml)
 };
 
@@ -116,7 +117,8 @@ class clinic_test : public ::testing::Test {
            alert_secret +
            "\"\n\n"
            "[attendance]\ngrace = \"" +
-           s.grace + "\"\nsweep_interval = \"500ms\"\n\n[log]\nlevel = \"debug\"\n\n" + s.extra_toml;
+           s.grace + "\"\nsweep_interval = \"500ms\"\n" + s.attendance_extra + "\n[log]\nlevel = \"debug\"\n\n" +
+           s.extra_toml;
   }
 
   // A session start `ahead` from now, to the second (group times may carry seconds).

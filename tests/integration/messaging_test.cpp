@@ -531,6 +531,38 @@ TEST_F(messaging_test, templates_reload_on_sighup) {
   EXPECT_NE(body.find(", Lee. Reply C"), std::string::npos) << body;
 }
 
+TEST_F(messaging_test, a_client_checks_in_by_sms_around_the_start_and_staff_can_overrule_it) {
+  sink.set_default_reply(twilio_created("SMcheckin"));
+  start({.lead_times = R"(["10s"])",
+         .attendance_extra = "sms_checkin = true\ncheckin_before = \"30m\"\ncheckin_after = \"15m\"\n"});
+  const auto start_at = starting_in(10min);
+  const auto c = make_clinic(start_at);
+  const auto session = session_at(c.group, start_at);
+  ASSERT_NE(session, 0);
+  const std::string mine = "SELECT count(*) FROM attendance_marks WHERE session_id = " + std::to_string(session);
+
+  ASSERT_EQ(text_from(client_phone, "Here", "SMc1").status, 200);
+  EXPECT_EQ(count(mine + " AND source = 'sms' AND status = 'present' AND marked_by = 'sms'"), 1);
+  text_from(client_phone, "here", "SMc2");  // a second text adds nothing
+  EXPECT_EQ(count(mine), 1);
+  // Staff overrule it: the latest mark counts, the check-in stays in the history.
+  auto overrule = daemon->post("/v1/sessions/" + std::to_string(session) + "/attendance",
+                               {{"client_id", c.client}, {"status", "absent"}});
+  ASSERT_EQ(overrule.status, 201) << overrule.body;
+  const auto all = daemon->get("/v1/sessions/" + std::to_string(session) + "/attendance").json();
+  EXPECT_EQ(all.at("marks").as_array().size(), 2u);
+  EXPECT_EQ(all.at("current").at(0).at("status"), "absent");
+  EXPECT_EQ(all.at("marks").at(0).at("source"), "sms");
+
+  // Far from any session's start (tomorrow's is a day away), HERE records nothing.
+  sql("DELETE FROM attendance_marks WHERE session_id = " + std::to_string(session));
+  sql("UPDATE sessions SET starts_at = now() + interval '2 hours', ends_at = now() + interval '3 hours' WHERE id = " +
+      std::to_string(session));
+  text_from(client_phone, "HERE", "SMc3");
+  EXPECT_EQ(count("SELECT count(*) FROM attendance_marks"), 0);
+  EXPECT_TRUE(sms_sent().empty()) << "a check-in gets no reply";
+}
+
 TEST_F(messaging_test, a_site_name_that_reveals_the_kind_of_care_is_refused) {
   start({});
   auto res = daemon->post("/v1/sites", {{"name", "Eastside Recovery Center"}, {"time_zone", "UTC"}});

@@ -85,4 +85,20 @@ TEST(decide_inbound, help_answers_with_the_site_phone_and_strangers_get_nothing)
   EXPECT_TRUE(decide("what time is it", client()).messages.empty());
 }
 
+TEST(decide_inbound, here_checks_in_only_a_client_with_a_session_starting_about_now) {
+  auto who = client();
+  EXPECT_FALSE(decide("HERE", who).check_in);  // no session in the window
+  who.checkin_session_id = 55;
+  const auto a = decide("here", who);
+  EXPECT_EQ(a.intent, "check_in");
+  EXPECT_TRUE(a.check_in);
+  EXPECT_TRUE(a.messages.empty());
+  who.family_contact_id = 4;
+  EXPECT_FALSE(decide("HERE", who).check_in);
+  who = client();
+  who.checkin_session_id = 55;
+  who.shared_number = true;
+  EXPECT_FALSE(decide("HERE", who).check_in);
+}
+
 }  // namespace

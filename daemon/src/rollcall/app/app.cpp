@@ -325,6 +325,8 @@ int run(const options& opts) {
     ds.quiet = composer.quiet_hours();
     dispatcher.set_settings(ds);
     sweep.set_grace(whole_seconds(c.attendance.grace));
+    inbound.set_checkin(c.attendance.sms_checkin, whole_seconds(c.attendance.checkin_before),
+                        whole_seconds(c.attendance.checkin_after));
     allow_http = c.delivery.allow_http;
     care_defaults = c.care;
     importer.set_settings({c.imports.default_region, c.delivery.allow_http});

@@ -199,6 +199,15 @@ const std::vector<key_spec>& key_table() {
     k.push_back(duration_key(
         "attendance.sweep_interval", [](config & c) -> auto& { return c.attendance.sweep_interval; }, true,
         "how often missed sessions are looked for"));
+    k.push_back(bool_key(
+        "attendance.sms_checkin", [](config & c) -> auto& { return c.attendance.sms_checkin; }, true,
+        "clients may check in by texting HERE (or CHECKIN) from checkin_before the start to checkin_after it"));
+    k.push_back(duration_key(
+        "attendance.checkin_before", [](config & c) -> auto& { return c.attendance.checkin_before; }, true,
+        "how long before a session's start an SMS check-in counts"));
+    k.push_back(duration_key(
+        "attendance.checkin_after", [](config & c) -> auto& { return c.attendance.checkin_after; }, true,
+        "how long after a session's start an SMS check-in counts"));
     k.push_back(int_key(
         "care.weekly_hours_php", [](config & c) -> auto& { return c.care.weekly_hours_php; }, 0, 80, true,
         "weekly hours a new PHP episode must be scheduled for (each episode may set its own)"));
@@ -228,7 +237,7 @@ const std::vector<key_spec>& key_table() {
         }));
     k.push_back(bool_key(
         "quiet_hours.enabled", [](config & c) -> auto& { return c.quiet_hours.enabled; }, true,
-        "hold client messages due at night (in the site's zone) until the evening before, or drop them"));
+        "hold reminders due at night (in the recipient's zone) until the evening before, or drop them"));
     k.push_back(time_of_day_key(
         "quiet_hours.start", [](config & c) -> auto& { return c.quiet_hours.start; }, true,
         "local time quiet hours begin (HH:MM); a message due in them goes at start - 1 minute"));

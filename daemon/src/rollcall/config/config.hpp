@@ -66,6 +66,9 @@ struct config {
   struct attendance_section {
     duration grace = std::chrono::minutes{15};
     duration sweep_interval = std::chrono::seconds{30};
+    bool sms_checkin = false;  // clients may check in by texting HERE around the start
+    duration checkin_before = std::chrono::minutes{30};
+    duration checkin_after = std::chrono::minutes{15};
   } attendance;
 
   // Weekly treatment hours an episode must be scheduled for, by level of care (each episode may

@@ -63,6 +63,11 @@ sms_intent parse_sms_reply(std::string_view body, bool opted_out) {
   if (first == "HELP" || first == "INFO") return sms_intent::help;
   if (first == "C" || first == "CONFIRM" || first == "Y") return sms_intent::confirm;
   if (first == "N" || first == "NO") return sms_intent::decline;
+  if (first == "HERE" || first == "CHECKIN") return sms_intent::check_in;
+  if (first == "CHECK") {
+    auto rest = body;
+    if (next_word(rest) == "IN") return sms_intent::check_in;
+  }
   return sms_intent::unknown;
 }
 
@@ -78,6 +83,8 @@ std::string_view to_string(sms_intent intent) {
       return "confirm";
     case sms_intent::decline:
       return "decline";
+    case sms_intent::check_in:
+      return "check_in";
     case sms_intent::unknown:
       break;
   }

@@ -36,6 +36,7 @@ struct inbound_sender {
   sys_seconds next_session_starts_at;
   std::string time_zone;  // of the next session's site
   std::optional<staff> counselor;
+  std::optional<id_t> checkin_session_id;  // a session of theirs starting about now (SMS check-in)
 };
 
 struct inbound_sms {
@@ -43,6 +44,10 @@ struct inbound_sms {
   std::string provider_message_id;
   std::string from;  // E.164
   std::string body;  // never stored or logged
+  // SMS check-in: a session of the sender starting within [now - after, now + before] counts.
+  bool checkin = false;
+  std::chrono::seconds checkin_before{0};
+  std::chrono::seconds checkin_after{0};
 };
 
 // What an inbound message does, decided by the inbound service from the sender.
@@ -51,6 +56,7 @@ struct inbound_actions {
   bool opt_out = false;
   bool opt_in = false;
   std::string session_reply;  // confirmed | declined | empty
+  bool check_in = false;      // record a present mark (source sms) for checkin_session_id
   std::vector<new_message> messages;
 };
 using inbound_decider = std::function<inbound_actions(const inbound_sender&)>;

@@ -38,14 +38,22 @@ ports::inbound_actions decide_inbound(const composer& c, const ports::inbound_sm
       // An opted-out number hears nothing back; the reply is still recorded.
       if (!sender.opted_out) reply(out.session_reply.c_str(), sender.next_session_starts_at);
       break;
+    case domain::sms_intent::check_in:
+      // Recorded as present (source sms) when a session of theirs starts about now; no reply.
+      out.check_in = client && !sender.shared_number && sender.checkin_session_id.has_value();
+      break;
     case domain::sms_intent::unknown:
       break;
   }
   return out;
 }
 
-ports::task<ports::inbound_result> inbound_service::handle(const ports::inbound_sms& message) {
+ports::task<ports::inbound_result> inbound_service::handle(const ports::inbound_sms& original) {
   const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
+  ports::inbound_sms message = original;
+  message.checkin = checkin_;
+  message.checkin_before = before_;
+  message.checkin_after = after_;
   const ports::inbound_decider decide = [this, &message, now](const ports::inbound_sender& sender) {
     return decide_inbound(composer_, message, sender, now);
   };

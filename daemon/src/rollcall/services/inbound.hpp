@@ -18,12 +18,20 @@ class inbound_service {
  public:
   inbound_service(ports::messaging_store& store, const composer& composer, const ports::clock& clock)
       : store_(store), composer_(composer), clock_(clock) {}
+  // SMS check-in: off, or the window around a session's start in which a HERE counts.
+  void set_checkin(bool enabled, std::chrono::seconds before, std::chrono::seconds after) {
+    checkin_ = enabled;
+    before_ = before;
+    after_ = after;
+  }
   ports::task<ports::inbound_result> handle(const ports::inbound_sms& message);
 
  private:
   ports::messaging_store& store_;
   const composer& composer_;
   const ports::clock& clock_;
+  bool checkin_ = false;
+  std::chrono::seconds before_{0}, after_{0};
 };
 
 }  // namespace rollcall::services

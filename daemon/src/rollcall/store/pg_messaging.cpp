@@ -302,11 +302,18 @@ task<inbound_result> pg_messaging_store::handle_inbound(const inbound_sms& in, c
         who.site_name = s[0][3].as<std::string>();
         who.site_phone = s[0][4].as<std::string>();
       } else if (auto h = tx.exec_prepared(sql::home_site_of_client, who.client_id); !h.empty()) {
+        // (no next session: the site of their episode)
         who.site_name = h[0][0].as<std::string>();
         who.site_phone = h[0][1].as<std::string>();
         who.time_zone = h[0][2].as<std::string>();
       }
     }
+    if (who.known && who.family_contact_id == 0 && in.checkin)
+      if (auto s = tx.exec_prepared(sql::checkin_session_of_client, who.client_id,
+                                    static_cast<double>(in.checkin_before.count()),
+                                    static_cast<double>(in.checkin_after.count()));
+          !s.empty())
+        who.checkin_session_id = s[0][0].as<id_t>();
     auto actions = decide(who);
     out.known_sender = who.known;
     out.intent = actions.intent;
@@ -333,6 +340,11 @@ task<inbound_result> pg_messaging_store::handle_inbound(const inbound_sms& in, c
           for (auto& m : alert_about(tx, "declined", who.client_id, *who.next_session_id,
                                      "alert:declined:" + in.provider + ":" + in.provider_message_id, alerts))
             messages.push_back(std::move(m));
+      }
+      if (actions.check_in && who.checkin_session_id) {
+        const auto mark = tx.exec_prepared(sql::insert_sms_checkin, *who.checkin_session_id, who.client_id);
+        if (!mark.empty())
+          audit_change(tx, "sms", "mark", "attendance", sql::snapshot_mark, mark[0][0].as<id_t>(), std::nullopt);
       }
       insert_messages(tx, messages);
     }

@@ -92,6 +92,19 @@ void prepare_messaging(pqxx::connection& c) {
             " FROM sessions s JOIN groups g ON g.id = s.group_id JOIN sites st ON st.id = g.site_id"
             " JOIN enrollments e ON e.group_id = g.id AND e.client_id = $1 AND" ROLLCALL_ATTENDS
             " WHERE NOT s.cancelled AND s.starts_at > now() ORDER BY s.starts_at LIMIT 1");
+  // The client's session starting nearest to now within [now - $3 s, now + $2 s].
+  c.prepare(checkin_session_of_client,
+            "SELECT s.id FROM sessions s JOIN enrollments e ON e.group_id = s.group_id AND e.client_id = $1 "
+            "AND" ROLLCALL_ATTENDS
+            " WHERE NOT s.cancelled AND s.starts_at BETWEEN now() - make_interval(secs => $3)"
+            "   AND now() + make_interval(secs => $2)"
+            " ORDER BY abs(extract(epoch FROM s.starts_at - now())) LIMIT 1");
+  // One SMS check-in per client and session; any mark already there (staff, auto) stands.
+  c.prepare(insert_sms_checkin,
+            "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by)"
+            " SELECT $1, $2, 'present', 'sms', 'sms'"
+            " WHERE NOT EXISTS (SELECT 1 FROM attendance_marks WHERE session_id = $1 AND client_id = $2)"
+            " RETURNING id");
   c.prepare(home_site_of_client,
             "SELECT st.name, coalesce(st.phone, ''), st.time_zone FROM episodes ep JOIN sites st ON st.id = ep.site_id"
             " WHERE ep.client_id = $1 AND ep.archived_at IS NULL"
