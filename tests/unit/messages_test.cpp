@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "rollcall/domain/messages.hpp"
+#include "rollcall/domain/templates.hpp"
 
 namespace {
 
@@ -49,27 +50,33 @@ INSTANTIATE_TEST_SUITE_P(instants, format_local_when_cases,
                              when_case{"Asia/Kolkata", utc(year{2026} / 6 / 2, 6h + 30min), "Tue 12:00 PM"},
                              when_case{"UTC", utc(year{2026} / 6 / 2, 0h), "Tue 12:00 AM"}));
 
-TEST(render_reminder, has_the_time_the_place_and_how_to_reply) {
-  const auto text = dom::render_reminder({"Sam", "Eastside", "Tue 6:00 PM"});
-  EXPECT_EQ(text,
-            "Hi Sam, reminder: Tue 6:00 PM at Eastside. Reply C to confirm, N if you can't make it. "
-            "STOP to opt out.");
-}
-
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
-// 42 CFR Part 2: the default client-facing text must not reveal that the client is in
-// treatment. Names are neutral here so that only the template itself is under test.
+// 42 CFR Part 2: the default client-facing texts must not reveal that the client is in
+// treatment. Names are neutral here so that only the templates themselves are under test.
 class reminder_reveals_no_treatment : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(reminder_reveals_no_treatment, default_text_omits_word) {
   const auto& zone = *date::locate_zone("America/Chicago");
-  for (auto instant : {utc(year{2026} / 6 / 2, 23h), utc(year{2026} / 12 / 5, 15h)}) {
-    const auto text = lower(dom::render_reminder({"Sam", "Eastside", dom::format_local_when(zone, instant)}));
-    EXPECT_EQ(text.find(lower(GetParam())), std::string::npos) << "\"" << text << "\" contains " << GetParam();
+  for (const auto& t : dom::default_templates()) {
+    if (t.language != "en") continue;  // the list is English words
+    for (auto instant : {utc(year{2026} / 6 / 2, 23h), utc(year{2026} / 12 / 5, 15h)}) {
+      const dom::placeholder_values values{{"first_name", "Sam"},
+                                           {"site_name", "Eastside"},
+                                           {"site_phone", "+15550001234"},
+                                           {"date", dom::format_local_date(zone, instant)},
+                                           {"time", dom::format_local_time(zone, instant)},
+                                           {"old_date", dom::format_local_date(zone, instant)},
+                                           {"old_time", dom::format_local_time(zone, instant)},
+                                           {"slot", "evening"},
+                                           {"reply_hints", dom::reply_hints(t.channel, t.language)}};
+      const auto text = lower(dom::render_template(t.subject + "\n" + t.body, values));
+      EXPECT_EQ(text.find(lower(GetParam())), std::string::npos)
+          << t.kind << "/" << t.channel << ": \"" << text << "\" contains " << GetParam();
+    }
   }
 }
 

@@ -1,5 +1,5 @@
-// Text of the messages rollcall sends. Client-facing text names no program, treatment,
-// diagnosis or clinic type (42 CFR Part 2): only a time, a place and how to reply.
+// Times as messages show them, and the text of staff alerts. Client-facing texts come from
+// templates (domain/templates.hpp).
 #pragma once
 
 #include <chrono>
@@ -12,21 +12,9 @@ namespace rollcall::domain {
 
 // "Tue 6:00 PM" in the given zone.
 std::string format_local_when(const date::time_zone& zone, std::chrono::sys_seconds instant);
-
-struct reminder_text_input {
-  std::string_view first_name;
-  std::string_view site_name;
-  std::string local_when;  // from format_local_when
-};
-
-std::string render_reminder(const reminder_text_input& in);
-
-// Notices of a change to a client's session. Like reminders they say when and where, never
-// what the session is or why it changed (the reason stays with staff).
-std::string render_cancellation_notice(std::string_view first_name, std::string_view site_name,
-                                       const std::string& local_when);
-std::string render_change_notice(std::string_view first_name, std::string_view site_name, const std::string& old_when,
-                                 const std::string& new_when);
+// "Tue Nov 24" and "6:00 PM" in the given zone (template placeholders {date} and {time}).
+std::string format_local_date(const date::time_zone& zone, std::chrono::sys_seconds instant);
+std::string format_local_time(const date::time_zone& zone, std::chrono::sys_seconds instant);
 
 struct missed_alert_text_input {
   std::string_view client_first_name;

@@ -3,6 +3,7 @@
 #include <date/tz.h>
 #include <boost/json.hpp>
 
+#include "rollcall/domain/messages.hpp"
 #include "rollcall/domain/reminders.hpp"
 
 namespace rollcall::services {
@@ -70,19 +71,11 @@ std::string recipient_key(const ports::session_attendee& a) {
 }
 
 std::string local_date_text(const std::string& zone, ports::sys_seconds instant) {
-  const auto local = zone_or_utc(zone).to_local(instant);
-  return date::format("%a %b %d", date::floor<date::days>(local));
+  return domain::format_local_date(zone_or_utc(zone), instant);
 }
 
 std::string local_time_text(const std::string& zone, ports::sys_seconds instant) {
-  const auto local = zone_or_utc(zone).to_local(instant);
-  const date::hh_mm_ss<std::chrono::seconds> tod{local - date::floor<date::days>(local)};
-  const auto hours = tod.hours().count();
-  std::string out = std::to_string(hours % 12 == 0 ? 12 : hours % 12);
-  out += tod.minutes().count() < 10 ? ":0" : ":";
-  out += std::to_string(tod.minutes().count());
-  out += hours < 12 ? " AM" : " PM";
-  return out;
+  return domain::format_local_time(zone_or_utc(zone), instant);
 }
 
 std::string alternatives_json(const std::vector<delivery_choice>& choices, std::size_t from) {
