@@ -70,3 +70,18 @@ TEST(check_mark, late_and_left_early_need_minutes_excused_needs_a_reason) {
   EXPECT_EQ(dom::check_mark(attendance_status::absent, 5, "")->field, "minutes");
   EXPECT_FALSE(dom::check_mark(attendance_status::absent, std::nullopt, "no call"));  // a note is fine
 }
+
+TEST(attended_minutes, follows_the_mark_and_never_exceeds_the_session) {
+  using dom::attendance_status;
+  EXPECT_EQ(dom::attended_minutes(attendance_status::present, std::nullopt, 180), 180);
+  EXPECT_EQ(dom::attended_minutes(attendance_status::late, 25, 180), 155);
+  EXPECT_EQ(dom::attended_minutes(attendance_status::late, 200, 180), 0);
+  EXPECT_EQ(dom::attended_minutes(attendance_status::left_early, 90, 180), 90);
+  EXPECT_EQ(dom::attended_minutes(attendance_status::left_early, 500, 180), 180);
+  EXPECT_EQ(dom::attended_minutes(attendance_status::absent, std::nullopt, 180), 0);
+  EXPECT_EQ(dom::attended_minutes(attendance_status::excused, std::nullopt, 180), 0);
+  EXPECT_TRUE(dom::attended(attendance_status::late));
+  EXPECT_FALSE(dom::attended(attendance_status::excused));
+  EXPECT_FALSE(dom::counts_for_rate(attendance_status::excused));
+  EXPECT_TRUE(dom::counts_for_rate(attendance_status::absent));
+}

@@ -1,5 +1,7 @@
 #include "rollcall/domain/attendance.hpp"
 
+#include <algorithm>
+
 namespace rollcall::domain {
 
 std::optional<attendance_status> parse_attendance_status(std::string_view text) {
@@ -44,6 +46,22 @@ std::optional<mark_problem> check_mark(attendance_status status, std::optional<i
       if (minutes) return mark_problem{"minutes", "only late and left_early marks take minutes"};
   }
   return std::nullopt;
+}
+
+int attended_minutes(attendance_status status, std::optional<int> minutes, int session_minutes) {
+  const int whole = std::max(session_minutes, 0);
+  switch (status) {
+    case attendance_status::present:
+      return whole;
+    case attendance_status::late:
+      return std::clamp(whole - minutes.value_or(0), 0, whole);
+    case attendance_status::left_early:
+      return std::clamp(minutes.value_or(0), 0, whole);
+    case attendance_status::absent:
+    case attendance_status::excused:
+      return 0;
+  }
+  return 0;
 }
 
 bool is_missed(std::chrono::sys_seconds session_start, std::chrono::seconds grace, bool has_mark,
