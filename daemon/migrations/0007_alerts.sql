@@ -31,10 +31,10 @@ CREATE TABLE alerts (
   acknowledged_by  bigint REFERENCES staff (id),
   ack_note         text CHECK (length(ack_note) <= 1000),
   escalation_step  integer NOT NULL DEFAULT 0,  -- how far down the site's escalation list it went
-  escalate_at      timestamptz,                 -- when it goes to the next person, if unacknowledged
+  escalated_at     timestamptz,                 -- when it last went to the next person
   CHECK ((acknowledged_at IS NULL) = (acknowledged_by IS NULL))
 );
-CREATE INDEX alerts_escalate ON alerts (escalate_at) WHERE acknowledged_at IS NULL AND escalate_at IS NOT NULL;
+CREATE INDEX alerts_unacknowledged ON alerts (created_at) WHERE acknowledged_at IS NULL;
 CREATE INDEX alerts_client ON alerts (client_id, kind, created_at);
 CREATE INDEX alerts_open ON alerts (site_id, id) WHERE acknowledged_at IS NULL;
 

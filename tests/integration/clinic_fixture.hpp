@@ -24,9 +24,10 @@ inline constexpr const char* alert_secret = "whsec_c2VjcmV0LWZvci1zdGFmZi1hbGVyd
 
 struct clinic_settings {
   std::string lead_times = R"(["1h", "10s"])";
-  std::string grace = "2s";
-  std::string provider_url;  // empty: this fixture's plain-HTTP sink
-  std::string ca_file;       // delivery.ca_file
+  std::string grace = "2s";         // attendance.grace: unmarked on the roster
+  std::string absent_after = "2s";  // attendance.absent_after: after the end, unmarked -> absent
+  std::string provider_url;         // empty: this fixture's plain-HTTP sink
+  std::string ca_file;              // delivery.ca_file
   // Tests schedule sessions at any hour of the day: quiet hours are off unless a test sets
   // its own [quiet_hours] in extra_toml.
   bool quiet_hours = false;
@@ -117,8 +118,8 @@ class clinic_test : public ::testing::Test {
            alert_secret +
            "\"\n\n"
            "[attendance]\ngrace = \"" +
-           s.grace + "\"\nsweep_interval = \"500ms\"\n" + s.attendance_extra + "\n[log]\nlevel = \"debug\"\n\n" +
-           s.extra_toml;
+           s.grace + "\"\nabsent_after = \"" + s.absent_after + "\"\nsweep_interval = \"500ms\"\n" +
+           s.attendance_extra + "\n[log]\nlevel = \"debug\"\n\n" + s.extra_toml;
   }
 
   // A session start `ahead` from now, to the second (group times may carry seconds).

@@ -42,8 +42,7 @@ class outbox_pg_test : public pg_store_fixture {
     r.http_status = outcome == ports::delivery_record::next::delivered ? 200 : 503;
     r.outcome = outcome;
     r.retry_delay = 5s;
-    return run_task(
-        db.record_delivery(r, [](const ports::client_alert&) { return std::vector<ports::new_message>{}; }));
+    return run_task(db.record_delivery(r, [](const ports::client_alert&) { return std::vector<ports::new_alert>{}; }));
   }
   std::string status_of(ports::id_t id) {
     return scalar<std::string>("SELECT status FROM outbox WHERE id = " + std::to_string(id));

@@ -21,17 +21,19 @@
 #include "rollcall/delivery/http_client.hpp"
 #include "rollcall/delivery/provider_router.hpp"
 #include "rollcall/http/api.hpp"
+#include "rollcall/http/api_alerts.hpp"
 #include "rollcall/http/api_directory.hpp"
 #include "rollcall/http/api_feeds.hpp"
 #include "rollcall/http/api_imports.hpp"
 #include "rollcall/http/api_messaging.hpp"
 #include "rollcall/http/server.hpp"
 #include "rollcall/phone/gawk_phone_normalizer.hpp"
+#include "rollcall/services/attendance_watch.hpp"
 #include "rollcall/services/dispatcher.hpp"
-#include "rollcall/services/no_show_sweep.hpp"
 #include "rollcall/services/planner.hpp"
 #include "rollcall/services/preview.hpp"
 #include "rollcall/store/migrations.hpp"
+#include "rollcall/store/pg_alerts.hpp"
 #include "rollcall/store/pg_care.hpp"
 #include "rollcall/store/pg_directory.hpp"
 #include "rollcall/store/pg_feeds.hpp"
@@ -284,7 +286,9 @@ int run(const options& opts) {
   services::composer composer;
   services::planner planner{store, composer, clock};
   services::dispatcher dispatcher{store, sender};
-  services::no_show_sweep sweep{store, clock};
+  store::pg_alert_store alert_store{pool};
+  services::attendance_watch watch{alert_store, clock};
+  std::chrono::seconds roster_grace{0};
   bool allow_http = cfg.delivery.allow_http;
   auto care_defaults = cfg.care;
 
@@ -304,6 +308,7 @@ int run(const options& opts) {
   services::inbound_service inbound{messaging, composer, clock};
   auto hook_providers = hook_providers_of(cfg);
   http::register_messaging_routes(routes, http::messaging_deps{messaging, inbound, &hook_providers, clock});
+  http::register_alert_routes(routes, http::alerts_deps{alert_store, store, &roster_grace, clock});
   http::server server{io, routes, log};
 
   auto apply = [&](const config::config& c) {
@@ -324,7 +329,16 @@ int run(const options& opts) {
     ds.http_timeout = c.dispatcher.http_timeout;
     ds.quiet = composer.quiet_hours();
     dispatcher.set_settings(ds);
-    sweep.set_grace(whole_seconds(c.attendance.grace));
+    roster_grace = whole_seconds(c.attendance.grace);
+    services::attendance_watch_settings ws;
+    ws.absent_after = whole_seconds(c.attendance.absent_after);
+    ws.escalate_after = whole_seconds(c.alerts.escalate_after);
+    ws.rules.consecutive_misses = c.alerts.consecutive_misses;
+    ws.rules.min_rate = c.alerts.min_attendance_percent / 100.0;
+    ws.rules.rate_window = std::chrono::ceil<std::chrono::days>(c.alerts.rate_window);
+    ws.rules.rate_min_sessions = c.alerts.rate_min_sessions;
+    ws.rules.hours_at_risk = c.alerts.hours_at_risk;
+    watch.set_settings(ws);
     inbound.set_checkin(c.attendance.sms_checkin, whole_seconds(c.attendance.checkin_before),
                         whole_seconds(c.attendance.checkin_after));
     allow_http = c.delivery.allow_http;
@@ -378,13 +392,19 @@ int run(const options& opts) {
                 log_completion(log, "dispatcher"));
   net::co_spawn(io,
                 run_periodically(
-                    life, log, "no-show sweep", [&] { return cfg.attendance.sweep_interval; },
+                    life, log, "attendance watch", [&] { return cfg.attendance.sweep_interval; },
                     [&]() -> net::awaitable<bool> {
-                      const int n = co_await sweep.sweep_once();
-                      if (n) log->info("no-show sweep: {} missed attendance(s) recorded", n);
-                      co_return false;
+                      const auto r = co_await watch.run_once();
+                      if (r.closed.sessions || r.escalated)
+                        log->info(
+                            "attendance watch: {} session(s) closed, {} absence(s) recorded, {} alert(s) "
+                            "re-sent",
+                            r.closed.sessions, r.closed.absences, r.escalated);
+                      if (r.clients_checked)
+                        log->debug("attendance watch: rules run for {} client(s)", r.clients_checked);
+                      co_return r.more;
                     }),
-                log_completion(log, "no-show sweep"));
+                log_completion(log, "attendance watch"));
 
   // Watchdog pings come from the event loop itself, so a stuck loop stops them.
   std::uint64_t watchdog_usec = 0;

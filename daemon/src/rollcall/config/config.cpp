@@ -194,11 +194,33 @@ const std::vector<key_spec>& key_table() {
         "ROLLCALL_ALERT_WEBHOOK_SECRET)",
         require_secret));
     k.push_back(duration_key(
+        "alerts.escalate_after", [](config & c) -> auto& { return c.alerts.escalate_after; }, true,
+        "an alert nobody acknowledged this long goes to the next person on its site's escalation list; 0s: never",
+        true));
+    k.push_back(int_key(
+        "alerts.consecutive_misses", [](config & c) -> auto& { return c.alerts.consecutive_misses; }, 0, 50, true,
+        "this many missed sessions in a row alert the site's clinical supervisor; 0: off"));
+    k.push_back(int_key(
+        "alerts.min_attendance_percent", [](config & c) -> auto& { return c.alerts.min_attendance_percent; }, 0, 100,
+        true, "attendance below this percentage over alerts.rate_window alerts the counselor; 0: off"));
+    k.push_back(duration_key(
+        "alerts.rate_window", [](config & c) -> auto& { return c.alerts.rate_window; }, true,
+        "the trailing window the attendance rate is counted over"));
+    k.push_back(int_key(
+        "alerts.rate_min_sessions", [](config & c) -> auto& { return c.alerts.rate_min_sessions; }, 1, 100, true,
+        "sessions counted in the window before a low rate can alert"));
+    k.push_back(bool_key(
+        "alerts.hours_at_risk", [](config & c) -> auto& { return c.alerts.hours_at_risk; }, true,
+        "alert the case manager as soon as a week's attended plus scheduled hours fall below the requirement"));
+    k.push_back(duration_key(
         "attendance.grace", [](config & c) -> auto& { return c.attendance.grace; }, true,
-        "an unmarked client this long after the start has missed the session", true));
+        "an unmarked client this long after the start shows as unmarked on the roster", true));
+    k.push_back(duration_key(
+        "attendance.absent_after", [](config & c) -> auto& { return c.attendance.absent_after; }, true,
+        "clients still unmarked this long after a session's end are recorded absent and alerted about", true));
     k.push_back(duration_key(
         "attendance.sweep_interval", [](config & c) -> auto& { return c.attendance.sweep_interval; }, true,
-        "how often missed sessions are looked for"));
+        "how often sessions are closed, the escalation rules run and unacknowledged alerts re-sent"));
     k.push_back(bool_key(
         "attendance.sms_checkin", [](config & c) -> auto& { return c.attendance.sms_checkin; }, true,
         "clients may check in by texting HERE (or CHECKIN) from checkin_before the start to checkin_after it"));

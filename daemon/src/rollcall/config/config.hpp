@@ -60,11 +60,18 @@ struct config {
   } delivery;
 
   struct alerts_section {
-    std::string webhook_secret;  // whsec_... signs alerts POSTed to staff webhooks (a secret)
+    std::string webhook_secret;                          // whsec_... signs alerts POSTed to staff webhooks (a secret)
+    duration escalate_after = std::chrono::minutes{30};  // unacknowledged: to the next on the list; 0 off
+    int consecutive_misses = 2;                          // misses in a row that alert the supervisor; 0 off
+    int min_attendance_percent = 75;                     // below this over rate_window alerts the counselor; 0 off
+    duration rate_window = std::chrono::hours{14 * 24};
+    int rate_min_sessions = 4;  // sessions counted in the window before the rate can alert
+    bool hours_at_risk = true;  // alert the case manager when the week's required hours can't be met
   } alerts;
 
   struct attendance_section {
-    duration grace = std::chrono::minutes{15};
+    duration grace = std::chrono::minutes{15};         // unmarked this long after the start: "unmarked" on the roster
+    duration absent_after = std::chrono::minutes{15};  // after the end: unmarked clients are recorded absent
     duration sweep_interval = std::chrono::seconds{30};
     bool sms_checkin = false;  // clients may check in by texting HERE around the start
     duration checkin_before = std::chrono::minutes{30};

@@ -76,10 +76,11 @@ ports::task<ports::send_result> provider_router::deliver(const ports::claimed_me
   msg.text = field(payload, "text");
   msg.payload_json = m.payload;
 
-  if (m.target == "staff_webhook") {
+  if (m.target == "staff_webhook" || m.target == "chat_webhook") {
+    const bool chat = m.target == "chat_webhook";
     provider_settings s;
-    s.name = "staff-webhook";
-    s.type = "webhook";
+    s.name = chat ? "staff-chat" : "staff-webhook";
+    s.type = chat ? "chat" : "webhook";
     s.url = m.target_url;
     s.secret = settings_.alert_secret;
     s.timeout = settings_.timeout;
@@ -88,7 +89,7 @@ ports::task<ports::send_result> provider_router::deliver(const ports::claimed_me
     out.outcome = sent.outcome;
     out.error = sent.error;
     out.permanent = sent.permanent;
-    out.provider = "staff-webhook";
+    out.provider = p->settings().name;
     co_return out;
   }
 

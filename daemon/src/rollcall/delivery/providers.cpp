@@ -90,6 +90,29 @@ class webhook_provider final : public provider {
   const ports::clock& clock_;
 };
 
+// A chat incoming webhook (Slack-compatible): the payload as it is ({"text": ...}), unsigned;
+// the URL itself is the credential.
+class chat_provider final : public provider {
+ public:
+  chat_provider(provider_settings s, http_client& client) : settings_(std::move(s)), client_(client) {}
+  const provider_settings& settings() const override { return settings_; }
+
+  net::awaitable<provider_result> send(const outbound_message& m) override {
+    if (settings_.url.empty()) co_return not_sendable("no chat webhook URL");
+    http_request req;
+    req.url = settings_.url;
+    req.body = m.payload_json;
+    req.timeout = settings_.timeout;
+    auto op = client_.send(req);
+    const auto res = co_await std::move(op);
+    co_return result_of(res);
+  }
+
+ private:
+  provider_settings settings_;
+  http_client& client_;
+};
+
 class twilio_provider final : public provider {
  public:
   explicit twilio_provider(provider_settings s, http_client& client) : settings_(std::move(s)), client_(client) {}
@@ -207,6 +230,7 @@ std::optional<std::string> webhook_payload(const outbound_message& m) {
 std::unique_ptr<provider> make_provider(provider_settings s, http_client& client, const ports::clock& clock) {
   if (s.type == "webhook") return std::make_unique<webhook_provider>(std::move(s), client, clock);
   if (s.type == "twilio") return std::make_unique<twilio_provider>(std::move(s), client);
+  if (s.type == "chat") return std::make_unique<chat_provider>(std::move(s), client);
   if (s.type == "sendgrid") return std::make_unique<sendgrid_provider>(std::move(s), client);
   throw std::invalid_argument("unknown provider type");
 }

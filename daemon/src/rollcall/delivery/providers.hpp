@@ -40,7 +40,7 @@ struct provider_result {
 
 struct provider_settings {
   std::string name;
-  std::string type;    // webhook | twilio | sendgrid
+  std::string type;    // webhook | twilio | sendgrid | chat (a Slack-compatible incoming webhook, unsigned)
   std::string url;     // webhook endpoint, or base URL for twilio/sendgrid
   std::string secret;  // webhook: whsec_...
   std::string account_sid, auth_token, from, messaging_service_sid;  // twilio

@@ -16,18 +16,6 @@ namespace rollcall::http {
 
 namespace {
 
-json::object to_json(const ports::attendance_mark& m) {
-  return {{"id", m.id},
-          {"session_id", m.session_id},
-          {"client_id", m.client_id},
-          {"status", m.status},
-          {"minutes", m.minutes ? json::value(*m.minutes) : json::value(nullptr)},
-          {"reason", m.reason},
-          {"source", m.source},
-          {"marked_by", m.marked_by},
-          {"marked_at", iso_utc(m.marked_at)}};
-}
-
 // One mark's fields from `in` (the body, or one entry of a roster): {client_id, status,
 // minutes?, reason?}.
 ports::attendance_mark_input read_mark(json_reader& in) {

@@ -47,6 +47,18 @@ inline handler bind_handler(api_deps d, task (*fn)(api_deps, request_context&)) 
   return [d, fn](request_context& ctx) { return fn(d, ctx); };
 }
 
+inline json::object to_json(const ports::attendance_mark& m) {
+  return {{"id", m.id},
+          {"session_id", m.session_id},
+          {"client_id", m.client_id},
+          {"status", m.status},
+          {"minutes", m.minutes ? json::value(*m.minutes) : json::value(nullptr)},
+          {"reason", m.reason},
+          {"source", m.source},
+          {"marked_by", m.marked_by},
+          {"marked_at", iso_utc(m.marked_at)}};
+}
+
 inline json::object to_json(const ports::session& s) {
   return {{"id", s.id},
           {"group_id", s.group_id},

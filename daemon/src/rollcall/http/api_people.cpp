@@ -11,8 +11,13 @@ namespace rollcall::http {
 namespace {
 
 json::object to_json(const ports::staff& s) {
-  json::object o{{"id", s.id},       {"name", s.name},   {"alert_webhook_url", s.alert_webhook_url},
-                 {"phone", s.phone}, {"email", s.email}, {"external_id", nullable_json(s.external_id)}};
+  json::object o{{"id", s.id},
+                 {"name", s.name},
+                 {"alert_webhook_url", s.alert_webhook_url},
+                 {"chat_webhook_url", s.chat_webhook_url},
+                 {"phone", s.phone},
+                 {"email", s.email},
+                 {"external_id", nullable_json(s.external_id)}};
   add_status(o, s.archived_at);
   return o;
 }
@@ -42,13 +47,14 @@ json::object to_json(const ports::client& c) {
   return o;
 }
 
-void check_webhook_url(json_reader& in, const std::string& url, bool allow_http) {
+void check_webhook_url(json_reader& in, const std::string& url, bool allow_http,
+                       const char* field = "alert_webhook_url") {
   if (url.empty()) return;
   auto u = boost::urls::parse_absolute_uri(url);
   if (!u || (u->scheme() != "https" && u->scheme() != "http") || u->host().empty())
-    in.add_error("alert_webhook_url", "must be an absolute https URL");
+    in.add_error(field, "must be an absolute https URL");
   else if (u->scheme() == "http" && !allow_http)
-    in.add_error("alert_webhook_url", "must use https (plain http needs delivery.allow_http)");
+    in.add_error(field, "must use https (plain http needs delivery.allow_http)");
 }
 
 // external_id: the clinic's own identifier, 1-64 characters.
@@ -59,13 +65,16 @@ dir_task create_staff(directory_deps d, request_context& ctx) {
   ports::new_staff s;
   s.name = in.required_string("name");
   s.alert_webhook_url = in.optional_string("alert_webhook_url", 2000);
+  s.chat_webhook_url = in.optional_string("chat_webhook_url", 2000);
   s.phone = in.optional_string("phone", 16);
   s.email = in.optional_string("email", 254);
   s.external_id = in.optional_string("external_id", external_id_max);
   check_contact(in, s.phone, s.email);
   check_webhook_url(in, s.alert_webhook_url, *d.allow_http_webhooks);
-  if (s.alert_webhook_url.empty() && s.phone.empty() && s.email.empty())
-    in.add_error("alert_webhook_url", "one of alert_webhook_url, phone or email is needed to reach this person");
+  check_webhook_url(in, s.chat_webhook_url, *d.allow_http_webhooks, "chat_webhook_url");
+  if (s.alert_webhook_url.empty() && s.chat_webhook_url.empty() && s.phone.empty() && s.email.empty())
+    in.add_error("alert_webhook_url",
+                 "one of chat_webhook_url, alert_webhook_url, phone or email is needed to reach this person");
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
   auto out = co_await d.directory.create_staff(s, ctx.actor);
@@ -96,14 +105,17 @@ dir_task update_staff(directory_deps d, request_context& ctx) {
   ports::staff_patch p;
   p.name = patch_field(in, "name", 200, true);
   p.alert_webhook_url = patch_field(in, "alert_webhook_url", 2000, false);
+  p.chat_webhook_url = patch_field(in, "chat_webhook_url", 2000, false);
   p.phone = patch_field(in, "phone", 16, false);
   p.email = patch_field(in, "email", 254, false);
   p.external_id = patch_field(in, "external_id", external_id_max, false);
   check_contact(in, p.phone.value_or(""), p.email.value_or(""));
   check_webhook_url(in, p.alert_webhook_url.value_or(""), *d.allow_http_webhooks);
+  check_webhook_url(in, p.chat_webhook_url.value_or(""), *d.allow_http_webhooks, "chat_webhook_url");
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
-  if (!p.name && !p.alert_webhook_url && !p.phone && !p.email && !p.external_id) co_return nothing_to_change(ctx);
+  if (!p.name && !p.alert_webhook_url && !p.chat_webhook_url && !p.phone && !p.email && !p.external_id)
+    co_return nothing_to_change(ctx);
   auto out = co_await d.directory.update_staff(ctx.ids[0], p, ctx.actor);
   if (!out) co_return ctx.reject(out.error());
   co_return ctx.json(st::ok, to_json(*out));

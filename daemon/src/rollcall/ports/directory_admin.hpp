@@ -19,7 +19,7 @@ struct site_patch {
   std::optional<std::string> name, address, phone, time_zone;
 };
 struct staff_patch {
-  std::optional<std::string> name, alert_webhook_url, phone, email, external_id;
+  std::optional<std::string> name, alert_webhook_url, phone, email, external_id, chat_webhook_url;
 };
 struct client_patch {
   std::optional<std::string> first_name, phone, email, external_id, language, time_zone;

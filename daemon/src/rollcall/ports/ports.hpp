@@ -88,11 +88,6 @@ class attendance_store {
                                                                    const std::vector<attendance_mark_input>& in,
                                                                    sys_seconds now) = 0;
   virtual task<result<std::vector<attendance_mark>>> marks_of_session(id_t session_id) = 0;
-  // In one transaction, and by one instance at a time: finds clients with no mark `grace`
-  // after their session's start, records them absent (source auto) and enqueues what
-  // `make_alerts` returns for them. Returns how many were recorded.
-  using alert_maker = std::function<std::vector<new_message>(const std::vector<missed_attendance>&)>;
-  virtual task<int> record_missed(sys_seconds now, std::chrono::seconds grace, const alert_maker& make_alerts) = 0;
 };
 
 // Something about a client their counselor must hear: "unreachable" (every channel failed),
@@ -102,12 +97,13 @@ struct client_alert {
   id_t client_id = 0;
   std::string client_first_name;
   std::optional<id_t> session_id;
-  sys_seconds starts_at;  // the session's, if any
-  std::string time_zone;  // its site's
+  sys_seconds starts_at;        // the session's, if any
+  std::string time_zone;        // its site's
+  std::optional<id_t> site_id;  // the session's site, else the client's episode's
   staff counselor;
   std::string dedupe;  // unique per event
 };
-using client_alert_maker = std::function<std::vector<new_message>(const client_alert&)>;
+using client_alert_maker = std::function<std::vector<new_alert>(const client_alert&)>;
 
 class outbox_store {
  public:

@@ -65,7 +65,8 @@ struct group : new_group {
 
 struct new_staff {
   std::string name;
-  std::string alert_webhook_url;  // may be empty
+  std::string alert_webhook_url;  // may be empty: signed Standard Webhooks JSON
+  std::string chat_webhook_url;   // may be empty: a Slack-compatible incoming webhook ({"text": ...})
   std::string phone;              // E.164 or empty
   std::string email;              // or empty
   std::string external_id;        // the clinic's own id (employee number), or empty
@@ -165,18 +166,6 @@ struct session_attendee {
   bool email_allowed = true;   // consent given and the address not opted out
 };
 
-// A client who had no mark `grace` after the start of a session, with the alert's inputs.
-struct missed_attendance {
-  id_t session_id = 0;
-  id_t client_id = 0;
-  sys_seconds starts_at;
-  std::string client_first_name;
-  std::string group_name;
-  std::string site_name;
-  std::string time_zone;
-  staff counselor;
-};
-
 // What a preview of a site's messages needs (read in one transaction).
 struct enrolled_client {
   id_t group_id = 0;
@@ -213,6 +202,21 @@ struct new_message {
   std::string alternatives;         // JSON array of fallbacks [{channel, to, subject, text}], in order; empty: none
   std::optional<id_t> fallback_of;  // the message this one stands in for
   std::string quiet_zone;           // a reminder's recipient zone: it is not sent in quiet hours there
+  std::optional<id_t> alert_id;     // a staff alert's record (set by the store)
+};
+
+// An alert to staff about a client (a row of alerts) with the messages to its first
+// recipients; the store links them to it. Raised once per dedupe_key.
+struct new_alert {
+  std::string kind;  // missed_session | consecutive_misses | low_attendance | hours_at_risk | declined | ...
+  std::string dedupe_key;
+  id_t client_id = 0;
+  std::optional<id_t> session_id;
+  std::optional<id_t> site_id;
+  std::string detail = "{}";  // JSON: numbers only
+  std::string full_text;      // may name the client: staff webhooks and chat
+  std::string minimal_text;   // ids only: SMS and email
+  std::vector<new_message> messages;
 };
 
 struct claimed_message {

@@ -39,6 +39,7 @@ inline ports::staff read_staff(const pqxx::row& r) {
   s.email = r[4].as<std::string>();
   s.external_id = r[5].as<std::string>();
   s.archived_at = read_time(r[6]);
+  s.chat_webhook_url = r[7].as<std::string>();
   return s;
 }
 

@@ -2,9 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include "rollcall/store/pg_alerts.hpp"
 #include "rollcall/store/pg_audit.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/sql.hpp"
+#include "rollcall/store/sql_alerts.hpp"
 #include "rollcall/store/sql_messaging.hpp"
 
 namespace rollcall::store {
@@ -36,12 +38,13 @@ std::optional<staff> counselor_of(const pqxx::row& r, int first) {
   f.alert_webhook_url = r[first + 2].as<std::string>();
   f.phone = r[first + 3].as<std::string>();
   f.email = r[first + 4].as<std::string>();
+  f.chat_webhook_url = r[first + 5].as<std::string>();
   return f;
 }
 
 // The alert about a client (and a session, if not 0), or nothing when they have no counselor.
-std::vector<new_message> alert_about(pqxx::work& tx, const std::string& alert, id_t client_id, id_t session_id,
-                                     const std::string& dedupe, const client_alert_maker& make) {
+std::vector<new_alert> alert_about(pqxx::work& tx, const std::string& alert, id_t client_id, id_t session_id,
+                                   const std::string& dedupe, const client_alert_maker& make) {
   const auto rows = tx.exec_prepared(sql::client_alert_context, client_id, session_id);
   if (rows.empty()) return {};
   const auto& r = rows[0];
@@ -55,6 +58,7 @@ std::vector<new_message> alert_about(pqxx::work& tx, const std::string& alert, i
   a.time_zone = r[1].as<std::string>();
   a.starts_at = from_epoch(r[2].as<long long>());
   a.counselor = std::move(*counselor);
+  if (auto site = r[9].as<id_t>()) a.site_id = site;
   a.dedupe = dedupe;
   return make(a);
 }
@@ -129,8 +133,8 @@ void opt_out_recipient(pqxx::work& tx, id_t outbox_id, const client_alert_maker&
   // The counselor hears of it as of a STOP (not for a family contact's or a staff number).
   const auto who = tx.exec_prepared(sql::client_by_phone, m.recipient);
   if (!who.empty() && m.kind != "staff_alert")
-    insert_messages(tx, alert_about(tx, "opted_out", who[0][0].as<id_t>(), 0,
-                                    "alert:opted_out:provider:" + std::to_string(outbox_id), alerts));
+    insert_alerts(tx, alert_about(tx, "opted_out", who[0][0].as<id_t>(), 0,
+                                  "alert:opted_out:provider:" + std::to_string(outbox_id), alerts));
 }
 
 void fail_over(pqxx::work& tx, id_t outbox_id, const client_alert_maker* alerts) {
@@ -187,7 +191,7 @@ void fail_over(pqxx::work& tx, id_t outbox_id, const client_alert_maker* alerts)
   dedupe += session_id != 0 ? std::to_string(session_id) : "m" + std::to_string(outbox_id);
   dedupe += ':';
   dedupe += std::to_string(client_id);
-  insert_messages(tx, alert_about(tx, "unreachable", client_id, session_id, dedupe, *alerts));
+  insert_alerts(tx, alert_about(tx, "unreachable", client_id, session_id, dedupe, *alerts));
 }
 
 task<result<std::vector<message_view>>> pg_messaging_store::messages_of_client(id_t client_id, int limit, id_t before) {
@@ -324,9 +328,8 @@ task<inbound_result> pg_messaging_store::handle_inbound(const inbound_sms& in, c
         tx.exec_prepared(sql::insert_audit, "sms", "opt_out", who.family_contact_id ? "family_contact" : "client",
                          who.family_contact_id ? who.family_contact_id : who.client_id, "{\"channel\": \"sms\"}");
         if (who.family_contact_id == 0)
-          for (auto& m : alert_about(tx, "opted_out", who.client_id, 0,
-                                     "alert:opted_out:" + in.provider + ":" + in.provider_message_id, alerts))
-            messages.push_back(std::move(m));
+          insert_alerts(tx, alert_about(tx, "opted_out", who.client_id, 0,
+                                        "alert:opted_out:" + in.provider + ":" + in.provider_message_id, alerts));
       } else if (actions.opt_out) {
         // Already opted out: no second confirmation ("then silence").
         std::erase_if(messages, [](const new_message& m) { return m.kind == "reply"; });
@@ -337,14 +340,15 @@ task<inbound_result> pg_messaging_store::handle_inbound(const inbound_sms& in, c
       if (!actions.session_reply.empty() && who.next_session_id && who.family_contact_id == 0) {
         tx.exec_prepared(sql::insert_session_reply, *who.next_session_id, who.client_id, actions.session_reply);
         if (actions.session_reply == "declined")
-          for (auto& m : alert_about(tx, "declined", who.client_id, *who.next_session_id,
-                                     "alert:declined:" + in.provider + ":" + in.provider_message_id, alerts))
-            messages.push_back(std::move(m));
+          insert_alerts(tx, alert_about(tx, "declined", who.client_id, *who.next_session_id,
+                                        "alert:declined:" + in.provider + ":" + in.provider_message_id, alerts));
       }
       if (actions.check_in && who.checkin_session_id) {
         const auto mark = tx.exec_prepared(sql::insert_sms_checkin, *who.checkin_session_id, who.client_id);
-        if (!mark.empty())
+        if (!mark.empty()) {
           audit_change(tx, "sms", "mark", "attendance", sql::snapshot_mark, mark[0][0].as<id_t>(), std::nullopt);
+          tx.exec_prepared(sql::queue_rule_check, who.client_id);
+        }
       }
       insert_messages(tx, messages);
     }

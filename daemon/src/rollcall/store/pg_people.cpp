@@ -24,7 +24,8 @@ task<outcome<staff>> pg_directory::create_staff(const new_staff& in, const std::
     pqxx::work tx{c};
     id_t id = 0;
     try {
-      id = tx.exec_prepared1(sql::insert_staff, in.name, in.alert_webhook_url, in.phone, in.email, in.external_id)[0]
+      id = tx.exec_prepared1(sql::insert_staff, in.name, in.alert_webhook_url, in.phone, in.email, in.external_id,
+                             in.chat_webhook_url)[0]
                .as<id_t>();
     } catch (const pqxx::unique_violation&) {
       return external_id_taken("staff member");
@@ -63,14 +64,15 @@ task<outcome<staff>> pg_directory::update_staff(id_t id, const staff_patch& patc
     const auto before = snapshot(tx, sql::snapshot_staff, id);
     try {
       tx.exec_prepared(sql::update_staff, id, nullable(patch.name), nullable(patch.alert_webhook_url),
-                       nullable(patch.phone), nullable(patch.email), nullable(patch.external_id));
+                       nullable(patch.phone), nullable(patch.email), nullable(patch.external_id),
+                       nullable(patch.chat_webhook_url));
     } catch (const pqxx::unique_violation&) {
       return external_id_taken("staff member");
     }
     auto out = read_staff(tx.exec_prepared1(sql::select_staff, id));
-    if (out.alert_webhook_url.empty() && out.phone.empty() && out.email.empty())
+    if (out.alert_webhook_url.empty() && out.chat_webhook_url.empty() && out.phone.empty() && out.email.empty())
       return reject(errc::invalid_input, "alert_webhook_url",
-                    "one of alert_webhook_url, phone or email is needed to reach this person");
+                    "one of chat_webhook_url, alert_webhook_url, phone or email is needed to reach this person");
     audit_change(tx, actor, "update", "staff", sql::snapshot_staff, id, before);
     tx.commit();
     return out;

@@ -5,6 +5,7 @@
 #include "rollcall/store/pg_audit.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/pg_store.hpp"
+#include "rollcall/store/sql_alerts.hpp"
 #include "rollcall/store/sql_care.hpp"
 
 namespace rollcall::store {
@@ -59,6 +60,8 @@ std::pair<std::size_t, std::size_t> queue_notices(pqxx::work& tx, id_t session_i
   for (const auto& r : tx.exec_prepared(sql::attendees_of_session, session_id)) attendees.push_back(read_attendee(r));
   const auto notices = make(changed, attendees);
   insert_messages(tx, notices);
+  // A cancelled or moved session changes the week's hours: the escalation rules look again.
+  tx.exec_prepared(sql::queue_session_rule_checks, session_id);
   return {attendees.size(), notices.size()};
 }
 

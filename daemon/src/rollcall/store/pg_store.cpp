@@ -8,6 +8,7 @@
 #include "rollcall/store/pg_messaging.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/sql.hpp"
+#include "rollcall/store/sql_alerts.hpp"
 #include "rollcall/store/sql_messaging.hpp"
 
 namespace rollcall::store {
@@ -76,7 +77,7 @@ int insert_messages(pqxx::work& tx, const std::vector<new_message>& messages) {
         tx.exec_prepared(sql::insert_message, m.dedupe_key, m.kind, m.target, m.target_url, m.payload, epoch(m.due_at),
                          m.client_id.value_or(0), m.staff_id.value_or(0), m.session_id.value_or(0),
                          m.session_revision.value_or(-1), m.family_contact_id.value_or(0), m.channel, m.recipient,
-                         m.alternatives, m.fallback_of.value_or(0), m.quiet_zone)
+                         m.alternatives, m.fallback_of.value_or(0), m.quiet_zone, m.alert_id.value_or(0))
             .affected_rows());
   return inserted;
 }
@@ -113,6 +114,7 @@ outcome<attendance_mark> mark_in(pqxx::work& tx, const attendance_mark_input& in
       r[0].as<id_t>(), in.session_id, in.client_id, in.status, "staff", in.marked_by, from_epoch(r[1].as<long long>()),
       in.minutes,      in.reason};
   audit_change(tx, in.marked_by, "mark", "attendance", sql::snapshot_mark, out.id, std::nullopt);
+  tx.exec_prepared(sql::queue_rule_check, in.client_id);  // the escalation rules look again
   return out;
 }
 
@@ -167,43 +169,6 @@ task<result<std::vector<attendance_mark>>> pg_store::marks_of_session(id_t sessi
       out.push_back(std::move(m));
     }
     return out;
-  };
-  co_return co_await pool_.run(work);
-}
-
-task<int> pg_store::record_missed(sys_seconds now, std::chrono::seconds grace, const alert_maker& make_alerts) {
-  auto work = [now, grace, &make_alerts](pqxx::connection& c) {
-    pqxx::work tx{c};
-    if (!tx.exec_prepared1(sql::try_sweep_lock)[0].as<bool>()) return 0;
-    std::vector<missed_attendance> missed;
-    constexpr int batch_limit = 1000;
-    for (const auto& r : tx.exec_prepared(sql::missed_attendance, epoch(now), grace.count(), batch_limit)) {
-      missed_attendance m;
-      m.session_id = r[0].as<id_t>();
-      m.client_id = r[1].as<id_t>();
-      m.starts_at = from_epoch(r[2].as<long long>());
-      m.client_first_name = r[3].as<std::string>();
-      m.group_name = r[4].as<std::string>();
-      m.site_name = r[5].as<std::string>();
-      m.time_zone = r[6].as<std::string>();
-      m.counselor.id = r[7].as<id_t>();
-      m.counselor.name = r[8].as<std::string>();
-      m.counselor.alert_webhook_url = r[9].as<std::string>();
-      m.counselor.phone = r[10].as<std::string>();
-      m.counselor.email = r[11].as<std::string>();
-      missed.push_back(std::move(m));
-    }
-    // Only clients recorded absent here are alerted about.
-    std::vector<missed_attendance> recorded;
-    for (auto& m : missed) {
-      const auto inserted = tx.exec_prepared(sql::insert_auto_absent, m.session_id, m.client_id);
-      if (inserted.empty()) continue;
-      audit_change(tx, "rollcalld", "mark", "attendance", sql::snapshot_mark, inserted[0][0].as<id_t>(), std::nullopt);
-      recorded.push_back(std::move(m));
-    }
-    if (!recorded.empty()) insert_messages(tx, make_alerts(recorded));
-    tx.commit();
-    return static_cast<int>(recorded.size());
   };
   co_return co_await pool_.run(work);
 }

@@ -52,8 +52,6 @@ class pg_store final : public ports::directory_store,
   ports::task<outcome<ports::attendance_mark>> record_mark(const ports::attendance_mark_input& in,
                                                            ports::sys_seconds now) override;
   ports::task<result<std::vector<ports::attendance_mark>>> marks_of_session(ports::id_t session_id) override;
-  ports::task<int> record_missed(ports::sys_seconds now, std::chrono::seconds grace,
-                                 const alert_maker& make_alerts) override;
 
   // outbox_store
   ports::task<std::vector<ports::claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease,

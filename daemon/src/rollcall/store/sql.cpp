@@ -1,8 +1,10 @@
 #include "rollcall/store/sql.hpp"
+
 #include "rollcall/store/sql_import.hpp"
 
 #include <pqxx/pqxx>
 
+#include "rollcall/store/sql_alerts.hpp"
 #include "rollcall/store/sql_care.hpp"
 #include "rollcall/store/sql_directory.hpp"
 #include "rollcall/store/sql_feeds.hpp"
@@ -90,9 +92,10 @@ void prepare_all(pqxx::connection& c) {
       "   coalesce(nullif($7::integer, -1), (SELECT end_second FROM site_slots WHERE site_id = $1 AND slot = $3)),"
       "   $8, nullif($9::integer, 0), $10, $11)"
       " RETURNING id, first_date::text, start_second, end_second");
-  c.prepare(insert_staff,
-            "INSERT INTO staff (name, alert_webhook_url, phone, email, external_id)"
-            " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, ''), nullif($5, '')) RETURNING id");
+  c.prepare(
+      insert_staff,
+      "INSERT INTO staff (name, alert_webhook_url, phone, email, external_id, chat_webhook_url)"
+      " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, ''), nullif($5, ''), nullif($6, '')) RETURNING id");
   c.prepare(insert_client,
             "INSERT INTO clients (first_name, phone, email, external_id, language, time_zone)"
             " VALUES ($1, nullif($2, ''), nullif($3, ''), nullif($4, ''), $5, nullif($6, '')) RETURNING id");
@@ -130,11 +133,11 @@ void prepare_all(pqxx::connection& c) {
       insert_message,
       "INSERT INTO outbox (dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id,"
       "   session_revision, family_contact_id, channel, recipient, alternatives, fallback_of, first_due_at,"
-      "   quiet_zone)"
+      "   quiet_zone, alert_id)"
       " VALUES ($1, $2, $3, nullif($4, ''), $5::jsonb, to_timestamp($6),"
       " nullif($7::bigint, 0), nullif($8::bigint, 0), nullif($9::bigint, 0), nullif($10::integer, -1),"
       " nullif($11::bigint, 0), nullif($12, ''), nullif($13, ''), coalesce(nullif($14, ''), '[]')::jsonb,"
-      " nullif($15::bigint, 0), to_timestamp($6), nullif($16, ''))"
+      " nullif($15::bigint, 0), to_timestamp($6), nullif($16, ''), nullif($17::bigint, 0))"
       " ON CONFLICT (dedupe_key) DO NOTHING");
 
   c.prepare(session_for_mark,
@@ -151,30 +154,6 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(marks_of_session,
             "SELECT id, session_id, client_id, status, source, marked_by, extract(epoch FROM marked_at)::bigint,"
             " minutes, coalesce(reason, '') FROM attendance_marks WHERE session_id = $1 ORDER BY id");
-  // One instance sweeps at a time; the others skip this round rather than wait.
-  c.prepare(try_sweep_lock, "SELECT pg_try_advisory_xact_lock(7236828893061312001)");
-  // Clients enrolled before the session started who have no mark `grace` after its start.
-  c.prepare(missed_attendance,
-            "SELECT s.id, c.id, extract(epoch FROM s.starts_at)::bigint, c.first_name, g.name, st.name, st.time_zone,"
-            " f.id, f.name, coalesce(f.alert_webhook_url, ''), coalesce(f.phone, ''), coalesce(f.email, '')"
-            " FROM sessions s"
-            " JOIN groups g ON g.id = s.group_id"
-            " JOIN sites st ON st.id = g.site_id"
-            " JOIN enrollments e ON e.group_id = g.id AND" ROLLCALL_ATTENDS
-            " AND e.created_at <= s.starts_at"
-            " JOIN clients c ON c.id = e.client_id"
-            " JOIN staff f ON f.id = e.counselor_id"
-            " WHERE NOT s.cancelled AND s.starts_at <= to_timestamp($1) - make_interval(secs => $2)"
-            "   AND s.starts_at > to_timestamp($1) - interval '7 days'"
-            "   AND NOT EXISTS (SELECT 1 FROM attendance_marks m WHERE m.session_id = s.id AND m.client_id = c.id)"
-            " ORDER BY s.starts_at, c.id LIMIT $3");
-  // Checks again for a mark: staff may have marked the client since the sweep's SELECT.
-  c.prepare(insert_auto_absent,
-            "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by)"
-            " SELECT $1, $2, 'absent', 'auto', 'rollcalld'"
-            " WHERE NOT EXISTS (SELECT 1 FROM attendance_marks WHERE session_id = $1 AND client_id = $2)"
-            " ON CONFLICT (session_id, client_id) WHERE source = 'auto' DO NOTHING RETURNING id");
-
   // Reminders for sessions that have started are no longer worth sending (after downtime or
   // long retries): they are cancelled before each claim.
   c.prepare(cancel_stale_reminders,
@@ -301,6 +280,7 @@ void prepare_all(pqxx::connection& c) {
   prepare_import(c);
   prepare_directory(c);
   prepare_messaging(c);
+  prepare_alerts(c);
 }
 
 }  // namespace rollcall::store::sql

@@ -43,9 +43,6 @@ inline constexpr const char* session_for_mark = "session_for_mark";
 inline constexpr const char* insert_mark = "insert_mark";
 inline constexpr const char* session_exists = "session_exists";
 inline constexpr const char* marks_of_session = "marks_of_session";
-inline constexpr const char* try_sweep_lock = "try_sweep_lock";
-inline constexpr const char* missed_attendance = "missed_attendance";
-inline constexpr const char* insert_auto_absent = "insert_auto_absent";
 
 inline constexpr const char* cancel_stale_reminders = "cancel_stale_reminders";
 inline constexpr const char* claim_due = "claim_due";

@@ -8,7 +8,7 @@ namespace {
 // The columns store/pg_directory.cpp reads for each kind of row.
 const std::string staff_cols =
     "id, name, coalesce(alert_webhook_url, ''), coalesce(phone, ''), coalesce(email, ''), coalesce(external_id, ''),"
-    " extract(epoch FROM archived_at)::bigint";
+    " extract(epoch FROM archived_at)::bigint, coalesce(chat_webhook_url, '')";
 const std::string client_cols =
     "id, first_name, coalesce(phone, ''), coalesce(email, ''), coalesce(external_id, ''),"
     " extract(epoch FROM archived_at)::bigint, language, coalesce(time_zone, '')";
@@ -58,7 +58,8 @@ void prepare_directory(pqxx::connection& c) {
   c.prepare(lock_staff, "SELECT archived_at IS NOT NULL FROM staff WHERE id = $1 FOR UPDATE");
   c.prepare(update_staff, "UPDATE staff SET name = coalesce($2, name), " + set_optional("alert_webhook_url", "3") +
                               ", " + set_optional("phone", "4") + ", " + set_optional("email", "5") + ", " +
-                              set_optional("external_id", "6") + " WHERE id = $1");
+                              set_optional("external_id", "6") + ", " + set_optional("chat_webhook_url", "7") +
+                              " WHERE id = $1");
   c.prepare(staff_active_episodes,
             "SELECT id FROM episodes WHERE status = 'active' AND archived_at IS NULL"
             " AND (counselor_id = $1 OR case_manager_id = $1) ORDER BY id LIMIT 20");

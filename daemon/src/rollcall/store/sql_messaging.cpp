@@ -26,7 +26,8 @@ void prepare_messaging(pqxx::connection& c) {
   c.prepare(client_alert_context,
             "SELECT c.first_name, coalesce(sst.time_zone, est.time_zone, 'UTC'),"
             " coalesce(extract(epoch FROM s.starts_at)::bigint, 0), f.id, f.name, coalesce(f.alert_webhook_url, ''),"
-            " coalesce(f.phone, ''), coalesce(f.email, '')"
+            " coalesce(f.phone, ''), coalesce(f.email, ''), coalesce(f.chat_webhook_url, ''),"
+            " coalesce(sst.id, est.id, 0)"
             " FROM clients c"
             " LEFT JOIN sessions s ON s.id = nullif($2::bigint, 0)"
             " LEFT JOIN groups g ON g.id = s.group_id"

@@ -1,0 +1,34 @@
+#include "rollcall/services/attendance_watch.hpp"
+
+#include <algorithm>
+
+#include "rollcall/services/staff_alerts.hpp"
+
+namespace rollcall::services {
+
+ports::task<watch_round> attendance_watch::run_once() {
+  const auto settings = std::atomic_load(&settings_);
+  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
+  watch_round out;
+  const ports::digest_maker digest = [now](const ports::closed_session& s) { return digest_messages(s, now); };
+  out.closed = co_await store_.close_sessions(now, settings->absent_after, settings->batch, digest);
+
+  // Far enough back for a streak across weekly sessions, the rate's window and missed alerts.
+  const auto lookback = std::max({settings->rules.rate_window, settings->rules.missed_lookback, std::chrono::days{28}});
+  const ports::rules_maker rules = [settings](const ports::client_rule_context& c, ports::sys_seconds at) {
+    return rule_alerts(c, settings->rules, at);
+  };
+  out.clients_checked = co_await store_.check_rules(now, lookback, settings->batch, rules);
+
+  if (settings->escalate_after.count() > 0) {
+    const ports::escalation_maker escalate = [now](const ports::alert_record& a, const ports::staff& to, int step) {
+      return escalation_message(a, to, step, now);
+    };
+    out.escalated = co_await store_.escalate_due(now, settings->escalate_after, settings->batch, escalate);
+  }
+  out.more = out.closed.sessions >= settings->batch || out.clients_checked >= settings->batch ||
+             out.escalated >= settings->batch;
+  co_return out;
+}
+
+}  // namespace rollcall::services
