@@ -90,7 +90,8 @@ TEST(csv_writer, commas_quotes_and_line_breaks_are_quoted) {
 }
 
 TEST(csv_writer, cells_that_would_start_a_formula_get_a_leading_quote) {
-  EXPECT_EQ(csv_cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+  EXPECT_EQ(csv_cell("=SUM(A1:A9)"), "'=SUM(A1:A9)");
+  EXPECT_EQ(csv_cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
   EXPECT_EQ(csv_cell("+1"), "'+1");
   EXPECT_EQ(csv_cell("-2+3"), "'-2+3");
   EXPECT_EQ(csv_cell("@SUM(A1)"), "'@SUM(A1)");
