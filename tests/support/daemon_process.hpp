@@ -23,6 +23,7 @@ struct api_response {
   std::string content_type;
   std::string body;
   std::string cache_control;
+  std::string content_disposition;
   boost::json::value json() const { return boost::json::parse(body); }
 };
 

@@ -1,4 +1,5 @@
-// RFC 4180 parsing as spreadsheets export it, and where each record starts.
+// RFC 4180 parsing as spreadsheets export it, and where each record starts; the writer's
+// quoting and its guard against spreadsheet formulas.
 #include <gtest/gtest.h>
 
 #include "rollcall/domain/csv.hpp"
@@ -71,6 +72,43 @@ TEST(csv, malformed_quotes_are_reported_with_their_line) {
 TEST(csv, empty_input_has_no_records) {
   EXPECT_TRUE(records("").empty());
   EXPECT_TRUE(records("\xEF\xBB\xBF").empty());
+}
+
+TEST(csv_writer, plain_cells_stay_as_they_are) {
+  EXPECT_EQ(csv_cell("Ana"), "Ana");
+  EXPECT_EQ(csv_cell(""), "");
+  EXPECT_EQ(csv_cell("2026-W48"), "2026-W48");
+  EXPECT_EQ(csv_cell("0.75"), "0.75");
+}
+
+TEST(csv_writer, commas_quotes_and_line_breaks_are_quoted) {
+  EXPECT_EQ(csv_cell("Smith, Jo"), "\"Smith, Jo\"");
+  EXPECT_EQ(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(csv_cell("a\nb"), "\"a\nb\"");
+  EXPECT_EQ(csv_cell("a\r\nb"), "\"a\r\nb\"");
+  EXPECT_EQ(csv_cell(" padded "), "\" padded \"");
+}
+
+TEST(csv_writer, cells_that_would_start_a_formula_get_a_leading_quote) {
+  EXPECT_EQ(csv_cell("=SUM(A1:A9)"), "'=SUM(A1:A9)");
+  EXPECT_EQ(csv_cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(csv_cell("+1"), "'+1");
+  EXPECT_EQ(csv_cell("-2+3"), "'-2+3");
+  EXPECT_EQ(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(csv_cell("\tx"), "'\tx");
+  EXPECT_EQ(csv_cell("=1,2"), "\"'=1,2\"");  // guarded, then quoted
+  EXPECT_EQ(csv_cell("a=b"), "a=b");         // only the first character matters
+}
+
+TEST(csv_writer, lines_end_with_crlf_and_read_back_as_written) {
+  const fields cells = {"id", "Smith, \"Jo\"", "two\nlines", "", "=cmd"};
+  const auto line = csv_line(cells);
+  EXPECT_TRUE(line.ends_with("\r\n"));
+  const auto back = records(line + csv_line({"1", "2", "3", "4", "5"}));
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].fields, (fields{"id", "Smith, \"Jo\"", "two\nlines", "", "'=cmd"}));
+  EXPECT_EQ(back[1].fields, (fields{"1", "2", "3", "4", "5"}));
+  EXPECT_EQ(back[1].line, 3);  // the quoted line break is a physical line
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "rollcall/http/api_feeds.hpp"
 #include "rollcall/http/api_imports.hpp"
 #include "rollcall/http/api_messaging.hpp"
+#include "rollcall/http/api_reports.hpp"
 #include "rollcall/http/server.hpp"
 #include "rollcall/phone/gawk_phone_normalizer.hpp"
 #include "rollcall/services/attendance_watch.hpp"
@@ -39,6 +40,7 @@
 #include "rollcall/store/pg_feeds.hpp"
 #include "rollcall/store/pg_import_store.hpp"
 #include "rollcall/store/pg_messaging.hpp"
+#include "rollcall/store/pg_reports.hpp"
 #include "rollcall/store/pg_store.hpp"
 #include "rollcall/store/sql.hpp"
 #include "rollcall/support/logging.hpp"
@@ -299,6 +301,8 @@ int run(const options& opts) {
                                                    &allow_http, &care_defaults});
   store::pg_feed_store feeds{pool};
   http::register_feed_routes(routes, http::feed_deps{feeds, clock});
+  store::pg_report_store reports{pool};
+  http::register_report_routes(routes, http::report_deps{reports, care, clock});
   phone::gawk_phone_normalizer phones;
   store::pg_import_store import_store{pool};
   services::importer importer{import_store, phones};

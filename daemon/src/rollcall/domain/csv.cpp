@@ -58,4 +58,32 @@ std::variant<std::vector<csv_record>, csv_syntax_error> parse_csv(std::string_vi
   return out;
 }
 
+std::string csv_cell(std::string_view text) {
+  std::string cell;
+  // A negative number is harmless, but a cell cannot tell a number from "-2+3" or "-cmd|...":
+  // every cell that could start a formula is guarded, as spreadsheets would otherwise run it.
+  if (!text.empty() && std::string_view{"=+-@\t\r"}.find(text.front()) != std::string_view::npos) cell = "'";
+  cell += text;
+  const bool quote = cell.find_first_of(",\"\r\n") != std::string::npos ||
+                     (!cell.empty() && (cell.front() == ' ' || cell.back() == ' '));
+  if (!quote) return cell;
+  std::string out = "\"";
+  for (const char c : cell) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string csv_line(const std::vector<std::string>& cells) {
+  std::string out;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) out += ',';
+    out += csv_cell(cells[i]);
+  }
+  out += "\r\n";
+  return out;
+}
+
 }  // namespace rollcall::domain

@@ -9,6 +9,7 @@
 #include "rollcall/store/sql_directory.hpp"
 #include "rollcall/store/sql_feeds.hpp"
 #include "rollcall/store/sql_messaging.hpp"
+#include "rollcall/store/sql_reports.hpp"
 
 namespace rollcall::store::sql {
 
@@ -277,6 +278,7 @@ void prepare_all(pqxx::connection& c) {
   prepare_care(c);
   prepare_care_lists(c);
   prepare_feeds(c);
+  prepare_reports(c);
   prepare_import(c);
   prepare_directory(c);
   prepare_messaging(c);
