@@ -34,6 +34,7 @@ struct clinic_settings {
   std::string dispatcher_extra;  // more [dispatcher] keys, e.g. "max_attempts = 3\n"
   std::string extra_toml;        // appended: [[providers]], [[reminder_rules]], ...
   std::string attendance_extra;  // more [attendance] keys, e.g. "sms_checkin = true\n"
+  std::string alerts_extra;      // more [alerts] keys, e.g. "escalate_after = \"3s\"\n"
   bool webhook_delivery = true;  // false: no delivery.webhook_url (providers come from extra_toml)
 };
 
@@ -115,8 +116,8 @@ class clinic_test : public ::testing::Test {
            "\"\nwebhook_secret = \"" + provider_secret + "\"\nallow_http = true\nca_file = \"" + s.ca_file +
            "\"\n\n"
            "[alerts]\nwebhook_secret = \"" +
-           alert_secret +
-           "\"\n\n"
+           alert_secret + "\"\n" + s.alerts_extra +
+           "\n"
            "[attendance]\ngrace = \"" +
            s.grace + "\"\nabsent_after = \"" + s.absent_after + "\"\nsweep_interval = \"500ms\"\n" +
            s.attendance_extra + "\n[log]\nlevel = \"debug\"\n\n" + s.extra_toml;
