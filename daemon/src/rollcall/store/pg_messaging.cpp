@@ -270,7 +270,7 @@ task<receipt_result> pg_messaging_store::apply_receipt(const delivery_receipt& r
 
 task<inbound_result> pg_messaging_store::handle_inbound(const inbound_sms& in, const inbound_decider& decide,
                                                         const client_alert_maker& alerts) {
-  auto work = [&in, &decide, &alerts](pqxx::connection& c) {
+  auto work = [&in, &decide, &alerts, &events = events_](pqxx::connection& c) {
     pqxx::work tx{c};
     inbound_result out;
     const auto inserted = tx.exec_prepared(sql::insert_inbound, in.provider, in.provider_message_id);
@@ -343,8 +343,10 @@ task<inbound_result> pg_messaging_store::handle_inbound(const inbound_sms& in, c
       }
       if (actions.check_in && who.checkin_session_id) {
         const auto mark = tx.exec_prepared(sql::insert_sms_checkin, *who.checkin_session_id, who.client_id);
-        if (!mark.empty())
+        if (!mark.empty()) {
           audit_change(tx, "sms", "mark", "attendance", sql::snapshot_mark, mark[0][0].as<id_t>(), std::nullopt);
+          queue_mark_event(tx, events, mark[0][0].as<id_t>());
+        }
       }
       insert_messages(tx, messages);
     }

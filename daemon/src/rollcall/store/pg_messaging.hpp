@@ -6,6 +6,7 @@
 
 #include "rollcall/ports/messaging.hpp"
 #include "rollcall/store/db_pool.hpp"
+#include "rollcall/store/pg_events.hpp"
 
 namespace rollcall::store {
 
@@ -21,7 +22,9 @@ void opt_out_recipient(pqxx::work& tx, ports::id_t outbox_id, const ports::clien
 
 class pg_messaging_store final : public ports::messaging_store {
  public:
-  explicit pg_messaging_store(db_pool& pool) : pool_(pool) {}
+  // `events`: an SMS check-in queues attendance.marked for its subscriptions.
+  explicit pg_messaging_store(db_pool& pool, const event_subscriptions& events = no_event_subscriptions())
+      : pool_(pool), events_(events) {}
   ports::task<result<std::vector<ports::message_view>>> messages_of_client(ports::id_t client_id, int limit,
                                                                            ports::id_t before) override;
   ports::task<result<ports::contact_state>> contact_state_of(ports::id_t client_id) override;
@@ -37,6 +40,7 @@ class pg_messaging_store final : public ports::messaging_store {
 
  private:
   db_pool& pool_;
+  const event_subscriptions& events_;
 };
 
 }  // namespace rollcall::store

@@ -97,7 +97,7 @@ namespace {
 
 // Records one staff mark in `tx`; rejections name `prefix` + the field ("marks[2].client_id").
 outcome<attendance_mark> mark_in(pqxx::work& tx, const attendance_mark_input& in, sys_seconds now,
-                                 const std::string& prefix) {
+                                 const std::string& prefix, const event_subscriptions& events) {
   auto rows = tx.exec_prepared(sql::session_for_mark, in.session_id, in.client_id);
   if (rows.empty()) return reject(errc::not_found, "session_id", "no such session");
   const auto starts_at = from_epoch(rows[0][0].as<long long>());
@@ -113,15 +113,16 @@ outcome<attendance_mark> mark_in(pqxx::work& tx, const attendance_mark_input& in
       r[0].as<id_t>(), in.session_id, in.client_id, in.status, "staff", in.marked_by, from_epoch(r[1].as<long long>()),
       in.minutes,      in.reason};
   audit_change(tx, in.marked_by, "mark", "attendance", sql::snapshot_mark, out.id, std::nullopt);
+  queue_mark_event(tx, events, out.id);
   return out;
 }
 
 }  // namespace
 
 task<outcome<attendance_mark>> pg_store::record_mark(const attendance_mark_input& in, sys_seconds now) {
-  auto work = [in, now](pqxx::connection& c) -> outcome<attendance_mark> {
+  auto work = [in, now, &events = events_](pqxx::connection& c) -> outcome<attendance_mark> {
     pqxx::work tx{c};
-    auto out = mark_in(tx, in, now, "");
+    auto out = mark_in(tx, in, now, "", events);
     if (out) tx.commit();
     return out;
   };
@@ -131,13 +132,13 @@ task<outcome<attendance_mark>> pg_store::record_mark(const attendance_mark_input
 task<outcome<std::vector<attendance_mark>>> pg_store::record_marks(id_t session_id,
                                                                    const std::vector<attendance_mark_input>& in,
                                                                    sys_seconds now) {
-  auto work = [session_id, &in, now](pqxx::connection& c) -> outcome<std::vector<attendance_mark>> {
+  auto work = [session_id, &in, now, &events = events_](pqxx::connection& c) -> outcome<std::vector<attendance_mark>> {
     pqxx::work tx{c};
     if (tx.exec_prepared(sql::session_exists, session_id).empty())
       return reject(errc::not_found, "session_id", "no such session");
     std::vector<attendance_mark> out;
     for (std::size_t i = 0; i < in.size(); ++i) {
-      auto one = mark_in(tx, in[i], now, "marks[" + std::to_string(i) + "].");
+      auto one = mark_in(tx, in[i], now, "marks[" + std::to_string(i) + "].", events);
       if (!one) return one.error();  // nothing is committed
       out.push_back(std::move(*one));
     }
@@ -236,6 +237,7 @@ task<std::vector<claimed_message>> pg_store::claim_due(int batch_size, std::chro
       m.channel = r[8].as<std::string>();
       m.age = std::chrono::seconds{r[9].as<long long>()};
       m.quiet_zone = r[10].as<std::string>();
+      m.subscription = r[11].as<std::string>();
       out.push_back(std::move(m));
     }
     tx.commit();
