@@ -42,6 +42,8 @@ ALTER TABLE outbox ADD COLUMN alert_id bigint REFERENCES alerts (id);
 CREATE INDEX outbox_alert ON outbox (alert_id) WHERE alert_id IS NOT NULL;
 ALTER TABLE outbox DROP CONSTRAINT outbox_target_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_target_check CHECK (target IN ('provider', 'staff_webhook', 'chat_webhook'));
+ALTER TABLE outbox DROP CONSTRAINT outbox_channel_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_channel_check CHECK (channel IN ('sms', 'email', 'webhook', 'chat'));
 
 -- When a session's attendance was closed: its unmarked clients recorded absent. Sessions over
 -- before this migration count as closed (the old sweep handled them).

@@ -118,7 +118,7 @@ TEST_F(alerts_test, unmarked_then_absent_once_with_one_alert_each_to_counselor_c
   const auto session = session_for(site, start, 6s, eps);
   ASSERT_NE(session, 0) << daemon->log();
   // A cancelled session of the same clients raises nothing.
-  const auto cancelled = session_for(site, start, 6s, eps, "Cancelled track");
+  const auto cancelled = session_for(site, start + 20s, 2s, eps, "Cancelled track");
   ASSERT_EQ(daemon->post(path_of("/v1/sessions", cancelled, "/cancel"), {{"reason", "weather"}}).status, 200);
 
   // Before the start plus grace every client is only expected.
@@ -166,8 +166,8 @@ TEST_F(alerts_test, unmarked_then_absent_once_with_one_alert_each_to_counselor_c
   }
   EXPECT_EQ(about, (std::set<std::int64_t>{ben, dee}));
 
-  EXPECT_EQ(count("SELECT count(*) FROM attendance_marks WHERE source = 'auto' AND client_id = " +
-                  std::to_string(ben) + " AND session_id = " + std::to_string(session)),
+  EXPECT_EQ(count("SELECT count(*) FROM attendance_marks WHERE source = 'auto' AND client_id = " + std::to_string(ben) +
+                  " AND session_id = " + std::to_string(session)),
             1);
   EXPECT_EQ(count("SELECT count(*) FROM attendance_marks WHERE source = 'auto'"), 1);
   EXPECT_EQ(count("SELECT count(*) FROM attendance_marks WHERE session_id = " + std::to_string(cancelled)), 0);

@@ -793,10 +793,11 @@ TEST_F(messaging_config_test, documented_array_keys_match_the_example) {
   EXPECT_EQ(c.providers.size(), 4u);
   EXPECT_EQ(c.reminder_rules.size(), 2u);
   EXPECT_EQ(c.templates.size(), 2u);
+  EXPECT_EQ(c.event_subscriptions.size(), 2u);
   EXPECT_TRUE(c.warnings.empty());
   const auto table = toml::parse(text);
   std::set<std::string> shown;
-  for (const char* array : {"providers", "reminder_rules", "templates"})
+  for (const char* array : {"providers", "reminder_rules", "templates", "event_subscriptions"})
     table[array].as_array()->for_each([&](const toml::table& entry) {
       for (const auto& [key, value] : entry) {
         std::string field{key.str()};
@@ -815,5 +816,96 @@ TEST_F(messaging_config_test, documented_array_keys_match_the_example) {
   }
   EXPECT_EQ(shown, documented);
 }
+
+}  // namespace
+
+// --- integration event subscriptions -----------------------------------------------------------
+
+namespace {
+
+std::string subscription(const std::string& name, const std::string& events) {
+  return "[[event_subscriptions]]\nname = \"" + name + "\"\nurl = \"https://" + name +
+         ".example.org/events\"\nsecret = \"" + std::string{secret} + "\"\nevents = " + events + "\n";
+}
+
+TEST_F(messaging_config_test, event_subscriptions_parse) {
+  write("secrets/ehr", std::string{secret} + "\n");
+  const auto c = load_text(subscription("analytics", "[\"*\"]") +
+                           "[[event_subscriptions]]\nname = \"ehr\"\nurl = \"http://127.0.0.1:9/ehr\"\n"
+                           "secret_file = \"secrets/ehr\"\nevents = [\"attendance.marked\", \"enrollment.changed\"]\n"
+                           "allow_http = true\n");
+  ASSERT_EQ(c.event_subscriptions.size(), 2u);
+  EXPECT_EQ(c.event_subscriptions[0].name, "analytics");
+  EXPECT_EQ(c.event_subscriptions[0].url, "https://analytics.example.org/events");
+  EXPECT_EQ(c.event_subscriptions[0].secret, secret);
+  EXPECT_THAT(c.event_subscriptions[0].events, ElementsAre("*"));
+  EXPECT_FALSE(c.event_subscriptions[0].allow_http);
+  EXPECT_EQ(c.event_subscriptions[1].name, "ehr");
+  EXPECT_EQ(c.event_subscriptions[1].secret, secret);  // from the file
+  EXPECT_THAT(c.event_subscriptions[1].events, ElementsAre("attendance.marked", "enrollment.changed"));
+  EXPECT_TRUE(c.event_subscriptions[1].allow_http);
+  EXPECT_TRUE(c.warnings.empty());
+  EXPECT_TRUE(cfg::load(std::nullopt).event_subscriptions.empty());
+  // All reloadable: changing them needs no restart.
+  EXPECT_TRUE(cfg::changed_restart_keys(cfg::load(std::nullopt), c).empty());
+}
+
+TEST_F(messaging_config_test, event_subscription_errors_never_show_the_secret) {
+  const std::string leaked = "whsec_c2VjcmV0LXZhbHVlLXRoYXQtbXVzdC1ub3QtbGVhaw==";
+  const auto msg = error_of("[[event_subscriptions]]\nname = \"ehr\"\nurl = \"ftp://x\"\nsecret = \"" + leaked +
+                            "\"\nevents = [\"*\"]\n");
+  EXPECT_THAT(msg, HasSubstr("event_subscriptions[0].url"));
+  EXPECT_THAT(msg, ::testing::Not(HasSubstr("c2VjcmV0")));
+}
+
+const std::string good_secret = std::string{"secret = \""} + secret + "\"\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    events, messaging_config_error,
+    ::testing::Values(
+        array_error_case{"event_missing_secret",
+                         "[[event_subscriptions]]\nname = \"ehr\"\nurl = \"https://ehr.example.org/\"\n"
+                         "events = [\"*\"]\n",
+                         2, "event_subscriptions[0].secret", "required"},
+        array_error_case{"event_bad_secret", "[[event_subscriptions]]\nname = \"ehr\"\nsecret = \"hunter2\"\n", 4,
+                         "event_subscriptions[0].secret", "whsec_"},
+        array_error_case{"event_missing_url",
+                         "[[event_subscriptions]]\nname = \"ehr\"\n" + good_secret + "events = [\"*\"]\n", 2,
+                         "event_subscriptions[0].url", "required"},
+        array_error_case{"event_bad_url", "[[event_subscriptions]]\nname = \"ehr\"\nurl = \"ehr.example.org/x\"\n", 4,
+                         "event_subscriptions[0].url", "absolute URL"},
+        array_error_case{"event_url_not_http", "[[event_subscriptions]]\nurl = \"ftp://ehr.example.org/x\"\n", 3,
+                         "event_subscriptions[0].url", "http or https"},
+        array_error_case{"event_http_needs_allow_http",
+                         "[[event_subscriptions]]\nname = \"ehr\"\nurl = \"http://127.0.0.1:9/\"\n" + good_secret +
+                             "events = [\"*\"]\n",
+                         4, "event_subscriptions[0].url", "allow_http"},
+        array_error_case{"event_unknown_type",
+                         "[[event_subscriptions]]\nevents = [\"attendance.marked\", \"client.created\"]\n", 3,
+                         "event_subscriptions[0].events", "element 1 must be one of attendance.marked"},
+        array_error_case{"event_empty_events", "[[event_subscriptions]]\nevents = []\n", 3,
+                         "event_subscriptions[0].events", "at least one"},
+        array_error_case{"event_star_not_alone", "[[event_subscriptions]]\nevents = [\"*\", \"session.missed\"]\n", 3,
+                         "event_subscriptions[0].events", "listed alone"},
+        array_error_case{"event_type_twice",
+                         "[[event_subscriptions]]\nevents = [\"session.missed\", \"session.missed\"]\n", 3,
+                         "event_subscriptions[0].events", "listed twice"},
+        array_error_case{"event_missing_events",
+                         "[[event_subscriptions]]\nname = \"ehr\"\nurl = \"https://ehr.example.org/\"\n" + good_secret,
+                         2, "event_subscriptions[0].events", "required"},
+        array_error_case{
+            "event_missing_name",
+            "[[event_subscriptions]]\nurl = \"https://ehr.example.org/\"\n" + good_secret + "events = [\"*\"]\n", 2,
+            "event_subscriptions[0].name", "required"},
+        array_error_case{"event_bad_name", "[[event_subscriptions]]\nname = \"EHR system\"\n", 3,
+                         "event_subscriptions[0].name", "a-z"},
+        array_error_case{"event_duplicate_name",
+                         subscription("ehr", "[\"*\"]") + subscription("ehr", "[\"session.missed\"]"), 8,
+                         "event_subscriptions[1].name", "already the name of event_subscriptions[0]"},
+        array_error_case{"event_unknown_key", "[[event_subscriptions]]\nheaders = \"x\"\n", 3,
+                         "event_subscriptions[0].headers", "unknown key"},
+        array_error_case{"event_subscriptions_not_an_array", "event_subscriptions = \"ehr\"\n", 2,
+                         "event_subscriptions", "[[event_subscriptions]]"}),
+    [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -193,8 +193,15 @@ delivery::router_settings router_settings_of(const config::config& c) {
     s.providers.push_back(std::move(r));
   }
   s.alert_secret = c.alerts.webhook_secret.empty() ? c.delivery.webhook_secret : c.alerts.webhook_secret;
+  for (const auto& e : c.event_subscriptions) s.event_endpoints.push_back({e.name, e.secret});
   s.timeout = c.dispatcher.http_timeout;
   return s;
+}
+
+std::vector<store::event_subscription> event_subscriptions_of(const config::config& c) {
+  std::vector<store::event_subscription> out;
+  for (const auto& e : c.event_subscriptions) out.push_back({e.name, e.url, e.events});
+  return out;
 }
 
 std::vector<http::hook_provider> hook_providers_of(const config::config& c) {
@@ -277,10 +284,11 @@ int run(const options& opts) {
   // Declared before the pool, so that it outlives it: work still queued on the pool at
   // shutdown owns coroutine frames whose sockets and timers belong to this io_context.
   net::io_context io{1};
+  store::event_subscriptions events;  // read by transactions on the pool's threads: it outlives the pool too
   store::db_pool pool{db_url, cfg.database.pool_size, store::sql::prepare_all};
   system_clock clock;
-  store::pg_store store{pool};
-  store::pg_care_store care{pool};
+  store::pg_store store{pool, events};
+  store::pg_care_store care{pool, events};
   store::pg_directory directory{pool};
   auto tls = delivery::make_client_tls_context(cfg.delivery.ca_file);
   delivery::http_client client{io.get_executor(), tls};
@@ -288,7 +296,7 @@ int run(const options& opts) {
   services::composer composer;
   services::planner planner{store, composer, clock};
   services::dispatcher dispatcher{store, sender};
-  store::pg_alert_store alert_store{pool};
+  store::pg_alert_store alert_store{pool, events};
   services::attendance_watch watch{alert_store, clock};
   std::chrono::seconds roster_grace{0};
   bool allow_http = cfg.delivery.allow_http;
@@ -304,11 +312,11 @@ int run(const options& opts) {
   store::pg_report_store reports{pool};
   http::register_report_routes(routes, http::report_deps{reports, care, clock});
   phone::gawk_phone_normalizer phones;
-  store::pg_import_store import_store{pool};
+  store::pg_import_store import_store{pool, events};
   services::importer importer{import_store, phones};
   http::register_import_routes(routes, importer);
   http::register_directory_routes(routes, http::directory_deps{directory, directory, directory, &allow_http});
-  store::pg_messaging_store messaging{pool};
+  store::pg_messaging_store messaging{pool, events};
   services::inbound_service inbound{messaging, composer, clock};
   auto hook_providers = hook_providers_of(cfg);
   http::register_messaging_routes(routes, http::messaging_deps{messaging, inbound, &hook_providers, clock});
@@ -322,6 +330,7 @@ int run(const options& opts) {
     planner.set_settings({c.planner.horizon, longest_lead(messaging_settings)});
     composer.set_settings(std::move(messaging_settings));
     sender.set_settings(router_settings_of(c));
+    events.set(event_subscriptions_of(c));
     hook_providers = hook_providers_of(c);
     services::dispatcher_settings ds;
     ds.batch_size = c.dispatcher.batch_size;
@@ -452,6 +461,7 @@ int run(const options& opts) {
               cfg.reminder_rules = next.reminder_rules;
               cfg.quiet_hours = next.quiet_hours;
               cfg.templates = next.templates;
+              cfg.event_subscriptions = next.event_subscriptions;
               cfg.warnings = next.warnings;
               for (const auto& warning : next.warnings) log->warn("reload: {}", warning);
               apply(cfg);

@@ -32,7 +32,11 @@ int run_import_command(const options& opts, const config::config& cfg, const std
 
   net::io_context io{1};
   store::db_pool pool{db_url, 1, store::sql::prepare_all};
-  store::pg_import_store store{pool};
+  store::event_subscriptions events;
+  std::vector<store::event_subscription> subs;
+  for (const auto& e : cfg.event_subscriptions) subs.push_back({e.name, e.url, e.events});
+  events.set(std::move(subs));
+  store::pg_import_store store{pool, events};
   phone::gawk_phone_normalizer phones;
   services::importer importer{store, phones};
   importer.set_settings({cfg.imports.default_region, cfg.delivery.allow_http});

@@ -147,6 +147,17 @@ struct config {
   };
   std::vector<template_section> templates;
 
+  // Integration events (attendance.marked, ...) POSTed, signed, to other systems such as an EHR
+  // (TOML [[event_subscriptions]]); see docs/events.md.
+  struct event_subscription_section {
+    std::string name;                 // unique, [a-z0-9_-]{1,40}; names the subscription in the outbox
+    std::string url;                  // the endpoint: https (http only with allow_http)
+    std::string secret;               // whsec_... signing its requests (a secret)
+    std::vector<std::string> events;  // event types, or "*" alone for every type
+    bool allow_http = false;          // permit an http:// url (loopback testing)
+  };
+  std::vector<event_subscription_section> event_subscriptions;
+
   // Problems that do not stop start-up (filled by load; logged by the caller), e.g. an SMS
   // template that would take more than two segments.
   std::vector<std::string> warnings;
@@ -164,6 +175,7 @@ config load(const std::optional<std::filesystem::path>& file);
 using provider_section = config::provider_section;
 using reminder_rule_section = config::reminder_rule_section;
 using template_section = config::template_section;
+using event_subscription_section = config::event_subscription_section;
 
 // The configured providers, or, when there are none and delivery.webhook_url is set, one implied
 // provider "webhook" of type webhook carrying sms and email to that URL with delivery's secret.

@@ -1,4 +1,5 @@
-// The array tables of the configuration: [[providers]], [[reminder_rules]] and [[templates]].
+// The array tables of the configuration: [[providers]], [[reminder_rules]], [[templates]] and
+// [[event_subscriptions]].
 // Each entry's fields are read with the same typed key builders as the top-level keys; what
 // spans fields or entries (required fields per provider type, duplicates, a rule's template set,
 // placeholders) is checked afterwards, naming the entry as "providers[2].type" (0-based).
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "rollcall/config/config_keys.hpp"
+#include "rollcall/domain/events.hpp"
 #include "rollcall/domain/templates.hpp"
 
 namespace rollcall::config::detail {
@@ -217,6 +219,73 @@ const array_spec<template_section>& template_spec() {
   return spec;
 }
 
+// An event subscription's "events": distinct event types, or "*" alone for every type.
+key_spec_of<event_subscription_section> events_key() {
+  using E = event_subscription_section;
+  return {"events",
+          "array of strings",
+          true,
+          "event types it receives (required): attendance.marked, session.missed, alert.created, "
+          "alert.acknowledged, enrollment.changed; or [\"*\"] for all",
+          [](const E& e) {
+            std::string out = "[";
+            for (const auto& s : e.events) {
+              if (out.size() > 1) out += ", ";
+              out += quote(s);
+            }
+            return out + "]";
+          },
+          [](E& e, const toml::node& n) -> check {
+            std::string names;
+            for (auto t : domain::event_types()) {
+              names += names.empty() ? "" : ", ";
+              names += t;
+            }
+            names += " or \"*\"";
+            const auto* arr = n.as_array();
+            if (!arr) return "expected an array of event types (" + names + ")";
+            if (arr->empty()) return "must list at least one of " + names;
+            std::vector<std::string> out;
+            for (const auto& item : *arr) {
+              auto v = item.value<std::string>();
+              if (!item.is_string() || !v || (*v != "*" && !domain::is_event_type(*v)))
+                return "element " + std::to_string(out.size()) + " must be one of " + names;
+              if (std::find(out.begin(), out.end(), *v) != out.end())
+                return std::string{"\""} + *v + "\" is listed twice";
+              out.push_back(*v);
+            }
+            if (out.size() > 1 && std::find(out.begin(), out.end(), "*") != out.end())
+              return "\"*\" (every type) must be listed alone";
+            e.events = std::move(out);
+            return {};
+          }};
+}
+
+const array_spec<event_subscription_section>& event_subscription_spec() {
+  using E = event_subscription_section;
+  static const array_spec<E> spec{
+      "event_subscriptions",
+      {
+          string_key<E>(
+              "name", [](E & e) -> auto& { return e.name; }, true,
+              "unique name (a-z, 0-9, _ and -) of the receiving system (required)", name_like),
+          string_key<E>(
+              "url", [](E & e) -> auto& { return e.url; }, true, "the endpoint events are POSTed to (required; https)",
+              url_or_empty),
+          string_key<E>(
+              "secret", [](E & e) -> auto& { return e.secret; }, true,
+              "whsec_ secret signing its requests (Standard Webhooks) (required; a secret; or secret_file)",
+              require_secret),
+          events_key(),
+          bool_key<E>(
+              "allow_http", [](E & e) -> auto& { return e.allow_http; }, true,
+              "allow a plain http:// url (only for loopback testing)"),
+      },
+      {"secret"},
+      {{"events", "(required)"}}};
+  return spec;
+}
+
 std::string entry_name(const std::string& table, std::size_t i) {
   std::string out = table;
   out += '[';
@@ -377,6 +446,23 @@ void validate_templates(config& c, const reporter& r) {
   }
 }
 
+void validate_event_subscriptions(const config& c, const reporter& r) {
+  std::map<std::string, std::string> names;
+  for (std::size_t i = 0; i < c.event_subscriptions.size(); ++i) {
+    const auto& s = c.event_subscriptions[i];
+    const auto e = entry_name("event_subscriptions", i) + ".";
+    for (const char* field : {"name", "url", "secret", "events"})
+      if (!r.has(e + field)) r.fail(e + field, "required");
+    if (auto [it, fresh] = names.emplace(s.name, e + "name"); !fresh)
+      r.fail(e + "name",
+             std::string{"\""} + s.name + "\" is already the name of " + it->second.substr(0, it->second.size() - 5));
+    if (s.url.empty()) r.fail(e + "url", "must not be empty");
+    if (s.secret.empty()) r.fail(e + "secret", "must not be empty");
+    if (s.url.starts_with("http://") && !s.allow_http)
+      r.fail(e + "url", "plain http:// needs allow_http = true in this subscription (loopback testing only)");
+  }
+}
+
 template <class Owner>
 void document(const array_spec<Owner>& spec, std::vector<key_doc>& out) {
   const Owner blank;
@@ -392,7 +478,7 @@ void document(const array_spec<Owner>& spec, std::vector<key_doc>& out) {
 }  // namespace
 
 bool is_array_table(const std::string& name) {
-  return name == "providers" || name == "reminder_rules" || name == "templates";
+  return name == "providers" || name == "reminder_rules" || name == "templates" || name == "event_subscriptions";
 }
 
 void apply_array_table(config& c, const std::string& name, const toml::node& node, const std::filesystem::path& file,
@@ -400,6 +486,7 @@ void apply_array_table(config& c, const std::string& name, const toml::node& nod
   if (name == "providers") read_entries(provider_spec(), c.providers, node, file, lines);
   if (name == "reminder_rules") read_entries(rule_spec(), c.reminder_rules, node, file, lines);
   if (name == "templates") read_entries(template_spec(), c.templates, node, file, lines);
+  if (name == "event_subscriptions") read_entries(event_subscription_spec(), c.event_subscriptions, node, file, lines);
 }
 
 void validate_array_tables(config& c, const std::string& origin, const source_lines& lines) {
@@ -407,6 +494,7 @@ void validate_array_tables(config& c, const std::string& origin, const source_li
   validate_providers(c, r);
   validate_templates(c, r);
   validate_rules(c, r);
+  validate_event_subscriptions(c, r);
 }
 
 std::vector<key_doc> documented_array_keys() {
@@ -414,6 +502,7 @@ std::vector<key_doc> documented_array_keys() {
   document(provider_spec(), out);
   document(rule_spec(), out);
   document(template_spec(), out);
+  document(event_subscription_spec(), out);
   return out;
 }
 

@@ -76,13 +76,28 @@ ports::task<ports::send_result> provider_router::deliver(const ports::claimed_me
   msg.text = field(payload, "text");
   msg.payload_json = m.payload;
 
-  if (m.target == "staff_webhook" || m.target == "chat_webhook") {
+  if (m.target == "staff_webhook" || m.target == "chat_webhook" || m.target == "event_webhook") {
     const bool chat = m.target == "chat_webhook";
     provider_settings s;
-    s.name = chat ? "staff-chat" : "staff-webhook";
+    s.name = chat ? "staff-chat" : m.target == "staff_webhook" ? "staff-webhook" : "event-webhook";
     s.type = chat ? "chat" : "webhook";
     s.url = m.target_url;
     s.secret = settings_.alert_secret;
+    if (m.target == "event_webhook") {
+      // Signed with the secret its subscription has now: a reload may have rotated it, or
+      // removed the subscription (then the event cannot be sent and is dead-lettered).
+      const auto& subs = settings_.event_endpoints;
+      const auto sub = std::find_if(subs.begin(), subs.end(), [&](const auto& e) { return e.name == m.subscription; });
+      if (sub == subs.end()) {
+        out.error = "event subscription \"";
+        out.error += m.subscription;
+        out.error += "\" is no longer configured";
+        out.permanent = true;
+        out.provider = s.name;
+        co_return out;
+      }
+      s.secret = sub->secret;
+    }
     s.timeout = settings_.timeout;
     auto p = make_provider(std::move(s), client_, clock_);
     auto sent = co_await p->send(msg);

@@ -1,5 +1,6 @@
 // Sends each claimed message through a provider that carries its channel: staff alert
-// webhooks to the staff member's URL, SMS and email to the configured providers in order (a
+// webhooks to the staff member's URL, integration events to their subscription's endpoint
+// signed with that subscription's secret, SMS and email to the configured providers in order (a
 // retry goes to the next provider of the channel, so a second provider is a failover). Each
 // provider has its own bound on requests in flight and its own rate limit (messages/second);
 // a message that would wait too long for the rate limit is handed back, not sent, and not
@@ -27,9 +28,16 @@ struct routed_provider {
   int concurrency = 4;
 };
 
+// An integration event subscription as the router needs it: the secret its events are signed with.
+struct event_endpoint {
+  std::string name;
+  std::string secret;  // whsec_...
+};
+
 struct router_settings {
   std::vector<routed_provider> providers;
   std::string alert_secret;  // whsec_ signing staff alert webhooks
+  std::vector<event_endpoint> event_endpoints;
   std::chrono::milliseconds timeout{10'000};
   std::chrono::milliseconds max_rate_wait{5'000};  // longer: hand the message back
 };

@@ -231,6 +231,7 @@ struct claimed_message {
   std::string channel;          // sms | email | webhook
   std::chrono::seconds age{0};  // since it was first due
   std::string quiet_zone;       // not empty: a reminder not to send in quiet hours in this zone
+  std::string subscription;     // target event_webhook: the event subscription whose secret signs it
 };
 
 struct delivery_record {

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "rollcall/store/pg_audit.hpp"
+#include "rollcall/store/pg_events.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/sql_alerts.hpp"
 
@@ -93,7 +94,7 @@ std::vector<staff> staff_by_ids(pqxx::transaction_base& tx, const std::vector<id
   return out;
 }
 
-int insert_alerts(pqxx::work& tx, const std::vector<new_alert>& alerts) {
+int insert_alerts(pqxx::work& tx, const event_subscriptions& events, const std::vector<new_alert>& alerts) {
   int inserted = 0;
   for (const auto& a : alerts) {
     const auto row = tx.exec_prepared(sql::insert_alert, a.kind, a.dedupe_key, a.client_id, a.session_id.value_or(0),
@@ -106,13 +107,21 @@ int insert_alerts(pqxx::work& tx, const std::vector<new_alert>& alerts) {
     insert_messages(tx, messages);
     audit(tx, "rollcalld", "raise", "alert", id,
           {{"kind", a.kind}, {"client_id", a.client_id}, {"recipients", static_cast<std::int64_t>(messages.size())}});
+    if (events.wants("alert.created")) {
+      boost::json::object data{{"alert_id", id},
+                               {"kind", a.kind},
+                               {"client_id", a.client_id},
+                               {"session_id", a.session_id ? boost::json::value(*a.session_id) : nullptr},
+                               {"site_id", a.site_id ? boost::json::value(*a.site_id) : nullptr}};
+      queue_event(tx, events, "alert.created", std::to_string(id), data);
+    }
   }
   return inserted;
 }
 
 task<close_result> pg_alert_store::close_sessions(sys_seconds now, std::chrono::seconds margin, int batch,
                                                   const digest_maker& digest) {
-  auto work = [now, margin, batch, &digest](pqxx::connection& c) {
+  auto work = [now, margin, batch, &digest, &events = events_](pqxx::connection& c) {
     pqxx::work tx{c};
     close_result out;
     for (const auto& s : tx.exec_prepared(sql::sessions_to_close, epoch(now), margin.count(), batch)) {
@@ -125,6 +134,8 @@ task<close_result> pg_alert_store::close_sessions(sys_seconds now, std::chrono::
       closed.starts_at = from_epoch(s[5].as<long long>());
       for (const auto& m : tx.exec_prepared(sql::record_unmarked_absent, closed.session_id)) {
         audit_change(tx, "rollcalld", "mark", "attendance", sql::snapshot_mark, m[0].as<id_t>(), std::nullopt);
+        queue_mark_event(tx, events, m[0].as<id_t>());
+        queue_missed_event(tx, events, closed.session_id, m[1].as<id_t>());
         ++out.absences;
       }
       tx.exec_prepared(sql::queue_session_rule_checks, closed.session_id);
@@ -144,7 +155,7 @@ task<close_result> pg_alert_store::close_sessions(sys_seconds now, std::chrono::
 }
 
 task<int> pg_alert_store::check_rules(sys_seconds now, std::chrono::days lookback, int batch, const rules_maker& make) {
-  auto work = [now, lookback, batch, &make](pqxx::connection& c) {
+  auto work = [now, lookback, batch, &make, &events = events_](pqxx::connection& c) {
     pqxx::work tx{c};
     std::vector<id_t> ids;
     for (const auto& r : tx.exec_prepared(sql::claim_rule_checks, batch)) ids.push_back(r[0].as<id_t>());
@@ -211,7 +222,7 @@ task<int> pg_alert_store::check_rules(sys_seconds now, std::chrono::days lookbac
       if (!r[8].is_null()) s.minutes = r[8].as<int>();
       it->second.input.sessions.push_back(s);
     }
-    for (const auto& [id, ctx] : contexts) insert_alerts(tx, make(ctx, now));
+    for (const auto& [id, ctx] : contexts) insert_alerts(tx, events, make(ctx, now));
     tx.commit();
     return static_cast<int>(ids.size());
   };
@@ -247,7 +258,7 @@ task<int> pg_alert_store::escalate_due(sys_seconds now, std::chrono::seconds aft
 
 task<outcome<alert_record>> pg_alert_store::acknowledge(id_t alert_id, id_t staff_id, const std::string& note,
                                                         const std::string& actor) {
-  auto work = [=](pqxx::connection& c) -> outcome<alert_record> {
+  auto work = [=, &events = events_](pqxx::connection& c) -> outcome<alert_record> {
     pqxx::work tx{c};
     const auto lock = tx.exec_prepared(sql::lock_alert, alert_id);
     if (lock.empty()) return reject(errc::not_found, "id", "no such alert");
@@ -261,6 +272,8 @@ task<outcome<alert_record>> pg_alert_store::acknowledge(id_t alert_id, id_t staf
     }
     tx.exec_prepared(sql::acknowledge_alert, alert_id, staff_id, note);
     audit(tx, actor, "acknowledge", "alert", alert_id, {{"staff_id", staff_id}});
+    queue_event(tx, events, "alert.acknowledged", std::to_string(alert_id),
+                {{"alert_id", alert_id}, {"staff_id", staff_id}});
     auto a = read_alert(tx.exec_prepared1(sql::select_alert, alert_id));
     read_deliveries(tx, a);
     tx.commit();

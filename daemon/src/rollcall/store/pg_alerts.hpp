@@ -7,19 +7,23 @@
 
 #include "rollcall/ports/alerts.hpp"
 #include "rollcall/store/db_pool.hpp"
+#include "rollcall/store/pg_events.hpp"
 
 namespace rollcall::store {
 
-// Inserts each alert whose dedupe key is new, with its messages linked to it, and audits it.
-// Returns how many alerts were new.
-int insert_alerts(pqxx::work& tx, const std::vector<ports::new_alert>& alerts);
+// Inserts each alert whose dedupe key is new, with its messages linked to it, audits it and
+// queues alert.created for `events`. Returns how many alerts were new.
+int insert_alerts(pqxx::work& tx, const event_subscriptions& events, const std::vector<ports::new_alert>& alerts);
 
 // The staff with these ids who are not archived (chat webhook included).
 std::vector<ports::staff> staff_by_ids(pqxx::transaction_base& tx, const std::vector<ports::id_t>& ids);
 
 class pg_alert_store final : public ports::alert_store {
  public:
-  explicit pg_alert_store(db_pool& pool) : pool_(pool) {}
+  // `events`: closing a session queues attendance.marked and session.missed; alerts queue
+  // alert.created and alert.acknowledged.
+  explicit pg_alert_store(db_pool& pool, const event_subscriptions& events = no_event_subscriptions())
+      : pool_(pool), events_(events) {}
   ports::task<ports::close_result> close_sessions(ports::sys_seconds now, std::chrono::seconds margin, int batch,
                                                   const ports::digest_maker& digest) override;
   ports::task<int> check_rules(ports::sys_seconds now, std::chrono::days lookback, int batch,
@@ -37,6 +41,7 @@ class pg_alert_store final : public ports::alert_store {
 
  private:
   db_pool& pool_;
+  const event_subscriptions& events_;
 };
 
 }  // namespace rollcall::store

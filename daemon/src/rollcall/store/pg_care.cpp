@@ -194,7 +194,7 @@ std::optional<locked_group> lock_group(pqxx::work& tx, id_t id) {
 }
 
 // Offers the group's free seats to the placements waiting longest (staff then accept or decline).
-void offer_free_seats(pqxx::work& tx, id_t group_id, const std::string& actor) {
+void offer_free_seats(pqxx::work& tx, id_t group_id, const std::string& actor, const event_subscriptions& events) {
   const auto g = lock_group(tx, group_id);
   if (!g || g->capacity == 0 || g->archived) return;
   int taken = tx.exec_prepared1(sql::care_seats_taken, group_id)[0].as<int>();
@@ -205,6 +205,7 @@ void offer_free_seats(pqxx::work& tx, id_t group_id, const std::string& actor) {
     const auto before = snapshot(tx, sql::snapshot_enrollment, id);
     tx.exec_prepared(sql::care_offer, id);
     audit_change(tx, actor, "offer_seat", "enrollment", sql::snapshot_enrollment, id, before, {{"group_id", group_id}});
+    queue_enrollment_event(tx, events, id, "seat_offered");
     ++taken;
   }
 }
@@ -236,7 +237,7 @@ std::optional<std::string> before_of(const std::map<id_t, std::optional<std::str
 // returns the groups whose seats it freed, and adds the placements to `ended`.
 std::vector<id_t> record_ended(pqxx::work& tx, const pqxx::result& rows,
                                const std::map<id_t, std::optional<std::string>>& before, const std::string& reason,
-                               const std::string& actor, boost::json::array& ended) {
+                               const std::string& actor, boost::json::array& ended, const event_subscriptions& events) {
   std::vector<id_t> freed;
   for (const auto& r : rows) {
     const auto pid = r[0].as<id_t>();
@@ -244,6 +245,7 @@ std::vector<id_t> record_ended(pqxx::work& tx, const pqxx::result& rows,
     freed.push_back(r[1].as<id_t>());
     audit_change(tx, actor, "end", "enrollment", sql::snapshot_enrollment, pid, before_of(before, pid),
                  {{"reason", reason}});
+    queue_enrollment_event(tx, events, pid, "ended");
   }
   return freed;
 }
@@ -326,7 +328,7 @@ task<outcome<episode>> pg_care_store::update_episode(id_t id, const episode_patc
 }
 
 task<outcome<episode>> pg_care_store::change_level(id_t id, const level_change& change, const std::string& actor) {
-  auto work = [id, change, actor](pqxx::connection& c) -> outcome<episode> {
+  auto work = [id, change, actor, &events = events_](pqxx::connection& c) -> outcome<episode> {
     pqxx::work tx{c};
     auto before = read_episode(tx, id, true);
     if (!before) return reject(errc::not_found, "id", "no such episode");
@@ -346,12 +348,12 @@ task<outcome<episode>> pg_care_store::change_level(id_t id, const level_change& 
     boost::json::array ended;
     const auto freed =
         record_ended(tx, tx.exec_prepared(sql::care_end_other_level, id, change.effective_date, change.level_of_care),
-                     placements_before, "level changed", actor, ended);
+                     placements_before, "level changed", actor, ended, events);
     // Reminders planned for those groups' sessions from the change on are no longer wanted.
     const auto day_before = domain::format_date(date::year_month_day{*day_of(change.effective_date) - date::days{1}});
     for (const auto g : freed)
       tx.exec_prepared(sql::care_cancel_messages_after, before->client_id, day_before, std::string{"level changed"}, g);
-    for (const auto g : freed) offer_free_seats(tx, g, actor);
+    for (const auto g : freed) offer_free_seats(tx, g, actor, events);
     const auto prev = domain::parse_level_of_care(before->level_of_care).value_or(domain::level_of_care::iop);
     const auto next = domain::parse_level_of_care(change.level_of_care).value_or(domain::level_of_care::iop);
     audit_change(tx, actor, std::string{domain::level_change_kind(prev, next)}.c_str(), "episode",
@@ -368,7 +370,7 @@ task<outcome<episode>> pg_care_store::change_level(id_t id, const level_change& 
 }
 
 task<outcome<episode>> pg_care_store::discharge_episode(id_t id, const discharge& d, const std::string& actor) {
-  auto work = [id, d, actor](pqxx::connection& c) -> outcome<episode> {
+  auto work = [id, d, actor, &events = events_](pqxx::connection& c) -> outcome<episode> {
     pqxx::work tx{c};
     auto before = read_episode(tx, id, true);
     if (!before) return reject(errc::not_found, "id", "no such episode");
@@ -383,10 +385,10 @@ task<outcome<episode>> pg_care_store::discharge_episode(id_t id, const discharge
     boost::json::array ended;
     const auto freed =
         record_ended(tx, tx.exec_prepared(sql::care_end_episode_placements, id, d.date, std::string{"discharged"}),
-                     placements_before, "discharged", actor, ended);
+                     placements_before, "discharged", actor, ended, events);
     tx.exec_prepared(sql::care_cancel_messages_after, before->client_id, d.date, std::string{"client discharged"},
                      id_t{0});
-    for (const auto g : freed) offer_free_seats(tx, g, actor);
+    for (const auto g : freed) offer_free_seats(tx, g, actor, events);
     // The client's individual and family sessions end with the episode: no more are planned,
     // those after the discharge date are cancelled, and their staff are free again.
     boost::json::array closed;
@@ -407,7 +409,7 @@ task<outcome<episode>> pg_care_store::discharge_episode(id_t id, const discharge
 }
 
 task<outcome<placement>> pg_care_store::place(const new_placement& in, const std::string& actor) {
-  auto work = [in, actor](pqxx::connection& c) -> outcome<placement> {
+  auto work = [in, actor, &events = events_](pqxx::connection& c) -> outcome<placement> {
     pqxx::work tx{c};
     auto episode_id = in.episode_id;
     if (episode_id == 0) {
@@ -486,6 +488,7 @@ task<outcome<placement>> pg_care_store::place(const new_placement& in, const std
                         .as<id_t>();
     audit_change(tx, actor, status == "waitlisted" ? "waitlist" : "create", "enrollment", sql::snapshot_enrollment, id,
                  std::nullopt);
+    queue_enrollment_event(tx, events, id, status == "waitlisted" ? "waitlisted" : "created");
     auto out = placement_by_id(tx, id);
     tx.commit();
     return out;
@@ -521,7 +524,7 @@ std::optional<locked_placement> lock_placement(pqxx::work& tx, id_t id) {
 
 task<outcome<placement>> pg_care_store::end_placement(id_t id, const std::string& end_date, const std::string& reason,
                                                       const std::string& actor) {
-  auto work = [id, end_date, reason, actor](pqxx::connection& c) -> outcome<placement> {
+  auto work = [id, end_date, reason, actor, &events = events_](pqxx::connection& c) -> outcome<placement> {
     pqxx::work tx{c};
     const auto p = lock_placement(tx, id);
     if (!p) return reject(errc::not_found, "id", "no such placement");
@@ -536,7 +539,8 @@ task<outcome<placement>> pg_care_store::end_placement(id_t id, const std::string
     tx.exec_prepared(sql::care_end_placement, id, last, reason.empty() ? std::string{"ended by staff"} : reason);
     tx.exec_prepared(sql::care_cancel_messages_after, p->client_id, last, std::string{"placement ended"}, p->grp.id);
     audit_change(tx, actor, "end", "enrollment", sql::snapshot_enrollment, id, row_before);
-    offer_free_seats(tx, p->grp.id, actor);
+    queue_enrollment_event(tx, events, id, "ended");
+    offer_free_seats(tx, p->grp.id, actor, events);
     auto out = placement_by_id(tx, id);
     tx.commit();
     return out;
@@ -545,7 +549,7 @@ task<outcome<placement>> pg_care_store::end_placement(id_t id, const std::string
 }
 
 task<outcome<placement>> pg_care_store::answer_offer(id_t id, bool accept, const std::string& actor) {
-  auto work = [id, accept, actor](pqxx::connection& c) -> outcome<placement> {
+  auto work = [id, accept, actor, &events = events_](pqxx::connection& c) -> outcome<placement> {
     pqxx::work tx{c};
     const auto p = lock_placement(tx, id);
     if (!p) return reject(errc::not_found, "id", "no such placement");
@@ -563,7 +567,8 @@ task<outcome<placement>> pg_care_store::answer_offer(id_t id, bool accept, const
       tx.exec_prepared(sql::care_end_placement, id, p->grp.today, std::string{"seat declined"});
     audit_change(tx, actor, accept ? "accept_seat" : "decline_seat", "enrollment", sql::snapshot_enrollment, id,
                  row_before);
-    if (!accept) offer_free_seats(tx, p->grp.id, actor);
+    queue_enrollment_event(tx, events, id, accept ? "seat_accepted" : "seat_declined");
+    if (!accept) offer_free_seats(tx, p->grp.id, actor, events);
     auto out = placement_by_id(tx, id);
     tx.commit();
     return out;
@@ -673,7 +678,7 @@ task<outcome<std::vector<id_t>>> pg_care_store::set_facilitators(id_t group_id, 
 
 task<outcome<group>> pg_care_store::update_group(id_t id, const group_patch& patch, const std::string& actor,
                                                  const change_notice_maker& notices) {
-  auto work = [id, patch, actor, notices](pqxx::connection& c) -> outcome<group> {
+  auto work = [id, patch, actor, notices, &events = events_](pqxx::connection& c) -> outcome<group> {
     pqxx::work tx{c};
     tx.exec_prepared(sql::lock_calendar);  // the planner must not add sessions by the old rule meanwhile
     auto g = lock_group(tx, id);
@@ -771,7 +776,7 @@ task<outcome<group>> pg_care_store::update_group(id_t id, const group_patch& pat
     audit_change(tx, actor, "update", "group", sql::snapshot_group, id, row_before,
                  {{"sessions_cancelled", cancelled}, {"sessions_retimed", retimed}});
     // More seats: those waiting longest are offered them now.
-    offer_free_seats(tx, id, actor);
+    offer_free_seats(tx, id, actor, events);
     auto out = *read_full_group(tx, id);
     tx.commit();
     return out;
@@ -801,7 +806,7 @@ task<outcome<group>> pg_care_store::archive_group(id_t id, const std::string& ac
 }
 
 task<outcome<group>> pg_care_store::create_appointment(const new_appointment& in, const std::string& actor) {
-  auto work = [in, actor](pqxx::connection& c) -> outcome<group> {
+  auto work = [in, actor, &events = events_](pqxx::connection& c) -> outcome<group> {
     pqxx::work tx{c};
     references refs{tx};
     refs.need(sql::care_client_usable, in.client_id, "client_id", "client")
@@ -842,6 +847,7 @@ task<outcome<group>> pg_care_store::create_appointment(const new_appointment& in
     audit_change(tx, actor, "create", "group", sql::snapshot_group, gid, std::nullopt,
                  {{"kind", in.kind}, {"client_id", in.client_id}, {"staff_id", in.staff_id}, {"enrollment_id", pid}});
     audit_change(tx, actor, "create", "enrollment", sql::snapshot_enrollment, pid, std::nullopt);
+    queue_enrollment_event(tx, events, pid, "created");
     auto out = *read_full_group(tx, gid);
     tx.commit();
     return out;
@@ -914,13 +920,14 @@ task<outcome<episode>> pg_care_store::archive_episode(id_t id, const std::string
 }
 
 task<outcome<placement>> pg_care_store::archive_placement(id_t id, const std::string& actor) {
-  auto work = [id, actor](pqxx::connection& c) -> outcome<placement> {
+  auto work = [id, actor, &events = events_](pqxx::connection& c) -> outcome<placement> {
     pqxx::work tx{c};
     const auto before = snapshot(tx, sql::snapshot_enrollment, id);
     if (!before) return reject(errc::not_found, "id", "no such placement");
     if (tx.exec_prepared(sql::care_archive_placement, id).empty())
       return reject(errc::conflict, "id", "only an ended placement that is not archived can be archived");
     audit_change(tx, actor, "archive", "enrollment", sql::snapshot_enrollment, id, before);
+    queue_enrollment_event(tx, events, id, "archived");
     auto out = placement_by_id(tx, id);
     tx.commit();
     return out;

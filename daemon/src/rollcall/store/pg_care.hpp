@@ -5,12 +5,15 @@
 
 #include "rollcall/ports/care.hpp"
 #include "rollcall/store/db_pool.hpp"
+#include "rollcall/store/pg_events.hpp"
 
 namespace rollcall::store {
 
 class pg_care_store final : public ports::care_store {
  public:
-  explicit pg_care_store(db_pool& pool) : pool_(pool) {}
+  // `events`: placement changes queue enrollment.changed for its subscriptions.
+  explicit pg_care_store(db_pool& pool, const event_subscriptions& events = no_event_subscriptions())
+      : pool_(pool), events_(events) {}
 
   ports::task<outcome<ports::episode>> create_episode(const ports::new_episode& in, const std::string& actor) override;
   ports::task<result<ports::episode>> get_episode(ports::id_t id) override;
@@ -51,6 +54,7 @@ class pg_care_store final : public ports::care_store {
 
  private:
   db_pool& pool_;
+  const event_subscriptions& events_;
 };
 
 }  // namespace rollcall::store

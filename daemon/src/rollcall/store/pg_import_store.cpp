@@ -64,7 +64,7 @@ domain::import_facts read_facts(pqxx::work& tx, const domain::import_batch& b) {
 }
 
 void write_rows(pqxx::work& tx, const domain::import_batch& b, const domain::import_facts& f, const std::string& actor,
-                import_result& out) {
+                const event_subscriptions& events, import_result& out) {
   auto audit_row = [&](const char* entity, id_t id, int line, json::object detail = {}) {
     detail["source"] = "import";
     detail["line"] = line;
@@ -110,6 +110,7 @@ void write_rows(pqxx::work& tx, const domain::import_batch& b, const domain::imp
               .as<id_t>();
       audit_row("enrollment", placement, r.line,
                 {{"client_id", client_id}, {"group_id", g}, {"episode_id", episode_id}});
+      queue_enrollment_event(tx, events, placement, "created");
       ++out.placements;
     }
     out.ids.push_back(episode_id);
@@ -120,14 +121,14 @@ void write_rows(pqxx::work& tx, const domain::import_batch& b, const domain::imp
 
 task<import_result> pg_import_store::import_batch(const domain::import_batch& batch, bool commit,
                                                   const std::string& actor) {
-  auto work = [&batch, commit, actor](pqxx::connection& c) {
+  auto work = [&batch, commit, actor, &events = events_](pqxx::connection& c) {
     pqxx::work tx{c};
     tx.exec_prepared(sql::import_lock);
     const auto facts = read_facts(tx, batch);
     import_result out;
     out.errors = domain::check_against(batch, facts);
     if (!commit || !out.errors.empty()) return out;  // the transaction rolls back: nothing written
-    write_rows(tx, batch, facts, actor, out);
+    write_rows(tx, batch, facts, actor, events, out);
     tx.commit();
     return out;
   };

@@ -125,7 +125,8 @@ bool opt_out_sms(pqxx::work& tx, const std::string& address, const char* source)
 
 }  // namespace
 
-void opt_out_recipient(pqxx::work& tx, id_t outbox_id, const client_alert_maker& alerts) {
+void opt_out_recipient(pqxx::work& tx, id_t outbox_id, const client_alert_maker& alerts,
+                       const event_subscriptions& events) {
   const auto rows = tx.exec_prepared(sql::message_by_id, outbox_id);
   if (rows.empty()) return;
   const auto m = read_message_view(rows[0]);
@@ -133,11 +134,12 @@ void opt_out_recipient(pqxx::work& tx, id_t outbox_id, const client_alert_maker&
   // The counselor hears of it as of a STOP (not for a family contact's or a staff number).
   const auto who = tx.exec_prepared(sql::client_by_phone, m.recipient);
   if (!who.empty() && m.kind != "staff_alert")
-    insert_alerts(tx, alert_about(tx, "opted_out", who[0][0].as<id_t>(), 0,
-                                  "alert:opted_out:provider:" + std::to_string(outbox_id), alerts));
+    insert_alerts(tx, events,
+                  alert_about(tx, "opted_out", who[0][0].as<id_t>(), 0,
+                              "alert:opted_out:provider:" + std::to_string(outbox_id), alerts));
 }
 
-void fail_over(pqxx::work& tx, id_t outbox_id, const client_alert_maker* alerts) {
+void fail_over(pqxx::work& tx, id_t outbox_id, const client_alert_maker* alerts, const event_subscriptions& events) {
   const auto rows = tx.exec_prepared(sql::message_for_failover, outbox_id);
   if (rows.empty()) return;
   const auto& r = rows[0];
@@ -191,7 +193,7 @@ void fail_over(pqxx::work& tx, id_t outbox_id, const client_alert_maker* alerts)
   dedupe += session_id != 0 ? std::to_string(session_id) : "m" + std::to_string(outbox_id);
   dedupe += ':';
   dedupe += std::to_string(client_id);
-  insert_alerts(tx, alert_about(tx, "unreachable", client_id, session_id, dedupe, *alerts));
+  insert_alerts(tx, events, alert_about(tx, "unreachable", client_id, session_id, dedupe, *alerts));
 }
 
 task<result<std::vector<message_view>>> pg_messaging_store::messages_of_client(id_t client_id, int limit, id_t before) {
@@ -245,7 +247,7 @@ task<outcome<message_view>> pg_messaging_store::replay(id_t outbox_id, const std
 
 task<receipt_result> pg_messaging_store::apply_receipt(const delivery_receipt& receipt,
                                                        const client_alert_maker& alerts) {
-  auto work = [&receipt, &alerts](pqxx::connection& c) {
+  auto work = [&receipt, &alerts, &events = events_](pqxx::connection& c) {
     pqxx::work tx{c};
     const auto rows = receipt.message_id.empty()
                           ? tx.exec_prepared(sql::receipt_by_provider_id, receipt.provider, receipt.provider_message_id)
@@ -259,13 +261,14 @@ task<receipt_result> pg_messaging_store::apply_receipt(const delivery_receipt& r
     const auto channel = rows[0][2].as<std::string>();
     const auto recipient = rows[0][3].as<std::string>();
     // Twilio's 21610: the number has opted out with the carrier (texted STOP to our number).
-    if (receipt.error_code == "21610" && channel == "sms" && !recipient.empty()) opt_out_recipient(tx, id, alerts);
+    if (receipt.error_code == "21610" && channel == "sms" && !recipient.empty())
+      opt_out_recipient(tx, id, alerts, events);
     if (status_rank(receipt.status) <= status_rank(previous)) {
       tx.commit();
       return receipt_result::unchanged;
     }
     tx.exec_prepared(sql::set_provider_status, id, receipt.status, receipt.error_code);
-    if (undeliverable(receipt.status) && !undeliverable(previous)) fail_over(tx, id, &alerts);
+    if (undeliverable(receipt.status) && !undeliverable(previous)) fail_over(tx, id, &alerts, events);
     tx.commit();
     return receipt_result::updated;
   };
@@ -274,7 +277,7 @@ task<receipt_result> pg_messaging_store::apply_receipt(const delivery_receipt& r
 
 task<inbound_result> pg_messaging_store::handle_inbound(const inbound_sms& in, const inbound_decider& decide,
                                                         const client_alert_maker& alerts) {
-  auto work = [&in, &decide, &alerts](pqxx::connection& c) {
+  auto work = [&in, &decide, &alerts, &events = events_](pqxx::connection& c) {
     pqxx::work tx{c};
     inbound_result out;
     const auto inserted = tx.exec_prepared(sql::insert_inbound, in.provider, in.provider_message_id);
@@ -328,8 +331,9 @@ task<inbound_result> pg_messaging_store::handle_inbound(const inbound_sms& in, c
         tx.exec_prepared(sql::insert_audit, "sms", "opt_out", who.family_contact_id ? "family_contact" : "client",
                          who.family_contact_id ? who.family_contact_id : who.client_id, "{\"channel\": \"sms\"}");
         if (who.family_contact_id == 0)
-          insert_alerts(tx, alert_about(tx, "opted_out", who.client_id, 0,
-                                        "alert:opted_out:" + in.provider + ":" + in.provider_message_id, alerts));
+          insert_alerts(tx, events,
+                        alert_about(tx, "opted_out", who.client_id, 0,
+                                    "alert:opted_out:" + in.provider + ":" + in.provider_message_id, alerts));
       } else if (actions.opt_out) {
         // Already opted out: no second confirmation ("then silence").
         std::erase_if(messages, [](const new_message& m) { return m.kind == "reply"; });
@@ -340,14 +344,16 @@ task<inbound_result> pg_messaging_store::handle_inbound(const inbound_sms& in, c
       if (!actions.session_reply.empty() && who.next_session_id && who.family_contact_id == 0) {
         tx.exec_prepared(sql::insert_session_reply, *who.next_session_id, who.client_id, actions.session_reply);
         if (actions.session_reply == "declined")
-          insert_alerts(tx, alert_about(tx, "declined", who.client_id, *who.next_session_id,
-                                        "alert:declined:" + in.provider + ":" + in.provider_message_id, alerts));
+          insert_alerts(tx, events,
+                        alert_about(tx, "declined", who.client_id, *who.next_session_id,
+                                    "alert:declined:" + in.provider + ":" + in.provider_message_id, alerts));
       }
       if (actions.check_in && who.checkin_session_id) {
         const auto mark = tx.exec_prepared(sql::insert_sms_checkin, *who.checkin_session_id, who.client_id);
         if (!mark.empty()) {
           audit_change(tx, "sms", "mark", "attendance", sql::snapshot_mark, mark[0][0].as<id_t>(), std::nullopt);
           tx.exec_prepared(sql::queue_rule_check, who.client_id);
+          queue_mark_event(tx, events, mark[0][0].as<id_t>());
         }
       }
       insert_messages(tx, messages);

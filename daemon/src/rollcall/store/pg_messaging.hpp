@@ -6,6 +6,7 @@
 
 #include "rollcall/ports/messaging.hpp"
 #include "rollcall/store/db_pool.hpp"
+#include "rollcall/store/pg_events.hpp"
 
 namespace rollcall::store {
 
@@ -13,15 +14,19 @@ namespace rollcall::store {
 // longer allowed): queues its next channel, if it has one; else, when `alerts` is given and it
 // was a reminder or notice, tells the client's counselor the client could not be reached.
 // The caller has locked the message and set its own status.
-void fail_over(pqxx::work& tx, ports::id_t outbox_id, const ports::client_alert_maker* alerts);
+void fail_over(pqxx::work& tx, ports::id_t outbox_id, const ports::client_alert_maker* alerts,
+               const event_subscriptions& events = no_event_subscriptions());
 
 // Records that the recipient of message `outbox_id` opted out of its channel with the provider
 // (Twilio's 21610) and moves their other pending messages on it to their next channel.
-void opt_out_recipient(pqxx::work& tx, ports::id_t outbox_id, const ports::client_alert_maker& alerts);
+void opt_out_recipient(pqxx::work& tx, ports::id_t outbox_id, const ports::client_alert_maker& alerts,
+                       const event_subscriptions& events);
 
 class pg_messaging_store final : public ports::messaging_store {
  public:
-  explicit pg_messaging_store(db_pool& pool) : pool_(pool) {}
+  // `events`: an SMS check-in queues attendance.marked for its subscriptions.
+  explicit pg_messaging_store(db_pool& pool, const event_subscriptions& events = no_event_subscriptions())
+      : pool_(pool), events_(events) {}
   ports::task<result<std::vector<ports::message_view>>> messages_of_client(ports::id_t client_id, int limit,
                                                                            ports::id_t before) override;
   ports::task<result<ports::contact_state>> contact_state_of(ports::id_t client_id) override;
@@ -37,6 +42,7 @@ class pg_messaging_store final : public ports::messaging_store {
 
  private:
   db_pool& pool_;
+  const event_subscriptions& events_;
 };
 
 }  // namespace rollcall::store

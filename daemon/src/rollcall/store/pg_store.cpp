@@ -98,7 +98,7 @@ namespace {
 
 // Records one staff mark in `tx`; rejections name `prefix` + the field ("marks[2].client_id").
 outcome<attendance_mark> mark_in(pqxx::work& tx, const attendance_mark_input& in, sys_seconds now,
-                                 const std::string& prefix) {
+                                 const std::string& prefix, const event_subscriptions& events) {
   auto rows = tx.exec_prepared(sql::session_for_mark, in.session_id, in.client_id);
   if (rows.empty()) return reject(errc::not_found, "session_id", "no such session");
   const auto starts_at = from_epoch(rows[0][0].as<long long>());
@@ -115,15 +115,16 @@ outcome<attendance_mark> mark_in(pqxx::work& tx, const attendance_mark_input& in
       in.minutes,      in.reason};
   audit_change(tx, in.marked_by, "mark", "attendance", sql::snapshot_mark, out.id, std::nullopt);
   tx.exec_prepared(sql::queue_rule_check, in.client_id);  // the escalation rules look again
+  queue_mark_event(tx, events, out.id);
   return out;
 }
 
 }  // namespace
 
 task<outcome<attendance_mark>> pg_store::record_mark(const attendance_mark_input& in, sys_seconds now) {
-  auto work = [in, now](pqxx::connection& c) -> outcome<attendance_mark> {
+  auto work = [in, now, &events = events_](pqxx::connection& c) -> outcome<attendance_mark> {
     pqxx::work tx{c};
-    auto out = mark_in(tx, in, now, "");
+    auto out = mark_in(tx, in, now, "", events);
     if (out) tx.commit();
     return out;
   };
@@ -133,13 +134,13 @@ task<outcome<attendance_mark>> pg_store::record_mark(const attendance_mark_input
 task<outcome<std::vector<attendance_mark>>> pg_store::record_marks(id_t session_id,
                                                                    const std::vector<attendance_mark_input>& in,
                                                                    sys_seconds now) {
-  auto work = [session_id, &in, now](pqxx::connection& c) -> outcome<std::vector<attendance_mark>> {
+  auto work = [session_id, &in, now, &events = events_](pqxx::connection& c) -> outcome<std::vector<attendance_mark>> {
     pqxx::work tx{c};
     if (tx.exec_prepared(sql::session_exists, session_id).empty())
       return reject(errc::not_found, "session_id", "no such session");
     std::vector<attendance_mark> out;
     for (std::size_t i = 0; i < in.size(); ++i) {
-      auto one = mark_in(tx, in[i], now, "marks[" + std::to_string(i) + "].");
+      auto one = mark_in(tx, in[i], now, "marks[" + std::to_string(i) + "].", events);
       if (!one) return one.error();  // nothing is committed
       out.push_back(std::move(*one));
     }
@@ -201,6 +202,7 @@ task<std::vector<claimed_message>> pg_store::claim_due(int batch_size, std::chro
       m.channel = r[8].as<std::string>();
       m.age = std::chrono::seconds{r[9].as<long long>()};
       m.quiet_zone = r[10].as<std::string>();
+      m.subscription = r[11].as<std::string>();
       out.push_back(std::move(m));
     }
     tx.commit();
@@ -210,7 +212,7 @@ task<std::vector<claimed_message>> pg_store::claim_due(int batch_size, std::chro
 }
 
 task<bool> pg_store::record_delivery(const delivery_record& rec, const client_alert_maker& alerts) {
-  auto work = [rec, &alerts](pqxx::connection& c) {
+  auto work = [rec, &alerts, &events = events_](pqxx::connection& c) {
     pqxx::work tx{c};
     pqxx::result r;
     switch (rec.outcome) {
@@ -225,8 +227,8 @@ task<bool> pg_store::record_delivery(const delivery_record& rec, const client_al
       case delivery_record::next::dead:
         r = tx.exec_prepared(sql::mark_dead, rec.outbox_id, rec.claim_token, rec.http_status, rec.error, rec.provider);
         if (r.affected_rows() == 1) {
-          if (rec.recipient_opted_out) opt_out_recipient(tx, rec.outbox_id, alerts);
-          fail_over(tx, rec.outbox_id, &alerts);
+          if (rec.recipient_opted_out) opt_out_recipient(tx, rec.outbox_id, alerts, events);
+          fail_over(tx, rec.outbox_id, &alerts, events);
         }
         break;
       case delivery_record::next::deferred:

@@ -6,6 +6,7 @@
 
 #include "rollcall/ports/ports.hpp"
 #include "rollcall/store/db_pool.hpp"
+#include "rollcall/store/pg_events.hpp"
 
 namespace rollcall::store {
 
@@ -16,7 +17,9 @@ class pg_store final : public ports::directory_store,
                        public ports::outbox_store,
                        public ports::health_store {
  public:
-  explicit pg_store(db_pool& pool) : pool_(pool) {}
+  // `events`: the integration event subscriptions, read in each transaction that queues one.
+  explicit pg_store(db_pool& pool, const event_subscriptions& events = no_event_subscriptions())
+      : pool_(pool), events_(events) {}
 
   // directory_store
   ports::task<ports::site> create_site(const ports::new_site& in, const std::string& actor) override;
@@ -64,6 +67,7 @@ class pg_store final : public ports::directory_store,
 
  private:
   db_pool& pool_;
+  const event_subscriptions& events_;
 };
 
 }  // namespace rollcall::store

@@ -7,6 +7,7 @@
 #include "rollcall/store/sql_alerts.hpp"
 #include "rollcall/store/sql_care.hpp"
 #include "rollcall/store/sql_directory.hpp"
+#include "rollcall/store/sql_events.hpp"
 #include "rollcall/store/sql_feeds.hpp"
 #include "rollcall/store/sql_messaging.hpp"
 #include "rollcall/store/sql_reports.hpp"
@@ -195,7 +196,7 @@ void prepare_all(pqxx::connection& c) {
             " RETURNING o.id, o.message_id, o.kind, o.target, coalesce(o.target_url, ''), o.payload::text, o.attempts,"
             "   o.claim_token::text, coalesce(o.channel, ''),"
             "   greatest(0, extract(epoch FROM now() - coalesce(o.first_due_at, o.due_at)))::bigint,"
-            "   coalesce(o.quiet_zone, '')");
+            "   coalesce(o.quiet_zone, ''), coalesce(o.subscription, '')");
   // Each result is recorded only by the claim that still holds the message ($2 = its token):
   // a claimant whose lease expired and was reclaimed changes nothing.
   c.prepare(mark_delivered,
@@ -283,6 +284,7 @@ void prepare_all(pqxx::connection& c) {
   prepare_directory(c);
   prepare_messaging(c);
   prepare_alerts(c);
+  prepare_events(c);
 }
 
 }  // namespace rollcall::store::sql
