@@ -103,6 +103,10 @@ TEST_F(alerts_test, unmarked_then_absent_once_with_one_alert_each_to_counselor_c
   start_clinic({.lead_times = R"(["1h"])",
                 .grace = "2s",
                 .absent_after = "3s",
+                .extra_toml = "[[event_subscriptions]]\nname = \"ehr\"\nurl = \"" + sink.url("/ehr") +
+                              "\"\nsecret = \"" + provider_secret +
+                              "\"\nevents = [\"session.missed\", \"alert.created\", \"attendance.marked\"]\n"
+                              "allow_http = true\n",
                 .alerts_extra = std::string{rules_off} + "escalate_after = \"0s\"\n"});
   const auto site = new_site();
   const auto dana = staff_with("Dana", "chat_webhook_url", "/chat/dana");
@@ -178,6 +182,34 @@ TEST_F(alerts_test, unmarked_then_absent_once_with_one_alert_each_to_counselor_c
     EXPECT_EQ(a.at("session_id").as_int64(), session);
     EXPECT_EQ(a.at("deliveries").as_array().size(), 2u) << json::serialize(a);
   }
+  // The EHR heard of each: the auto mark and the missed session for Ben, an alert each for Ben and Dee.
+  ASSERT_TRUE(sink.wait_for(
+      [](const auto& all) {
+        int n = 0;
+        for (const auto& r : all) n += r.target == "/ehr";
+        return n >= 3 + 1 + 1 + 2;  // 3 staff marks, Ben's auto mark, session.missed, 2 alerts
+      },
+      30s));
+  std::this_thread::sleep_for(1s);
+  std::map<std::string, int> events;
+  for (const auto& e : received("/ehr")) {
+    const std::string type{e.at("type").as_string()};
+    ++events[type];
+    const auto& data = e.at("data").as_object();
+    if (type == "session.missed") {
+      EXPECT_EQ(data.at("client_id").as_int64(), ben);
+      EXPECT_EQ(data.at("session_id").as_int64(), session);
+    }
+    if (type == "attendance.marked" && data.at("source") == "auto") {
+      EXPECT_EQ(data.at("client_id").as_int64(), ben);
+    }
+    if (type == "alert.created") {
+      EXPECT_EQ(data.at("kind"), "missed_session");
+    }
+    EXPECT_EQ(json::serialize(e).find("Ben"), std::string::npos);
+  }
+  EXPECT_EQ(events, (std::map<std::string, int>{{"attendance.marked", 4}, {"session.missed", 1}, {"alert.created", 2}}));
+
   // The roster after the close: nobody unmarked any more.
   EXPECT_EQ(roster(session).at("unmarked").as_int64(), 0);
   const auto log = daemon->log();
@@ -220,6 +252,9 @@ TEST_F(alerts_test, unacknowledged_alerts_go_down_the_escalation_list_and_acknow
   pick_zone();
   start_clinic({.lead_times = R"(["1h"])",
                 .absent_after = "1s",
+                .extra_toml = "[[event_subscriptions]]\nname = \"ehr\"\nurl = \"" + sink.url("/ehr") +
+                              "\"\nsecret = \"" + provider_secret +
+                              "\"\nevents = [\"alert.acknowledged\"]\nallow_http = true\n",
                 .alerts_extra = std::string{rules_off} + "escalate_after = \"4s\"\n"});
   const auto site = new_site();
   const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
@@ -278,6 +313,13 @@ TEST_F(alerts_test, unacknowledged_alerts_go_down_the_escalation_list_and_acknow
   EXPECT_EQ(alerts("status=acknowledged").size(), 2u);
   EXPECT_GE(count("SELECT count(*) FROM audit_log WHERE entity = 'alert' AND action = 'acknowledge'"), 2);
   EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE entity = 'alert' AND action = 'escalate'"), 2);
+  ASSERT_TRUE(wait_received("/ehr", 2, 20s));
+  std::set<std::int64_t> acked;
+  for (const auto& e : received("/ehr")) {
+    EXPECT_EQ(e.at("type"), "alert.acknowledged");
+    acked.insert(e.at("data").at("alert_id").as_int64());
+  }
+  EXPECT_EQ(acked, (std::set<std::int64_t>{hal_alert, ivy_alert}));
 }
 
 TEST_F(alerts_test, misses_in_a_row_alert_the_supervisor_once_and_a_low_rate_the_counselor_once) {

@@ -117,7 +117,8 @@ class alert_store {
   // person on their site's escalation list. Returns how many were re-sent.
   virtual task<int> escalate_due(sys_seconds now, std::chrono::seconds after, int batch,
                                  const escalation_maker& make) = 0;
-  // not_found: no such alert (field id) or staff (staff_id); conflict: already acknowledged.
+  // not_found: no such alert; invalid_input (staff_id): no such staff member, or archived;
+  // conflict: already acknowledged.
   virtual task<outcome<alert_record>> acknowledge(id_t alert_id, id_t staff_id, const std::string& note,
                                                   const std::string& actor) = 0;
   virtual task<result<alert_record>> alert(id_t id) = 0;
