@@ -238,7 +238,7 @@ task<int> pg_alert_store::escalate_due(sys_seconds now, std::chrono::seconds aft
       auto a = read_alert(r);
       const int step = a.escalation_step + 1;
       // The step is used up even when that person cannot be reached (archived, no channel).
-      tx.exec_prepared(sql::mark_escalated, a.id, step);
+      tx.exec_prepared(sql::mark_escalated, a.id, step, epoch(now));
       const auto to = staff_by_ids(tx, {r[14].as<id_t>()});
       std::optional<new_message> m;
       if (!to.empty()) m = make(a, to.front(), step);

@@ -97,7 +97,8 @@ void prepare_alerts(pqxx::connection& c) {
                 "   AND coalesce(a.escalated_at, a.created_at) <= to_timestamp($1) - make_interval(secs => $2)"
                 "   AND a.created_at > to_timestamp($1) - interval '7 days'"
                 " ORDER BY a.id LIMIT $3 FOR UPDATE OF a SKIP LOCKED");
-  c.prepare(mark_escalated, "UPDATE alerts SET escalation_step = $2, escalated_at = now() WHERE id = $1");
+  // The caller's `now`, not the database's: the next wait is measured against the `now` it passes.
+  c.prepare(mark_escalated, "UPDATE alerts SET escalation_step = $2, escalated_at = to_timestamp($3) WHERE id = $1");
   c.prepare(lock_alert, "SELECT acknowledged_at IS NOT NULL FROM alerts WHERE id = $1 FOR UPDATE");
   c.prepare(acknowledge_alert,
             "UPDATE alerts SET acknowledged_at = now(), acknowledged_by = $2, ack_note = nullif($3, '') WHERE id = $1");
