@@ -208,7 +208,8 @@ TEST_F(alerts_test, unmarked_then_absent_once_with_one_alert_each_to_counselor_c
     }
     EXPECT_EQ(json::serialize(e).find("Ben"), std::string::npos);
   }
-  EXPECT_EQ(events, (std::map<std::string, int>{{"attendance.marked", 4}, {"session.missed", 1}, {"alert.created", 2}}));
+  EXPECT_EQ(events,
+            (std::map<std::string, int>{{"attendance.marked", 4}, {"session.missed", 1}, {"alert.created", 2}}));
 
   // The roster after the close: nobody unmarked any more.
   EXPECT_EQ(roster(session).at("unmarked").as_int64(), 0);
