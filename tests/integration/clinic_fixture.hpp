@@ -15,6 +15,7 @@
 
 #include "daemon_process.hpp"
 #include "pg_cluster.hpp"
+#include "rollcall/delivery/signing.hpp"
 #include "webhook_sink.hpp"
 
 namespace rollcall::testing {
@@ -37,6 +38,25 @@ struct clinic_settings {
   std::string alerts_extra;      // more [alerts] keys, e.g. "escalate_after = \"3s\"\n"
   bool webhook_delivery = true;  // false: no delivery.webhook_url (providers come from extra_toml)
 };
+
+// Whether `r` carries a valid Standard Webhooks signature made with `secret`.
+inline bool signed_with(const received_request& r, const char* secret) {
+  const auto key = delivery::decode_webhook_secret(secret);
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  return key && r.headers.count("webhook-id") && r.headers.count("webhook-timestamp") &&
+         r.headers.count("webhook-signature") &&
+         delivery::verify_webhook(*key, r.headers.at("webhook-id"), r.headers.at("webhook-timestamp"), r.body,
+                                  r.headers.at("webhook-signature"), now.count());
+}
+
+// The requests among `all` made to `target`.
+inline std::vector<received_request> at(const std::vector<received_request>& all, const std::string& target) {
+  std::vector<received_request> out;
+  for (const auto& r : all)
+    if (r.target == target) out.push_back(r);
+  return out;
+}
 
 // The fields a problem+json answer names in "errors".
 inline std::set<std::string> fields_of(const api_response& r) {

@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include "clinic_fixture.hpp"
-#include "rollcall/delivery/signing.hpp"
 
 namespace rollcall::testing {
 namespace {
@@ -18,23 +17,6 @@ using namespace std::chrono_literals;
 constexpr const char* ehr_secret = "whsec_ZWhyLXNpZ25pbmctc2VjcmV0LWZvci10ZXN0cw==";
 constexpr const char* billing_secret = "whsec_YmlsbGluZy1zaWduaW5nLXNlY3JldC10ZXN0cw==";
 constexpr const char* flaky_secret = "whsec_Zmxha3ktZW5kcG9pbnQtc2VjcmV0LWFiY2RlZg==";
-
-bool signed_with(const received_request& r, const char* secret) {
-  const auto key = delivery::decode_webhook_secret(secret);
-  const auto now =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  return key && r.headers.count("webhook-id") && r.headers.count("webhook-timestamp") &&
-         r.headers.count("webhook-signature") &&
-         delivery::verify_webhook(*key, r.headers.at("webhook-id"), r.headers.at("webhook-timestamp"), r.body,
-                                  r.headers.at("webhook-signature"), now.count());
-}
-
-std::vector<received_request> at(const std::vector<received_request>& all, const std::string& target) {
-  std::vector<received_request> out;
-  for (const auto& r : all)
-    if (r.target == target) out.push_back(r);
-  return out;
-}
 
 std::vector<received_request> of_type(const std::vector<received_request>& all, const std::string& type) {
   std::vector<received_request> out;

@@ -43,13 +43,6 @@ scripted_reply behaviour(scripted_reply::kind k) {
   return r;
 }
 
-std::vector<received_request> at(const std::vector<received_request>& all, const std::string& target) {
-  std::vector<received_request> out;
-  for (const auto& r : all)
-    if (r.target == target) out.push_back(r);
-  return out;
-}
-
 std::string form_value(const std::string& body, const std::string& name) {
   auto fields = delivery::form_decode(body);
   if (fields)

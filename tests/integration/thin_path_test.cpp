@@ -3,30 +3,12 @@
 #include <pqxx/pqxx>
 
 #include "clinic_fixture.hpp"
-#include "rollcall/delivery/signing.hpp"
 
 namespace rollcall::testing {
 namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-bool signed_with(const received_request& r, const char* secret) {
-  const auto key = delivery::decode_webhook_secret(secret);
-  const auto now =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  return key && r.headers.count("webhook-id") && r.headers.count("webhook-timestamp") &&
-         r.headers.count("webhook-signature") &&
-         delivery::verify_webhook(*key, r.headers.at("webhook-id"), r.headers.at("webhook-timestamp"), r.body,
-                                  r.headers.at("webhook-signature"), now.count());
-}
-
-std::vector<received_request> at(const std::vector<received_request>& all, const std::string& target) {
-  std::vector<received_request> out;
-  for (const auto& r : all)
-    if (r.target == target) out.push_back(r);
-  return out;
-}
 
 TEST_F(clinic_test, reminder_then_attendance_then_exactly_one_missed_alert) {
   // Only the missed-session alert here: the rules (hours at risk of a 3-second timetable) are
