@@ -6,7 +6,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
-#include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -20,6 +19,7 @@
 #include <pqxx/pqxx>
 
 #include "bench_clinic.hpp"
+#include "bench_util.hpp"
 #include "daemon_process.hpp"
 #include "pg_cluster.hpp"
 
@@ -27,6 +27,9 @@ namespace {
 
 using namespace rollcall;
 using steady = std::chrono::steady_clock;
+using bench::date_string;
+using bench::proc_status_kb;
+using bench::seconds_since;
 
 struct options {
   bench::clinic_shape shape;
@@ -73,21 +76,8 @@ std::optional<options> parse_args(int argc, char** argv) {
   return o;
 }
 
-// A "VmHWM:  1234 kB" style line of /proc/<pid>/status, in kB (0 once the process is gone).
-std::int64_t proc_status_kb(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1));
-  return 0;
-}
-
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-double seconds_since(steady::time_point t0, steady::time_point t) {
-  return std::chrono::duration<double>(t - t0).count();
 }
 
 struct round_log {
@@ -148,15 +138,6 @@ void watch_round(testing::daemon_process& d, const std::string& db_url, std::int
     if (o.sessions_done && o.round_logged) return;
     std::this_thread::sleep_for(std::chrono::milliseconds{50});
   }
-}
-
-std::string date_string() {
-  const std::time_t t = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buf;
 }
 
 std::string config_toml(const std::string& db_url, int horizon_days) {

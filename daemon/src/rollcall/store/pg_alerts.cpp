@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "rollcall/domain/schedule.hpp"
+
 #include "rollcall/store/pg_audit.hpp"
 #include "rollcall/store/pg_events.hpp"
 #include "rollcall/store/pg_rows.hpp"
@@ -177,8 +179,10 @@ task<int> pg_alert_store::check_rules(sys_seconds now, std::chrono::days lookbac
       ctx.time_zone = r[4].as<std::string>();
       ctx.input.weekly_hours_required = r[5].as<double>();
       ctx.input.zone = date::locate_zone(ctx.time_zone);
-      std::istringstream start{r[6].as<std::string>()};
-      start >> date::parse("%F", ctx.input.episode_start);
+      // domain::parse_date, not date::parse: GCC 12 at -O3 reports a false -Wmaybe-uninitialized
+      // inside date.h's stream parser, which stops a -Werror Release build.
+      if (const auto start = domain::parse_date(r[6].as<std::string>()))
+        ctx.input.episode_start = date::local_days{*start};
       roles who{r[7].as<id_t>(), r[8].as<id_t>(), r[9].as<id_t>(), parse_pg_array(r[10].as<std::string>())};
       ctx.digest = r[11].as<bool>();
       if (!r[12].is_null()) ctx.input.last_low_rate_alert = from_epoch(r[12].as<long long>());
