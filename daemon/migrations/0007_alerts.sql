@@ -57,3 +57,16 @@ CREATE TABLE attendance_rule_checks (
   client_id  bigint PRIMARY KEY REFERENCES clients (id),
   since      timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX attendance_rule_checks_since ON attendance_rule_checks (since);
+
+-- Absences the previous no-show sweep already alerted about (the last 8 days): recorded as
+-- alerts, so that the rules do not raise them a second time, and past the end of any escalation
+-- list (they were sent before sites had one).
+INSERT INTO alerts (kind, dedupe_key, client_id, session_id, site_id, full_text, minimal_text, created_at,
+                    escalation_step)
+SELECT 'missed_session', 'missed_session:' || m.client_id || ':' || m.session_id, m.client_id, m.session_id,
+       g.site_id, 'Missed session (alerted before this upgrade).', 'rollcall: missed session (alerted before this upgrade).',
+       m.marked_at, 1000
+  FROM attendance_marks m JOIN sessions s ON s.id = m.session_id JOIN groups g ON g.id = s.group_id
+ WHERE m.source = 'auto' AND m.marked_at > now() - interval '8 days'
+ON CONFLICT (dedupe_key) DO NOTHING;

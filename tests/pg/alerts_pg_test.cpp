@@ -83,7 +83,7 @@ class alerts_pg_test : public pg_store_fixture {
   id_t add_alert(const std::string& key, std::chrono::seconds age = 0s) {
     return insert_id(
         "INSERT INTO alerts (kind, dedupe_key, client_id, site_id, full_text, minimal_text, created_at)"
-        " VALUES ('missed_session', '" +
+        " VALUES ('low_attendance', '" +
         key + "', 1, 1, 'Ana missed Evening', 'Client 1 missed a session', now() - make_interval(secs => " +
         str(age.count()) + ")) RETURNING id");
   }
@@ -503,6 +503,18 @@ TEST_F(alerts_escalation_pg_test, an_unacknowledged_alert_goes_down_the_list_onc
   EXPECT_EQ(escalations.size(), 2u);
   EXPECT_EQ(count("SELECT count(*) FROM outbox"), 2);
   EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE entity = 'alert' AND action = 'escalate'"), 2);
+}
+
+TEST_F(alerts_escalation_pg_test, a_missed_session_corrected_since_is_not_chased) {
+  route({5, 6});
+  const auto session = add_session(-80min, -20min);
+  mark(session, 1, "absent", "auto");
+  const auto missed = add_alert("missed");
+  sql("UPDATE alerts SET kind = 'missed_session', session_id = " + str(session) + " WHERE id = " + str(missed));
+  EXPECT_EQ(escalate(now_ + 3600s), 1) << "still absent: chased";
+  mark(session, 1, "present");  // staff correct it: the client was there
+  EXPECT_EQ(escalate(now_ + 7200s), 0);
+  EXPECT_EQ(escalations.size(), 1u);
 }
 
 TEST_F(alerts_escalation_pg_test, acknowledged_and_week_old_alerts_are_not_chased) {

@@ -189,6 +189,26 @@ TEST(attendance_rules_streak, a_new_streak_after_attending_gets_a_new_key) {
   EXPECT_EQ(hits[0].streak, 2);
 }
 
+TEST(attendance_rules_streak, a_streak_alerted_about_is_not_raised_again_when_its_first_miss_moves) {
+  // Day 3 attended, days 4-6 missed; the streak was alerted about on day 5 (at 18:00).
+  auto in = input({session(1, day(3), S::present), session(2, day(4), S::absent), session(3, day(5), S::absent),
+                   session(4, day(6), S::absent)});
+  in.last_streak_alert = utc(2026_y / 3 / 5, 18h);
+  EXPECT_TRUE(run(in, streak_now, K::consecutive_misses).empty());
+  // The first miss corrected to excused: the same streak, still not raised again.
+  in.sessions[1].status = S::excused;
+  EXPECT_TRUE(run(in, streak_now, K::consecutive_misses).empty());
+  // Day 3 has left the lookback: no attended session in view, and an alert exists: not again.
+  in.sessions.erase(in.sessions.begin());
+  EXPECT_TRUE(run(in, streak_now, K::consecutive_misses).empty());
+  // An alert from before the client last attended was about an earlier streak: this one fires.
+  auto again = input({session(1, day(3), S::present), session(2, day(4), S::absent), session(3, day(5), S::absent)});
+  again.last_streak_alert = utc(2026_y / 3 / 2, 18h);
+  const auto hits = run(again, streak_now, K::consecutive_misses);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].dedupe_key, "consecutive_misses:7:2");
+}
+
 TEST(attendance_rules_streak, excused_inside_neither_breaks_nor_extends) {
   {  // absent, excused, absent: a streak of two, keyed on the first absence
     const auto in = input({session(1, day(2), S::present), session(2, day(3), S::absent),

@@ -50,15 +50,21 @@ void consecutive_misses(const client_rule_input& in, const std::vector<const cli
   int streak = 0;
   const client_session* first = nullptr;
   const client_session* last = nullptr;
+  const client_session* broken_by = nullptr;  // the attended session before the streak
   for (auto it = done.rbegin(); it != done.rend(); ++it) {
     const auto status = *(*it)->status;
     if (status == attendance_status::excused) continue;  // neither breaks nor extends it
-    if (status != attendance_status::absent) break;
+    if (status != attendance_status::absent) {
+      broken_by = *it;
+      break;
+    }
     ++streak;
     first = *it;
     if (!last) last = *it;
   }
   if (streak < s.consecutive_misses) return;
+  // This streak was alerted about already (the alert came after the client last attended).
+  if (in.last_streak_alert && (!broken_by || *in.last_streak_alert > broken_by->starts_at)) return;
   rule_hit h;
   h.kind = rule_kind::consecutive_misses;
   // Keyed on the streak's first miss: a longer streak is the same one.

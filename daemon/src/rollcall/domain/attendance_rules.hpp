@@ -44,6 +44,7 @@ struct client_rule_input {
   const date::time_zone* zone = nullptr;  // the episode's site: weeks run Monday to Sunday there
   date::local_days episode_start{};
   std::optional<std::chrono::sys_seconds> last_low_rate_alert;  // when it last fired, if ever
+  std::optional<std::chrono::sys_seconds> last_streak_alert;    // when misses in a row last fired, if ever
 };
 
 enum class rule_kind { missed_session, consecutive_misses, low_attendance, hours_at_risk };
@@ -63,10 +64,12 @@ struct rule_hit {
 
 // Every rule that holds at `now`. Only closed sessions count as missed (a mark of absent before
 // the close raises nothing yet); excused sessions neither break nor extend a streak and are left
-// out of the rate. Hours at risk: attended minutes of the week's sessions that are over (by
-// their current mark) plus the whole length of those still to come or in progress (by the mark
-// if one says less) fall short of the weekly requirement; weeks the episode began in are left
-// out, as is a requirement of 0.
+// out of the rate. A streak already alerted about (last_streak_alert after the session that
+// ended the previous one, or any time when no attended session is in view) is not raised again,
+// however its first miss moves as old sessions leave the lookback or are corrected. Hours at risk: attended minutes of
+// the week's sessions that are over (by their current mark) plus the whole length of those still to come or in progress
+// (by the mark if one says less) fall short of the weekly requirement; weeks the episode began in are left out, as is a
+// requirement of 0.
 std::vector<rule_hit> evaluate_attendance_rules(const client_rule_input& in, const attendance_rule_settings& s,
                                                 std::chrono::sys_seconds now);
 

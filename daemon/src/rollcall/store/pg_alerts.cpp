@@ -170,7 +170,7 @@ task<int> pg_alert_store::check_rules(sys_seconds now, std::chrono::days lookbac
       std::vector<id_t> copy_to;
     };
     std::map<id_t, roles> wanted;
-    for (const auto& r : tx.exec_prepared(sql::rule_contexts, id_list)) {
+    for (const auto& r : tx.exec_prepared(sql::rule_contexts, id_list, epoch(now))) {
       client_rule_context ctx;
       ctx.input.client_id = r[0].as<id_t>();
       ctx.first_name = r[1].as<std::string>();
@@ -178,7 +178,11 @@ task<int> pg_alert_store::check_rules(sys_seconds now, std::chrono::days lookbac
       ctx.site_name = r[3].as<std::string>();
       ctx.time_zone = r[4].as<std::string>();
       ctx.input.weekly_hours_required = r[5].as<double>();
-      ctx.input.zone = date::locate_zone(ctx.time_zone);
+      try {
+        ctx.input.zone = date::locate_zone(ctx.time_zone);
+      } catch (const std::exception&) {
+        ctx.input.zone = date::locate_zone("UTC");  // a zone tzdata no longer knows: never block the rules
+      }
       // domain::parse_date, not date::parse: GCC 12 at -O3 reports a false -Wmaybe-uninitialized
       // inside date.h's stream parser, which stops a -Werror Release build.
       if (const auto start = domain::parse_date(r[6].as<std::string>()))
@@ -186,6 +190,7 @@ task<int> pg_alert_store::check_rules(sys_seconds now, std::chrono::days lookbac
       roles who{r[7].as<id_t>(), r[8].as<id_t>(), r[9].as<id_t>(), parse_pg_array(r[10].as<std::string>())};
       ctx.digest = r[11].as<bool>();
       if (!r[12].is_null()) ctx.input.last_low_rate_alert = from_epoch(r[12].as<long long>());
+      if (!r[13].is_null()) ctx.input.last_streak_alert = from_epoch(r[13].as<long long>());
       for (auto id : {who.counselor, who.case_manager, who.supervisor})
         if (id) staff_ids.push_back(id);
       staff_ids.insert(staff_ids.end(), who.copy_to.begin(), who.copy_to.end());

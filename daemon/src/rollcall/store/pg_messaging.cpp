@@ -344,9 +344,11 @@ task<inbound_result> pg_messaging_store::handle_inbound(const inbound_sms& in, c
       if (!actions.session_reply.empty() && who.next_session_id && who.family_contact_id == 0) {
         tx.exec_prepared(sql::insert_session_reply, *who.next_session_id, who.client_id, actions.session_reply);
         if (actions.session_reply == "declined")
-          insert_alerts(tx, events,
-                        alert_about(tx, "declined", who.client_id, *who.next_session_id,
-                                    "alert:declined:" + in.provider + ":" + in.provider_message_id, alerts));
+          insert_alerts(
+              tx, events,
+              alert_about(tx, "declined", who.client_id, *who.next_session_id,
+                          "declined:" + std::to_string(who.client_id) + ":" + std::to_string(*who.next_session_id),
+                          alerts));
       }
       if (actions.check_in && who.checkin_session_id) {
         const auto mark = tx.exec_prepared(sql::insert_sms_checkin, *who.checkin_session_id, who.client_id);

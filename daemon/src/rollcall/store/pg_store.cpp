@@ -1,5 +1,7 @@
 #include "rollcall/store/pg_store.hpp"
 
+#include <set>
+
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
@@ -99,7 +101,7 @@ namespace {
 // Records one staff mark in `tx`; rejections name `prefix` + the field ("marks[2].client_id").
 outcome<attendance_mark> mark_in(pqxx::work& tx, const attendance_mark_input& in, sys_seconds now,
                                  const std::string& prefix, const event_subscriptions& events) {
-  auto rows = tx.exec_prepared(sql::session_for_mark, in.session_id, in.client_id);
+  auto rows = tx.exec_prepared(sql::lock_session_for_mark, in.session_id, in.client_id);
   if (rows.empty()) return reject(errc::not_found, "session_id", "no such session");
   const auto starts_at = from_epoch(rows[0][0].as<long long>());
   if (rows[0][1].as<bool>()) return reject(errc::conflict, "session_id", "the session is cancelled");
@@ -114,7 +116,6 @@ outcome<attendance_mark> mark_in(pqxx::work& tx, const attendance_mark_input& in
       r[0].as<id_t>(), in.session_id, in.client_id, in.status, "staff", in.marked_by, from_epoch(r[1].as<long long>()),
       in.minutes,      in.reason};
   audit_change(tx, in.marked_by, "mark", "attendance", sql::snapshot_mark, out.id, std::nullopt);
-  tx.exec_prepared(sql::queue_rule_check, in.client_id);  // the escalation rules look again
   queue_mark_event(tx, events, out.id);
   return out;
 }
@@ -125,7 +126,9 @@ task<outcome<attendance_mark>> pg_store::record_mark(const attendance_mark_input
   auto work = [in, now, &events = events_](pqxx::connection& c) -> outcome<attendance_mark> {
     pqxx::work tx{c};
     auto out = mark_in(tx, in, now, "", events);
-    if (out) tx.commit();
+    if (!out) return out;
+    tx.exec_prepared(sql::queue_rule_check, in.client_id);  // the escalation rules look again
+    tx.commit();
     return out;
   };
   co_return co_await pool_.run(work);
@@ -144,6 +147,10 @@ task<outcome<std::vector<attendance_mark>>> pg_store::record_marks(id_t session_
       if (!one) return one.error();  // nothing is committed
       out.push_back(std::move(*one));
     }
+    // The escalation rules look again, in client order (see queue_session_rule_checks).
+    std::set<id_t> clients;
+    for (const auto& m : out) clients.insert(m.client_id);
+    for (auto id : clients) tx.exec_prepared(sql::queue_rule_check, id);
     tx.commit();
     return out;
   };

@@ -148,6 +148,14 @@ void prepare_all(pqxx::connection& c) {
             "         AND" ROLLCALL_ATTENDS
             ")"
             " FROM sessions s WHERE s.id = $1");
+  // The same, for a mark: FOR SHARE waits for (or holds off) the close of the session's
+  // attendance, so an automatic absence never lands after a staff mark it did not see.
+  c.prepare(lock_session_for_mark,
+            "SELECT extract(epoch FROM s.starts_at)::bigint, s.cancelled,"
+            " EXISTS (SELECT 1 FROM enrollments e WHERE e.group_id = s.group_id AND e.client_id = $2"
+            "         AND" ROLLCALL_ATTENDS
+            ")"
+            " FROM sessions s WHERE s.id = $1 FOR SHARE OF s");
   c.prepare(insert_mark,
             "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by, minutes, reason)"
             " VALUES ($1, $2, $3, 'staff', $4, nullif($5::integer, -1), nullif($6, ''))"

@@ -31,13 +31,15 @@ void prepare_alerts(pqxx::connection& c) {
       "   AND NOT EXISTS (SELECT 1 FROM attendance_marks m WHERE m.session_id = s.id AND m.client_id = e.client_id)"
       " ON CONFLICT (session_id, client_id) WHERE source = 'auto' DO NOTHING"
       " RETURNING id, client_id");
-  c.prepare(
-      queue_session_rule_checks,
-      "INSERT INTO attendance_rule_checks (client_id)"
-      " SELECT DISTINCT e.client_id FROM sessions s JOIN enrollments e ON e.group_id = s.group_id AND" ROLLCALL_ATTENDS
-      " WHERE s.id = $1"
-      " UNION SELECT client_id FROM attendance_marks WHERE session_id = $1"
-      " ON CONFLICT (client_id) DO NOTHING");
+  // In client order, like every insert into attendance_rule_checks: two transactions queueing
+  // the same clients never wait on each other crosswise.
+  c.prepare(queue_session_rule_checks,
+            "INSERT INTO attendance_rule_checks (client_id)"
+            " SELECT client_id FROM ("
+            "   SELECT e.client_id FROM sessions s JOIN enrollments e ON e.group_id = s.group_id AND" ROLLCALL_ATTENDS
+            "   WHERE s.id = $1"
+            "   UNION SELECT client_id FROM attendance_marks WHERE session_id = $1) x"
+            " ORDER BY client_id ON CONFLICT (client_id) DO NOTHING");
   c.prepare(queue_rule_check,
             "INSERT INTO attendance_rule_checks (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING");
   c.prepare(current_marks_of_session,
@@ -57,11 +59,17 @@ void prepare_alerts(pqxx::connection& c) {
             " RETURNING client_id");
   // Clients with an active episode, with its site's routing and when a low rate last alerted.
   c.prepare(rule_contexts,
-            "SELECT c.id, c.first_name, ep.site_id, st.name, st.time_zone, ep.weekly_hours_required::float8,"
+            "SELECT c.id, c.first_name, ep.site_id, st.name, st.time_zone,"
+            // The requirement of the level in force on this week's Monday at the site.
+            " coalesce((SELECT el.weekly_hours_required FROM episode_levels el WHERE el.episode_id = ep.id"
+            "   AND el.effective_date <= date_trunc('week', to_timestamp($2) AT TIME ZONE st.time_zone)::date"
+            "   ORDER BY el.effective_date DESC, el.id DESC LIMIT 1), ep.weekly_hours_required)::float8,"
             " ep.start_date::text, ep.counselor_id, coalesce(ep.case_manager_id, 0), coalesce(sa.supervisor_id, 0),"
             " coalesce(sa.copy_to, '{}')::text, coalesce(sa.digest, false),"
             " (SELECT extract(epoch FROM max(a.created_at))::bigint FROM alerts a"
-            "   WHERE a.client_id = c.id AND a.kind = 'low_attendance')"
+            "   WHERE a.client_id = c.id AND a.kind = 'low_attendance'),"
+            " (SELECT extract(epoch FROM max(a.created_at))::bigint FROM alerts a"
+            "   WHERE a.client_id = c.id AND a.kind = 'consecutive_misses')"
             " FROM clients c"
             " JOIN episodes ep ON ep.client_id = c.id AND ep.status = 'active' AND ep.archived_at IS NULL"
             " JOIN sites st ON st.id = ep.site_id"
@@ -96,6 +104,10 @@ void prepare_alerts(pqxx::connection& c) {
                 " WHERE a.acknowledged_at IS NULL AND a.escalation_step < cardinality(sa.escalation)"
                 "   AND coalesce(a.escalated_at, a.created_at) <= to_timestamp($1) - make_interval(secs => $2)"
                 "   AND a.created_at > to_timestamp($1) - interval '7 days'"
+                // A missed session corrected since (the client came after all) is not chased.
+                "   AND (a.kind <> 'missed_session' OR (SELECT m.status FROM attendance_marks m"
+                "     WHERE m.session_id = a.session_id AND m.client_id = a.client_id"
+                "     ORDER BY m.id DESC LIMIT 1) = 'absent')"
                 " ORDER BY a.id LIMIT $3 FOR UPDATE OF a SKIP LOCKED");
   // The caller's `now`, not the database's: the next wait is measured against the `now` it passes.
   c.prepare(mark_escalated, "UPDATE alerts SET escalation_step = $2, escalated_at = to_timestamp($3) WHERE id = $1");
@@ -126,6 +138,7 @@ void prepare_alerts(pqxx::connection& c) {
   c.prepare(roster_clients,
             "SELECT c.id, c.first_name FROM clients c WHERE c.id IN ("
             " SELECT e.client_id FROM sessions s JOIN enrollments e ON e.group_id = s.group_id AND" ROLLCALL_ATTENDS
+            "   AND e.created_at <= greatest(s.starts_at, now())"  // placed after the start: not expected
             " WHERE s.id = $1 UNION SELECT client_id FROM attendance_marks WHERE session_id = $1)"
             " ORDER BY c.first_name, c.id");
 }
