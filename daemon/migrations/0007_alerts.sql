@@ -70,3 +70,10 @@ SELECT 'missed_session', 'missed_session:' || m.client_id || ':' || m.session_id
   FROM attendance_marks m JOIN sessions s ON s.id = m.session_id JOIN groups g ON g.id = s.group_id
  WHERE m.source = 'auto' AND m.marked_at > now() - interval '8 days'
 ON CONFLICT (dedupe_key) DO NOTHING;
+
+-- The local weeks (per site zone) whose clients the rules have looked at on Monday morning.
+CREATE TABLE rule_weeks (
+  time_zone  text NOT NULL,
+  week       text NOT NULL,  -- ISO week, e.g. 2026-W48
+  PRIMARY KEY (time_zone, week)
+);

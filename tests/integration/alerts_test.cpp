@@ -28,6 +28,14 @@ class alerts_test : public care_test {
     }
   }
 
+  // A site whose week the watch has started (it looks at every client in care there once a
+  // week: before this test's clients exist, so that it does not see them half set up).
+  std::int64_t open_site() {
+    const auto site = new_site();
+    EXPECT_TRUE(eventually([&] { return count("SELECT count(*) FROM rule_weeks") > 0; }, 10s));
+    return site;
+  }
+
   std::vector<json::object> received(const std::string& path) const {
     std::vector<json::object> out;
     for (const auto& r : sink.requests())
@@ -108,7 +116,7 @@ TEST_F(alerts_test, unmarked_then_absent_once_with_one_alert_each_to_counselor_c
                               "\"\nevents = [\"session.missed\", \"alert.created\", \"attendance.marked\"]\n"
                               "allow_http = true\n",
                 .alerts_extra = std::string{rules_off} + "escalate_after = \"0s\"\n"});
-  const auto site = new_site();
+  const auto site = open_site();
   const auto dana = staff_with("Dana", "chat_webhook_url", "/chat/dana");
   const auto desk = staff_with("Front Desk", "alert_webhook_url", "/alerts/desk");
   ASSERT_EQ(put(path_of("/v1/sites", site, "/alerting"), {{"copy_to", json::array{desk}}}).status, 200);
@@ -223,7 +231,7 @@ TEST_F(alerts_test, a_digest_lists_every_absentee_of_the_session_once) {
   start_clinic({.lead_times = R"(["1h"])",
                 .absent_after = "2s",
                 .alerts_extra = std::string{rules_off} + "escalate_after = \"0s\"\n"});
-  const auto site = new_site();
+  const auto site = open_site();
   const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
   const auto desk = staff_with("Front Desk", "chat_webhook_url", "/chat/desk");
   ASSERT_EQ(put(path_of("/v1/sites", site, "/alerting"), {{"copy_to", json::array{desk}}, {"digest", true}}).status,
@@ -257,7 +265,7 @@ TEST_F(alerts_test, unacknowledged_alerts_go_down_the_escalation_list_and_acknow
                               "\"\nsecret = \"" + provider_secret +
                               "\"\nevents = [\"alert.acknowledged\"]\nallow_http = true\n",
                 .alerts_extra = std::string{rules_off} + "escalate_after = \"4s\"\n"});
-  const auto site = new_site();
+  const auto site = open_site();
   const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
   const auto first = staff_with("On call", "chat_webhook_url", "/chat/oncall");
   const auto second = staff_with("Director", "alert_webhook_url", "/alerts/director");
@@ -329,7 +337,7 @@ TEST_F(alerts_test, misses_in_a_row_alert_the_supervisor_once_and_a_low_rate_the
                 .absent_after = "1s",
                 .alerts_extra = "consecutive_misses = 2\nmin_attendance_percent = 75\nrate_min_sessions = 3\n"
                                 "hours_at_risk = false\nescalate_after = \"0s\"\n"});
-  const auto site = new_site();
+  const auto site = open_site();
   const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
   const auto sup = staff_with("Supervisor", "alert_webhook_url", "/alerts/supervisor");
   ASSERT_EQ(put(path_of("/v1/sites", site, "/alerting"), {{"supervisor_id", sup}}).status, 200);
@@ -364,7 +372,7 @@ TEST_F(alerts_test, weekly_hours_at_risk_alert_the_case_manager_as_soon_as_the_w
   pick_zone();
   start_clinic({.lead_times = R"(["1h"])",
                 .alerts_extra = "consecutive_misses = 0\nmin_attendance_percent = 0\nhours_at_risk = true\n"});
-  const auto site = new_site();
+  const auto site = open_site();
   const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
   const auto cm = staff_with("Case Manager", "chat_webhook_url", "/chat/cm");
   // Two hours a week required; this week's timetable has exactly two one-hour sessions.
@@ -398,9 +406,38 @@ TEST_F(alerts_test, weekly_hours_at_risk_alert_the_case_manager_as_soon_as_the_w
   EXPECT_DOUBLE_EQ(a[0].at("detail").at("remaining_hours").to_number<double>(), 1.5);
 }
 
+TEST_F(alerts_test, ending_a_placement_puts_the_week_at_risk_without_waiting_for_a_mark) {
+  pick_zone();
+  start_clinic({.lead_times = R"(["1h"])",
+                .alerts_extra = "consecutive_misses = 0\nmin_attendance_percent = 0\nhours_at_risk = true\n"});
+  const auto site = open_site();
+  const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
+  const auto cm = staff_with("Case Manager", "chat_webhook_url", "/chat/cm");
+  const auto lee = client_episode("Lee", site, dana, {{"case_manager_id", cm}, {"weekly_hours_required", 2}});
+  const auto start = starting_in(2min);
+  const auto first = session_for(site, start, 1h, {lee}, "First");
+  const auto second = session_for(site, start + 1h + 5min, 1h, {lee}, "Second");
+  ASSERT_TRUE(first && second);
+  std::this_thread::sleep_for(3s);
+  EXPECT_TRUE(received("/chat/cm").empty()) << "1 + 1 hours reach 2";
+
+  // The placement in the second group ends before today: one hour is left of the two.
+  const auto placement = scalar(
+      "SELECT e.id FROM enrollments e JOIN sessions s ON s.group_id = e.group_id"
+      " WHERE s.id = " +
+      std::to_string(second));
+  auto ended = daemon->post("/v1/enrollments/" + placement + "/end", {{"end_date", day(-1)}});
+  ASSERT_EQ(ended.status, 200) << ended.body;
+  ASSERT_TRUE(wait_received("/chat/cm", 1, 20s)) << daemon->log();
+  const std::string text{received("/chat/cm")[0].at("text").as_string()};
+  EXPECT_NE(text.find("Weekly hours at risk: Lee"), std::string::npos) << text;
+  EXPECT_NE(text.find("1.0 of the 2.0 hours"), std::string::npos) << text;
+  EXPECT_EQ(count("SELECT count(*) FROM attendance_marks"), 0) << "no mark was needed";
+}
+
 TEST_F(alerts_test, bad_routing_acknowledgements_and_queries_are_refused_naming_the_field) {
   start_clinic({.lead_times = R"(["1h"])"});
-  const auto site = new_site();
+  const auto site = open_site();
   const auto dana = new_staff("Dana");
   auto res = put(path_of("/v1/sites", site, "/alerting"), {{"copy_to", json::array{dana, 9999}}});
   EXPECT_EQ(res.status, 422) << res.body;

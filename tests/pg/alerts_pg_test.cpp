@@ -505,6 +505,25 @@ TEST_F(alerts_escalation_pg_test, an_unacknowledged_alert_goes_down_the_list_onc
   EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE entity = 'alert' AND action = 'escalate'"), 2);
 }
 
+TEST_F(alerts_pg_test, each_local_week_from_monday_morning_queues_every_client_in_care_once) {
+  sql("UPDATE episodes SET status = 'discharged', discharge_date = '2020-02-01', discharge_outcome = 'completed'"
+      " WHERE client_id = 3");
+  const auto at = [](const char* local) {  // a New York local time (EST in January)
+    std::istringstream in{local};
+    date::local_seconds t;
+    in >> date::parse("%F %T", t);
+    return date::locate_zone("America/New_York")->to_sys(t);
+  };
+  // Monday 2026-01-12 05:59 local still belongs to the week before (it starts at 06:00).
+  EXPECT_EQ(run_task(alerts.queue_week_start(at("2026-01-12 05:59:00"))), 2) << "the first look at any week";
+  sql("DELETE FROM attendance_rule_checks");
+  EXPECT_EQ(run_task(alerts.queue_week_start(at("2026-01-11 20:00:00"))), 0) << "that week again";
+  EXPECT_EQ(run_task(alerts.queue_week_start(at("2026-01-12 06:00:00"))), 2) << "a new week, from 06:00";
+  EXPECT_EQ(count("SELECT count(*) FROM attendance_rule_checks WHERE client_id IN (1, 2)"), 2);
+  EXPECT_EQ(run_task(alerts.queue_week_start(at("2026-01-16 12:00:00"))), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM rule_weeks"), 2);
+}
+
 TEST_F(alerts_escalation_pg_test, a_missed_session_corrected_since_is_not_chased) {
   route({5, 6});
   const auto session = add_session(-80min, -20min);

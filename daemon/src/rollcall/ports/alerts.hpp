@@ -113,6 +113,9 @@ class alert_store {
   // to the end of their site's week, and raises what `make` returns (each alert once). Returns
   // how many clients were looked at.
   virtual task<int> check_rules(sys_seconds now, std::chrono::days lookback, int batch, const rules_maker& make) = 0;
+  // Once per local week of each site zone (from Monday 06:00 there), queues every client with
+  // an active episode there for the rules. Returns how many were queued.
+  virtual task<int> queue_week_start(sys_seconds now) = 0;
   // Alerts nobody acknowledged `after` their creation (or their last re-send) go to the next
   // person on their site's escalation list. Returns how many were re-sent.
   virtual task<int> escalate_due(sys_seconds now, std::chrono::seconds after, int batch,

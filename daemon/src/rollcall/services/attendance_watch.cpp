@@ -27,6 +27,7 @@ ports::task<watch_round> attendance_watch::run_once() {
     return rule_alerts(c, settings->rules, at);
   };
   try {
+    co_await store_.queue_week_start(now);
     out.clients_checked = co_await store_.check_rules(now, lookback, settings->batch, rules);
   } catch (const std::exception&) {
     if (!failed) failed = std::current_exception();

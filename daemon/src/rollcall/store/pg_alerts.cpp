@@ -238,6 +238,16 @@ task<int> pg_alert_store::check_rules(sys_seconds now, std::chrono::days lookbac
   co_return co_await pool_.run(work);
 }
 
+task<int> pg_alert_store::queue_week_start(sys_seconds now) {
+  auto work = [now](pqxx::connection& c) {
+    pqxx::work tx{c};
+    const auto queued = static_cast<int>(tx.exec_prepared(sql::queue_week_start, epoch(now)).affected_rows());
+    tx.commit();
+    return queued;
+  };
+  co_return co_await pool_.run(work);
+}
+
 task<int> pg_alert_store::escalate_due(sys_seconds now, std::chrono::seconds after, int batch,
                                        const escalation_maker& make) {
   auto work = [now, after, batch, &make](pqxx::connection& c) {

@@ -28,6 +28,7 @@ class pg_alert_store final : public ports::alert_store {
                                                   const ports::digest_maker& digest) override;
   ports::task<int> check_rules(ports::sys_seconds now, std::chrono::days lookback, int batch,
                                const ports::rules_maker& make) override;
+  ports::task<int> queue_week_start(ports::sys_seconds now) override;
   ports::task<int> escalate_due(ports::sys_seconds now, std::chrono::seconds after, int batch,
                                 const ports::escalation_maker& make) override;
   ports::task<outcome<ports::alert_record>> acknowledge(ports::id_t alert_id, ports::id_t staff_id,

@@ -14,6 +14,7 @@
 #include "rollcall/store/pg_audit.hpp"
 #include "rollcall/store/pg_paging.hpp"
 #include "rollcall/store/pg_rows.hpp"
+#include "rollcall/store/sql_alerts.hpp"
 #include "rollcall/store/sql_care.hpp"
 
 namespace rollcall::store {
@@ -345,6 +346,7 @@ task<outcome<episode>> pg_care_store::change_level(id_t id, const level_change& 
     tx.exec_prepared(sql::care_insert_level, id, change.level_of_care, change.weekly_hours_required,
                      change.effective_date, change.reason, actor);
     tx.exec_prepared(sql::care_set_level, id, change.level_of_care, change.weekly_hours_required);
+    tx.exec_prepared(sql::queue_rule_check, before->client_id);  // another weekly requirement
     boost::json::array ended;
     const auto freed =
         record_ended(tx, tx.exec_prepared(sql::care_end_other_level, id, change.effective_date, change.level_of_care),

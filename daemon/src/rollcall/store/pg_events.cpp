@@ -4,6 +4,7 @@
 
 #include "rollcall/domain/events.hpp"
 #include "rollcall/store/pg_rows.hpp"
+#include "rollcall/store/sql_alerts.hpp"
 #include "rollcall/store/sql_events.hpp"
 
 namespace rollcall::store {
@@ -101,6 +102,10 @@ void queue_missed_event(pqxx::work& tx, const event_subscriptions& subs, ports::
 
 void queue_enrollment_event(pqxx::work& tx, const event_subscriptions& subs, ports::id_t enrollment_id,
                             std::string_view change) {
+  // A placement that ends takes hours out of the client's week: the escalation rules (weekly
+  // hours at risk) look again, with or without subscribers. (One that starts only adds hours;
+  // looking then would alert while staff are still placing the client in their other groups.)
+  if (change == "ended" || change == "archived") tx.exec_prepared(sql::queue_enrollment_rule_check, enrollment_id);
   if (!subs.wants("enrollment.changed")) return;
   const auto rows = tx.exec_prepared(sql::event_enrollment, enrollment_id);
   if (rows.empty()) return;

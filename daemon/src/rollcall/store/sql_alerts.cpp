@@ -40,6 +40,23 @@ void prepare_alerts(pqxx::connection& c) {
             "   WHERE s.id = $1"
             "   UNION SELECT client_id FROM attendance_marks WHERE session_id = $1) x"
             " ORDER BY client_id ON CONFLICT (client_id) DO NOTHING");
+  c.prepare(queue_enrollment_rule_check,
+            "INSERT INTO attendance_rule_checks (client_id) SELECT client_id FROM enrollments WHERE id = $1"
+            " ON CONFLICT (client_id) DO NOTHING");
+  // Once per site zone and local week (from Monday 06:00, not midnight: these reach people),
+  // every client in care there is looked at: a week whose timetable alone falls short is
+  // found on Monday morning, not at its first mark.
+  c.prepare(queue_week_start,
+            "WITH weeks AS (SELECT DISTINCT time_zone,"
+            "   to_char((to_timestamp($1) AT TIME ZONE time_zone) - interval '6 hours', 'IYYY-\"W\"IW') AS week"
+            "   FROM sites),"
+            " started AS (INSERT INTO rule_weeks (time_zone, week) SELECT time_zone, week FROM weeks"
+            "   ON CONFLICT DO NOTHING RETURNING time_zone)"
+            " INSERT INTO attendance_rule_checks (client_id)"
+            " SELECT DISTINCT ep.client_id FROM episodes ep JOIN sites st ON st.id = ep.site_id"
+            "   JOIN started ON started.time_zone = st.time_zone"
+            " WHERE ep.status = 'active' AND ep.archived_at IS NULL"
+            " ORDER BY ep.client_id ON CONFLICT (client_id) DO NOTHING");
   c.prepare(queue_rule_check,
             "INSERT INTO attendance_rule_checks (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING");
   c.prepare(current_marks_of_session,
