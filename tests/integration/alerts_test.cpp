@@ -104,7 +104,7 @@ class alerts_test : public care_test {
   }
 };
 
-constexpr const char* rules_off = "consecutive_misses = 0\nmin_attendance_percent = 0\nhours_at_risk = false\n";
+constexpr const char* rules_off = "consecutive_misses = 0\nmin_attendance_percent = 0\n";
 
 TEST_F(alerts_test, unmarked_then_absent_once_with_one_alert_each_to_counselor_chat_and_front_desk) {
   pick_zone();
@@ -336,7 +336,7 @@ TEST_F(alerts_test, misses_in_a_row_alert_the_supervisor_once_and_a_low_rate_the
   start_clinic({.lead_times = R"(["1h"])",
                 .absent_after = "1s",
                 .alerts_extra = "consecutive_misses = 2\nmin_attendance_percent = 75\nrate_min_sessions = 3\n"
-                                "hours_at_risk = false\nescalate_after = \"0s\"\n"});
+                                "escalate_after = \"0s\"\n"});
   const auto site = open_site();
   const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
   const auto sup = staff_with("Supervisor", "alert_webhook_url", "/alerts/supervisor");
@@ -371,7 +371,8 @@ TEST_F(alerts_test, misses_in_a_row_alert_the_supervisor_once_and_a_low_rate_the
 TEST_F(alerts_test, weekly_hours_at_risk_alert_the_case_manager_as_soon_as_the_week_cannot_be_met) {
   pick_zone();
   start_clinic({.lead_times = R"(["1h"])",
-                .alerts_extra = "consecutive_misses = 0\nmin_attendance_percent = 0\nhours_at_risk = true\n"});
+                .alerts_extra = "consecutive_misses = 0\nmin_attendance_percent = 0\n",
+                .hours_at_risk = true});
   const auto site = open_site();
   const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
   const auto cm = staff_with("Case Manager", "chat_webhook_url", "/chat/cm");
@@ -409,7 +410,8 @@ TEST_F(alerts_test, weekly_hours_at_risk_alert_the_case_manager_as_soon_as_the_w
 TEST_F(alerts_test, ending_a_placement_puts_the_week_at_risk_without_waiting_for_a_mark) {
   pick_zone();
   start_clinic({.lead_times = R"(["1h"])",
-                .alerts_extra = "consecutive_misses = 0\nmin_attendance_percent = 0\nhours_at_risk = true\n"});
+                .alerts_extra = "consecutive_misses = 0\nmin_attendance_percent = 0\n",
+                .hours_at_risk = true});
   const auto site = open_site();
   const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
   const auto cm = staff_with("Case Manager", "chat_webhook_url", "/chat/cm");

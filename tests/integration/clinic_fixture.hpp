@@ -36,6 +36,9 @@ struct clinic_settings {
   std::string extra_toml;        // appended: [[providers]], [[reminder_rules]], ...
   std::string attendance_extra;  // more [attendance] keys, e.g. "sms_checkin = true\n"
   std::string alerts_extra;      // more [alerts] keys, e.g. "escalate_after = \"3s\"\n"
+  // The weekly-hours rule alerts about most test timetables (an hour a day is short of 9 a
+  // week): off unless a test is about it.
+  bool hours_at_risk = false;
   bool webhook_delivery = true;  // false: no delivery.webhook_url (providers come from extra_toml)
 };
 
@@ -136,7 +139,7 @@ class clinic_test : public ::testing::Test {
            "\"\nwebhook_secret = \"" + provider_secret + "\"\nallow_http = true\nca_file = \"" + s.ca_file +
            "\"\n\n"
            "[alerts]\nwebhook_secret = \"" +
-           alert_secret + "\"\n" + s.alerts_extra +
+           alert_secret + "\"\nhours_at_risk = " + (s.hours_at_risk ? "true" : "false") + "\n" + s.alerts_extra +
            "\n"
            "[attendance]\ngrace = \"" +
            s.grace + "\"\nabsent_after = \"" + s.absent_after + "\"\nsweep_interval = \"500ms\"\n" +

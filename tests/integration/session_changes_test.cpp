@@ -57,7 +57,14 @@ TEST_F(session_change_test, cancelling_cancels_its_reminders_and_tells_its_clien
   EXPECT_TRUE(cancelled.json().at("cancelled").as_bool());
   EXPECT_EQ(count("SELECT count(*)" + of_session + " AND kind = 'reminder' AND status = 'cancelled'"), 1);
 
-  ASSERT_TRUE(sink.wait_for([](const auto& all) { return !all.empty(); }, 10s)) << daemon->log();
+  // (The sink holds its lock while the predicate runs: read `all`, not sink.requests().)
+  ASSERT_TRUE(sink.wait_for(
+      [](const auto& all) {
+        return std::any_of(all.begin(), all.end(),
+                           [](const auto& r) { return r.body.find("\"type\":\"notice\"") != std::string::npos; });
+      },
+      10s))
+      << daemon->log();
   const auto notices = bodies_of_type("notice");
   ASSERT_EQ(notices.size(), 1u);
   EXPECT_EQ(notices[0].at("notice"), "cancelled");

@@ -68,8 +68,7 @@ TEST_F(clinic_test, a_sites_slot_catalogue_gives_groups_their_default_times) {
 }
 
 TEST_F(clinic_test, a_closure_cancels_upcoming_sessions_and_their_pending_reminders) {
-  // (The closure also puts the client's weekly hours at risk: alerts_test covers that alert.)
-  start_daemon({.lead_times = R"(["1h"])", .grace = "1h", .alerts_extra = "hours_at_risk = false\n"});
+  start_daemon({.lead_times = R"(["1h"])", .grace = "1h"});
   const std::string zone = "UTC";
   const auto start = starting_in(3h);
   create("/v1/sites", {{"name", "S"}, {"time_zone", zone}});

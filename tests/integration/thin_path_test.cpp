@@ -11,11 +11,10 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 TEST_F(clinic_test, reminder_then_attendance_then_exactly_one_missed_alert) {
-  // Only the missed-session alert here: the rules (hours at risk of a 3-second timetable) are
-  // alerts_test's.
+  // Only the missed-session alert here: the other rules are alerts_test's.
   start_daemon({.lead_times = R"(["1h", "10s"])",
                 .grace = "2s",
-                .alerts_extra = "hours_at_risk = false\nconsecutive_misses = 0\nmin_attendance_percent = 0\n"});
+                .alerts_extra = "consecutive_misses = 0\nmin_attendance_percent = 0\n"});
   const std::string zone = "Asia/Kolkata";  // +05:30: the site's zone is not the server's
   const auto start = starting_in(15s);
 
