@@ -57,14 +57,14 @@ std::string chat_escape(std::string_view text) {
 }
 
 std::optional<ports::new_message> staff_alert(const ports::staff& to, const staff_alert_text& text,
-                                              const std::string& dedupe, ports::id_t client_id,
-                                              std::optional<ports::id_t> session_id, ports::sys_seconds due) {
-  boost::json::object payload{{"type", "staff_alert"},
-                              {"alert", text.alert},
-                              {"text", text.minimal},
-                              {"staff_id", to.id},
-                              {"client_id", client_id}};
+                                              const std::string& dedupe, std::optional<ports::id_t> client_id,
+                                              std::optional<ports::id_t> session_id, ports::sys_seconds due,
+                                              const boost::json::object& extra) {
+  boost::json::object payload{
+      {"type", "staff_alert"}, {"alert", text.alert}, {"text", text.minimal}, {"staff_id", to.id}};
+  if (client_id) payload["client_id"] = *client_id;
   if (session_id) payload["session_id"] = *session_id;
+  for (const auto& [k, v] : extra) payload[k] = v;
   ports::new_message out;
   if (!to.chat_webhook_url.empty()) {
     out.target = "chat_webhook";
@@ -224,20 +224,13 @@ std::vector<ports::new_message> digest_messages(const ports::closed_session& s, 
   }
   text.full += '.';
   text.minimal += ". Details in rollcall.";
+  boost::json::array ids;
+  for (const auto& a : s.absentees) ids.push_back(a.first);
   for (const auto& to : s.digest_to) {
     std::string key = "digest:" + std::to_string(s.session_id) + ":staff:" + std::to_string(to.id);
-    if (auto m = staff_alert(to, text, key, s.absentees.front().first, s.session_id, now)) {
-      // About several clients: their ids instead of one.
-      m->client_id.reset();
-      auto payload = boost::json::parse(m->payload).as_object();
-      if (payload.erase("client_id")) {
-        boost::json::array ids;
-        for (const auto& a : s.absentees) ids.push_back(a.first);
-        payload["client_ids"] = std::move(ids);
-      }
-      m->payload = boost::json::serialize(payload);
+    // About several clients: their ids instead of one.
+    if (auto m = staff_alert(to, text, key, std::nullopt, s.session_id, now, {{"client_ids", ids}}))
       out.push_back(std::move(*m));
-    }
   }
   return out;
 }

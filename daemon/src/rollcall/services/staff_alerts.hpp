@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "rollcall/ports/alerts.hpp"
 #include "rollcall/ports/ports.hpp"
 
@@ -20,10 +22,13 @@ struct staff_alert_text {
   std::string minimal;  // for SMS and email: ids and a time, no name, group or place
 };
 
-// The outbox row for `text` to `to`; nullopt when they have no way to be reached.
+// The outbox row for `text` to `to`; nullopt when they have no way to be reached. `extra`
+// fields go into the JSON payload (not a chat webhook's, which is {"text"} only); without a
+// client (a digest) the payload names its clients in `extra`.
 std::optional<ports::new_message> staff_alert(const ports::staff& to, const staff_alert_text& text,
-                                              const std::string& dedupe, ports::id_t client_id,
-                                              std::optional<ports::id_t> session_id, ports::sys_seconds due);
+                                              const std::string& dedupe, std::optional<ports::id_t> client_id,
+                                              std::optional<ports::id_t> session_id, ports::sys_seconds due,
+                                              const boost::json::object& extra = {});
 
 // An alert with one message to each distinct reachable person in `to` (in order), due at `now`.
 ports::new_alert make_alert(const staff_alert_text& text, const std::string& dedupe, ports::id_t client_id,

@@ -74,8 +74,16 @@ alert_record read_alert(const pqxx::row& r) {
   return a;
 }
 
-void read_deliveries(pqxx::transaction_base& tx, alert_record& a) {
-  for (const auto& r : tx.exec_prepared(sql::deliveries_of_alert, a.id)) {
+// The deliveries of every alert in `alerts`, in one query.
+void read_deliveries(pqxx::transaction_base& tx, std::vector<alert_record>& alerts) {
+  if (alerts.empty()) return;
+  std::vector<id_t> ids;
+  std::map<id_t, alert_record*> by_id;
+  for (auto& a : alerts) {
+    ids.push_back(a.id);
+    by_id[a.id] = &a;
+  }
+  for (const auto& r : tx.exec_prepared(sql::deliveries_of_alert, pg_array(ids))) {
     alert_delivery d;
     d.staff_id = r[0].as<id_t>();
     d.channel = r[1].as<std::string>();
@@ -83,8 +91,14 @@ void read_deliveries(pqxx::transaction_base& tx, alert_record& a) {
     const auto key = r[3].as<std::string>();
     if (const auto at = key.rfind(":escalation:"); at != std::string::npos)
       d.step = std::stoi(key.substr(at + std::string_view{":escalation:"}.size()));
-    a.deliveries.push_back(std::move(d));
+    by_id.at(r[4].as<id_t>())->deliveries.push_back(std::move(d));
   }
+}
+
+alert_record read_alert_with_deliveries(pqxx::transaction_base& tx, const pqxx::row& r) {
+  std::vector<alert_record> one{read_alert(r)};
+  read_deliveries(tx, one);
+  return std::move(one.front());
 }
 
 }  // namespace
@@ -293,8 +307,7 @@ task<outcome<alert_record>> pg_alert_store::acknowledge(id_t alert_id, id_t staf
     audit(tx, actor, "acknowledge", "alert", alert_id, {{"staff_id", staff_id}});
     queue_event(tx, events, "alert.acknowledged", std::to_string(alert_id),
                 {{"alert_id", alert_id}, {"staff_id", staff_id}});
-    auto a = read_alert(tx.exec_prepared1(sql::select_alert, alert_id));
-    read_deliveries(tx, a);
+    auto a = read_alert_with_deliveries(tx, tx.exec_prepared1(sql::select_alert, alert_id));
     tx.commit();
     return a;
   };
@@ -306,9 +319,7 @@ task<result<alert_record>> pg_alert_store::alert(id_t id) {
     pqxx::read_transaction tx{c};
     const auto rows = tx.exec_prepared(sql::select_alert, id);
     if (rows.empty()) return errc::not_found;
-    auto a = read_alert(rows[0]);
-    read_deliveries(tx, a);
-    return a;
+    return read_alert_with_deliveries(tx, rows[0]);
   };
   co_return co_await pool_.run(work);
 }
@@ -318,10 +329,9 @@ task<std::vector<alert_record>> pg_alert_store::alerts(const alert_filter& f) {
     pqxx::read_transaction tx{c};
     std::vector<alert_record> out;
     for (const auto& r : tx.exec_prepared(sql::list_alerts, f.status, f.site_id.value_or(0), f.client_id.value_or(0),
-                                          f.kind, f.before, f.limit)) {
+                                          f.kind, f.before, f.limit))
       out.push_back(read_alert(r));
-      read_deliveries(tx, out.back());
-    }
+    read_deliveries(tx, out);
     return out;
   };
   co_return co_await pool_.run(work);

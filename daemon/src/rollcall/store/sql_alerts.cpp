@@ -140,8 +140,8 @@ void prepare_alerts(pqxx::connection& c) {
                              "   AND ($4 = '' OR a.kind = $4) AND ($5::bigint = 0 OR a.id < $5)"
                              " ORDER BY a.id DESC LIMIT $6");
   c.prepare(deliveries_of_alert,
-            "SELECT coalesce(staff_id, 0), coalesce(channel, ''), status, dedupe_key FROM outbox"
-            " WHERE alert_id = $1 ORDER BY id");
+            "SELECT coalesce(staff_id, 0), coalesce(channel, ''), status, dedupe_key, alert_id FROM outbox"
+            " WHERE alert_id = ANY ($1::bigint[]) ORDER BY id");
   c.prepare(upsert_site_alerting,
             "INSERT INTO site_alerting (site_id, copy_to, supervisor_id, escalation, digest)"
             " VALUES ($1, $2::bigint[], nullif($3::bigint, 0), $4::bigint[], $5)"
