@@ -218,7 +218,8 @@ INSTANTIATE_TEST_SUITE_P(
         bad_value_case{"secret_without_prefix", "delivery.webhook_secret = \"MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"",
                        "delivery.webhook_secret", "whsec_"},
         bad_value_case{"log_level_invalid", "log.level = \"verbose\"", "log.level", "must be one of"},
-        bad_value_case{"log_level_wrong_case", "log.level = \"INFO\"", "log.level", "must be one of"}),
+        bad_value_case{"log_level_wrong_case", "log.level = \"INFO\"", "log.level", "must be one of"},
+        bad_value_case{"log_format_invalid", "log.format = \"xml\"", "log.format", "must be text or json"}),
     [](const auto& info) { return info.param.name; });
 
 TEST_F(config_test, toml_syntax_error_names_file_and_line) {
@@ -268,6 +269,18 @@ TEST_F(config_test, absolute_secret_file_paths_work_too) {
   const auto c = load_text("[delivery]\nwebhook_secret_file = \"" + p.string() +
                            "\"\nwebhook_url = \"https://provider.example.com/hook\"\n");
   EXPECT_EQ(c.delivery.webhook_secret, secret);
+}
+
+TEST_F(config_test, a_systemd_credential_is_read_from_the_credentials_directory) {
+  const auto p = write("creds/api-token", "tok-from-credential\n");
+  ::setenv("CREDENTIALS_DIRECTORY", p.parent_path().c_str(), 1);
+  EXPECT_EQ(load_text("api.token_file = \"credential:api-token\"\n").api.token, "tok-from-credential");
+  EXPECT_THAT(error_of("\napi.token_file = \"credential:other\"\n"),
+              AllOf(HasSubstr("rollcall.toml:2"), HasSubstr("api.token_file"), HasSubstr("cannot read")));
+  EXPECT_THAT(error_of("api.token_file = \"credential:../api-token\"\n"), HasSubstr("plain file name"));
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  EXPECT_THAT(error_of("api.token_file = \"credential:api-token\"\n"),
+              AllOf(HasSubstr("api.token_file"), HasSubstr("CREDENTIALS_DIRECTORY")));
 }
 
 TEST_F(config_test, missing_secret_file_and_bad_secret_content_are_errors) {
@@ -353,6 +366,7 @@ TEST_F(config_test, documented_keys_lists_every_key) {
                                        "care.weekly_hours_op",
                                        "care.weekly_hours_aftercare",
                                        "log.level",
+                                       "log.format",
                                        "import.default_region",
                                        "quiet_hours.enabled",
                                        "quiet_hours.start",

@@ -26,6 +26,7 @@
 #include "rollcall/http/api_feeds.hpp"
 #include "rollcall/http/api_imports.hpp"
 #include "rollcall/http/api_messaging.hpp"
+#include "rollcall/http/api_metrics.hpp"
 #include "rollcall/http/api_reports.hpp"
 #include "rollcall/http/server.hpp"
 #include "rollcall/phone/gawk_phone_normalizer.hpp"
@@ -40,10 +41,12 @@
 #include "rollcall/store/pg_feeds.hpp"
 #include "rollcall/store/pg_import_store.hpp"
 #include "rollcall/store/pg_messaging.hpp"
+#include "rollcall/store/pg_metrics.hpp"
 #include "rollcall/store/pg_reports.hpp"
 #include "rollcall/store/pg_store.hpp"
 #include "rollcall/store/sql.hpp"
 #include "rollcall/support/logging.hpp"
+#include "rollcall/support/metrics.hpp"
 
 namespace rollcall::app {
 
@@ -242,7 +245,7 @@ int run(const options& opts) {
     return 0;
   }
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-  auto log = support::make_logger(cfg.log.level);
+  auto log = support::make_logger(cfg.log.level, cfg.log.format);
   spdlog::set_default_logger(log);
 
   std::unique_ptr<embedded_postgres> embedded;
@@ -321,7 +324,25 @@ int run(const options& opts) {
   auto hook_providers = hook_providers_of(cfg);
   http::register_messaging_routes(routes, http::messaging_deps{messaging, inbound, &hook_providers, clock});
   http::register_alert_routes(routes, http::alerts_deps{alert_store, store, &roster_grace, clock});
-  http::server server{io, routes, log};
+  support::metrics metrics{ROLLCALL_VERSION};
+  store::pg_metrics_store metrics_store{pool};
+  http::register_metrics_route(
+      routes,
+      http::metrics_deps{metrics, [&] { return metrics_store.snapshot(); },
+                         [&] {
+                           const int open = pool.open();
+                           const int in_use = pool.in_use();
+                           return support::pool_snapshot{pool.size(), in_use, open - in_use, pool.connection_errors()};
+                         }});
+  dispatcher.set_observer([&metrics](const ports::claimed_message& m, ports::delivery_record::next outcome,
+                                     std::chrono::milliseconds since_due) {
+    using next = ports::delivery_record::next;
+    const auto result = outcome == next::delivered ? support::metrics::attempt_result::accepted
+                        : outcome == next::retry   ? support::metrics::attempt_result::retry
+                                                   : support::metrics::attempt_result::failed;
+    metrics.delivery_attempt(m.channel, result, m.attempts, since_due);
+  });
+  http::server server{io, routes, log, &metrics};
 
   auto apply = [&](const config::config& c) {
     log->set_level(spdlog::level::from_str(c.log.level));

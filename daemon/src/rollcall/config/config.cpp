@@ -77,7 +77,21 @@ std::string secret_from_file(const toml::node& node, const std::string& name, co
   const auto at = where(file.string(), static_cast<int>(node.source().begin.line));
   if (!node.is_string() || !path_str) throw config_error(at + ": key '" + name + "': expected a file path string");
   std::filesystem::path p{*path_str};
-  if (p.is_relative()) p = file.parent_path() / p;
+  // "credential:NAME": a systemd credential (LoadCredential=NAME:/path in the unit), which
+  // systemd copies to $CREDENTIALS_DIRECTORY, readable by this service only.
+  constexpr std::string_view credential = "credential:";
+  if (path_str->starts_with(credential)) {
+    const auto cred = path_str->substr(credential.size());
+    if (cred.empty() || cred.find('/') != std::string::npos || cred == "." || cred == "..")
+      throw config_error(at + ": key '" + name + "': a credential name must be a plain file name");
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (!dir || !*dir)
+      throw config_error(at + ": key '" + name + "': \"" + *path_str +
+                         "\" needs $CREDENTIALS_DIRECTORY (LoadCredential= in the systemd unit)");
+    p = std::filesystem::path{dir} / cred;
+  } else if (p.is_relative()) {
+    p = file.parent_path() / p;
+  }
   std::error_code ec;
   if (!std::filesystem::is_regular_file(p, ec))
     throw config_error(at + ": key '" + name + "': cannot read " + p.string());
@@ -247,6 +261,13 @@ const std::vector<key_spec>& key_table() {
         "trace, debug, info, warn, error, critical or off",
         [](const std::string& v) -> check {
           if (!support::is_log_level(v)) return "must be one of trace, debug, info, warn, error, critical, off";
+          return {};
+        }));
+    k.push_back(string_key(
+        "log.format", [](config & c) -> auto& { return c.log.format; }, false,
+        "text (a line each) or json (one JSON object a line: time, level, message)",
+        [](const std::string& v) -> check {
+          if (!support::is_log_format(v)) return "must be text or json";
           return {};
         }));
     k.push_back(string_key(

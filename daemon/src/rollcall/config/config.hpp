@@ -89,6 +89,7 @@ struct config {
 
   struct log_section {
     std::string level = "info";
+    std::string format = "text";  // text | json
   } log;
 
   struct import_section {

@@ -25,8 +25,9 @@ bool token_matches(std::string_view presented, std::string_view expected) {
   return sodium_memcmp(a, b, sizeof a) == 0;
 }
 
-server::server(net::io_context& io, const router& routes, std::shared_ptr<spdlog::logger> log)
-    : io_(io), routes_(routes), log_(std::move(log)), acceptor_(io) {}
+server::server(net::io_context& io, const router& routes, std::shared_ptr<spdlog::logger> log,
+               support::metrics* metrics)
+    : io_(io), routes_(routes), log_(std::move(log)), acceptor_(io), metrics_(metrics) {}
 
 std::uint16_t server::listen(const std::string& address, std::uint16_t port) {
   const tcp::endpoint ep{net::ip::make_address(address), port};
@@ -81,14 +82,18 @@ net::awaitable<void> server::serve_connection(tcp::socket socket) {
                  : headers_too_big ? problem(beast_http::status::request_header_fields_too_large,
                                              "Request header fields too large", {}, {}, 11, false)
                                    : problem(beast_http::status::bad_request, "Malformed request", {}, {}, 11, false);
+      if (metrics_) metrics_->http_request("unparsed", "unmatched", res.result_int(), {});
       stream.expires_after(std::chrono::seconds{5});
       co_await beast_http::async_write(stream, res, net::as_tuple(net::use_awaitable));
       break;
     }
     auto req = parser.release();
     const auto started = std::chrono::steady_clock::now();
-    auto res = co_await respond(req);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    std::string route;
+    auto res = co_await respond(req, route);
+    const auto took = std::chrono::steady_clock::now() - started;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took);
+    if (metrics_) metrics_->http_request(beast_http::to_string(req.method()), route, res.result_int(), took);
     log_->debug("{} {} -> {} in {} ms", std::string{req.method_string()}, loggable_path(req.target()), res.result_int(),
                 ms.count());
     const bool keep_alive = res.keep_alive();
@@ -101,8 +106,9 @@ net::awaitable<void> server::serve_connection(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-net::awaitable<response> server::respond(request& req) {
+net::awaitable<response> server::respond(request& req, std::string& route) {
   const auto match = routes_.find(req.method(), req.target());
+  route = match.found ? match.found->pattern : "unmatched";
   request_context ctx{req, match.ids, "api", match.token};
   if (!match.found) {
     if (match.bad_id)

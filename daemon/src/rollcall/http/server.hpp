@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "rollcall/http/router.hpp"
+#include "rollcall/support/metrics.hpp"
 
 namespace rollcall::http {
 
@@ -24,7 +25,9 @@ struct server_settings {
 
 class server {
  public:
-  server(boost::asio::io_context& io, const router& routes, std::shared_ptr<spdlog::logger> log);
+  // `metrics` (may be null) counts every answered request by route pattern and status.
+  server(boost::asio::io_context& io, const router& routes, std::shared_ptr<spdlog::logger> log,
+         support::metrics* metrics = nullptr);
   // Binds and listens; returns the bound port (useful with port 0).
   std::uint16_t listen(const std::string& address, std::uint16_t port);
   void set_settings(server_settings s) { settings_ = std::move(s); }
@@ -33,13 +36,15 @@ class server {
 
  private:
   boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
-  boost::asio::awaitable<response> respond(request& req);
+  // `route` is set to the matched pattern, or "unmatched".
+  boost::asio::awaitable<response> respond(request& req, std::string& route);
 
   boost::asio::io_context& io_;
   const router& routes_;
   std::shared_ptr<spdlog::logger> log_;
   boost::asio::ip::tcp::acceptor acceptor_;
   server_settings settings_;
+  support::metrics* metrics_;
 };
 
 // Compares a presented bearer token with the configured one in constant time.

@@ -226,12 +226,13 @@ struct claimed_message {
   std::string target;
   std::string target_url;
   std::string payload;
-  int attempts = 0;             // including this one
-  std::string claim_token;      // proves this claim still holds the message when recording
-  std::string channel;          // sms | email | webhook
-  std::chrono::seconds age{0};  // since it was first due
-  std::string quiet_zone;       // not empty: a reminder not to send in quiet hours in this zone
-  std::string subscription;     // target event_webhook: the event subscription whose secret signs it
+  int attempts = 0;                      // including this one
+  std::string claim_token;               // proves this claim still holds the message when recording
+  std::string channel;                   // sms | email | webhook
+  std::chrono::seconds age{0};           // since it was first due
+  std::chrono::milliseconds due_age{0};  // the same to the millisecond, at the claim (for metrics)
+  std::string quiet_zone;                // not empty: a reminder not to send in quiet hours in this zone
+  std::string subscription;              // target event_webhook: the event subscription whose secret signs it
 };
 
 struct delivery_record {

@@ -87,6 +87,10 @@ ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispa
         break;
     }
   }
+  if (observer_ && rec.outcome != ports::delivery_record::next::deferred)
+    observer_(m, rec.outcome,
+              m.due_age +
+                  std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - claimed_at));
   const bool recorded = co_await store_.record_delivery(rec, alerts_);
   if (!recorded) ++stats.lost;
 }

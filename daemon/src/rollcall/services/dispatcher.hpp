@@ -41,6 +41,11 @@ class dispatcher {
   // A number in [0, 1) for the retry jitter (tests fix it).
   void set_jitter(std::function<double()> jitter) { jitter_ = std::move(jitter); }
   void set_settings(dispatcher_settings s) { settings_ = s; }
+  // Told of every attempt made (not of messages handed back unsent) once its result is known:
+  // the message, the outcome, and the time from its first due time until now (for metrics).
+  using attempt_observer = std::function<void(const ports::claimed_message&, ports::delivery_record::next,
+                                              std::chrono::milliseconds since_due)>;
+  void set_observer(attempt_observer observer) { observer_ = std::move(observer); }
   // One batch: claim, deliver all of it, record. Returns what happened.
   ports::task<dispatch_stats> dispatch_once();
 
@@ -56,6 +61,7 @@ class dispatcher {
   dispatcher_settings settings_;
   std::function<double()> jitter_;
   ports::client_alert_maker alerts_;
+  attempt_observer observer_;
 };
 
 }  // namespace rollcall::services

@@ -14,6 +14,16 @@ void db_pool::stop() {
   idle_.clear();
 }
 
+int db_pool::open() const {
+  std::lock_guard lock{mutex_};
+  return open_;
+}
+
+int db_pool::in_use() const {
+  std::lock_guard lock{mutex_};
+  return open_ - static_cast<int>(idle_.size());
+}
+
 std::unique_ptr<pqxx::connection> db_pool::acquire() {
   std::unique_lock lock{mutex_};
   available_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
@@ -30,6 +40,7 @@ std::unique_ptr<pqxx::connection> db_pool::acquire() {
     prepare_(*conn);
     return conn;
   } catch (...) {
+    ++connection_errors_;
     lock.lock();
     --open_;
     available_.notify_one();
@@ -40,6 +51,7 @@ std::unique_ptr<pqxx::connection> db_pool::acquire() {
 void db_pool::release(std::unique_ptr<pqxx::connection> conn, bool broken) {
   std::lock_guard lock{mutex_};
   if (broken || !conn || !conn->is_open()) {
+    if (broken) ++connection_errors_;
     --open_;
   } else {
     idle_.push_back(std::move(conn));

@@ -3,7 +3,9 @@
 // worker with a connection and resumes the caller on its own executor.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -49,6 +51,13 @@ class db_pool {
 
   void stop();
 
+  // For metrics: the most connections it may open, those open, those lent out now, and how
+  // many connections failed to open or broke in use since start.
+  int size() const { return size_; }
+  int open() const;
+  int in_use() const;
+  std::uint64_t connection_errors() const { return connection_errors_.load(); }
+
  private:
   class lease {
    public:
@@ -77,8 +86,9 @@ class db_pool {
   int size_;
   std::function<void(pqxx::connection&)> prepare_;
   boost::asio::thread_pool threads_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable available_;
+  std::atomic<std::uint64_t> connection_errors_{0};
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   int open_ = 0;
 };

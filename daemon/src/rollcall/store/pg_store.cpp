@@ -210,6 +210,7 @@ task<std::vector<claimed_message>> pg_store::claim_due(int batch_size, std::chro
       m.age = std::chrono::seconds{r[9].as<long long>()};
       m.quiet_zone = r[10].as<std::string>();
       m.subscription = r[11].as<std::string>();
+      m.due_age = std::chrono::milliseconds{r[12].as<long long>()};
       out.push_back(std::move(m));
     }
     tx.commit();

@@ -204,7 +204,8 @@ void prepare_all(pqxx::connection& c) {
             " RETURNING o.id, o.message_id, o.kind, o.target, coalesce(o.target_url, ''), o.payload::text, o.attempts,"
             "   o.claim_token::text, coalesce(o.channel, ''),"
             "   greatest(0, extract(epoch FROM now() - coalesce(o.first_due_at, o.due_at)))::bigint,"
-            "   coalesce(o.quiet_zone, ''), coalesce(o.subscription, '')");
+            "   coalesce(o.quiet_zone, ''), coalesce(o.subscription, ''),"
+            "   greatest(0, extract(epoch FROM now() - coalesce(o.first_due_at, o.due_at)) * 1000)::bigint");
   // Each result is recorded only by the claim that still holds the message ($2 = its token):
   // a claimant whose lease expired and was reclaimed changes nothing.
   c.prepare(mark_delivered,
@@ -228,6 +229,13 @@ void prepare_all(pqxx::connection& c) {
             " VALUES ($1, nullif($2, 0), nullif($3, ''), $4, nullif($5, ''), nullif($6, ''))");
 
   c.prepare(ready_check, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+  // GET /metrics: the whole database's outbox and alerts (several instances share them).
+  c.prepare(metrics_messages, "SELECT coalesce(channel, ''), status, count(*) FROM outbox GROUP BY 1, 2");
+  c.prepare(metrics_due,
+            "SELECT count(*), coalesce(extract(epoch FROM now() - min(due_at)), 0)::double precision FROM outbox"
+            " WHERE status = 'pending' AND due_at <= now()");
+  c.prepare(metrics_alerts,
+            "SELECT kind, count(*), count(*) FILTER (WHERE acknowledged_at IS NULL) FROM alerts GROUP BY kind");
 
   c.prepare(groups_of_site,
             "SELECT id, site_id, name, slot, recurrence, first_date::text, start_second, end_second, level_of_care,"

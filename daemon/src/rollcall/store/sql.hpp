@@ -54,6 +54,9 @@ inline constexpr const char* release_claim = "release_claim";
 inline constexpr const char* insert_attempt = "insert_attempt";
 
 inline constexpr const char* ready_check = "ready_check";
+inline constexpr const char* metrics_messages = "metrics_messages";
+inline constexpr const char* metrics_due = "metrics_due";
+inline constexpr const char* metrics_alerts = "metrics_alerts";
 
 inline constexpr const char* groups_of_site = "groups_of_site";
 inline constexpr const char* sessions_of_site = "sessions_of_site";

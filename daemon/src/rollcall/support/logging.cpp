@@ -1,8 +1,37 @@
 #include "rollcall/support/logging.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 namespace rollcall::support {
+
+namespace {
+
+// The message as the contents of a JSON string: quotes, backslashes and control characters
+// escaped (an exception's text may hold anything).
+class json_escaped_message final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    static constexpr char hex[] = "0123456789abcdef";
+    for (char ch : msg.payload) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c == '"' || c == '\\') {
+        dest.push_back('\\');
+        dest.push_back(ch);
+      } else if (c < 0x20) {
+        const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        dest.append(esc, esc + sizeof esc);
+      } else {
+        dest.push_back(ch);
+      }
+    }
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<json_escaped_message>(); }
+};
+
+}  // namespace
+
+bool is_log_format(std::string_view format) { return format == "text" || format == "json"; }
 
 bool is_log_level(std::string_view level) {
   for (auto l : {"trace", "debug", "info", "warn", "error", "critical", "off"})
@@ -10,10 +39,17 @@ bool is_log_level(std::string_view level) {
   return false;
 }
 
-std::shared_ptr<spdlog::logger> make_logger(std::string_view level) {
+std::shared_ptr<spdlog::logger> make_logger(std::string_view level, std::string_view format) {
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto logger = std::make_shared<spdlog::logger>("rollcalld", std::move(sink));
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (format == "json") {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    formatter->add_flag<json_escaped_message>('*').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","message":"%*"})");
+    logger->set_formatter(std::move(formatter));
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  }
   logger->set_level(spdlog::level::from_str(std::string{level}));
   logger->flush_on(spdlog::level::info);
   return logger;

@@ -10,8 +10,13 @@
 
 namespace rollcall::support {
 
-// A logger writing to stderr (journald adds its own timestamps under systemd).
-std::shared_ptr<spdlog::logger> make_logger(std::string_view level);
+// A logger writing to stderr (journald adds its own timestamps under systemd). `format` "text"
+// writes "2026-11-22T09:00:00.123 info message"; "json" one object a line,
+// {"time":"2026-11-22T09:00:00.123456Z","level":"info","message":"..."}, for log shippers.
+std::shared_ptr<spdlog::logger> make_logger(std::string_view level, std::string_view format = "text");
+
+// Accepts text, json.
+bool is_log_format(std::string_view format);
 
 // Accepts trace, debug, info, warn, error, critical, off.
 bool is_log_level(std::string_view level);
