@@ -127,8 +127,8 @@ systemd_running() { [[ -d /run/systemd/system ]]; }
 # dpkg ARGS...: its output on stdout; retried while another dpkg or apt holds the lock (other
 # work on a shared machine may be installing packages).
 dpkg_run() {
-  local out rc=0 i
-  for i in $(seq 90); do
+  local out rc=0 _
+  for _ in $(seq 90); do
     rc=0
     out=$(DEBIAN_FRONTEND=noninteractive dpkg "$@" </dev/null 2>&1) || rc=$?
     if [[ $rc -ne 0 && $out == *"lock"* ]]; then
@@ -180,6 +180,7 @@ wait_for() {
 }
 
 no_rollcall_processes() { ! pgrep -u rollcall >/dev/null 2>&1; }
+daemon_gone() { ! kill -0 "$daemon_pid" 2>/dev/null; }
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1; }
 
@@ -188,7 +189,7 @@ cleanup() {
   set +e
   if [[ -n ${daemon_pid:-} ]] && kill -0 "$daemon_pid" 2>/dev/null; then
     kill -TERM "$daemon_pid"
-    wait_for 30 eval '! kill -0 "$daemon_pid" 2>/dev/null' || kill -KILL "$daemon_pid"
+    wait_for 30 daemon_gone || kill -KILL "$daemon_pid"
   fi
   [[ -n ${listener_pid:-} ]] && kill "$listener_pid" 2>/dev/null
   if systemd_running && systemctl -q is-active rollcalld.service 2>/dev/null; then
@@ -403,7 +404,7 @@ PY
 
   kill -TERM "$daemon_pid"
   local status=0
-  wait_for 60 eval '! kill -0 "$daemon_pid" 2>/dev/null' || die "rollcalld did not exit within 60 s of SIGTERM"
+  wait_for 60 daemon_gone || die "rollcalld did not exit within 60 s of SIGTERM"
   wait "$daemon_pid" || status=$?
   daemon_pid=
   ((status == 0)) || {
