@@ -64,9 +64,9 @@ check parse_duration_node(const toml::node& n, duration& out, bool allow_zero) {
   return {};
 }
 
-std::string read_secret_file(const std::filesystem::path& p) {
+std::optional<std::string> read_secret_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
-  if (!in) return {};
+  if (!in) return std::nullopt;  // exists but unreadable (permissions): an error, not an empty secret
   std::string s{std::istreambuf_iterator<char>(in), {}};
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
@@ -95,7 +95,9 @@ std::string secret_from_file(const toml::node& node, const std::string& name, co
   std::error_code ec;
   if (!std::filesystem::is_regular_file(p, ec))
     throw config_error(at + ": key '" + name + "': cannot read " + p.string());
-  return read_secret_file(p);
+  auto secret = read_secret_file(p);
+  if (!secret) throw config_error(at + ": key '" + name + "': cannot read " + p.string() + " (permissions?)");
+  return *secret;
 }
 
 std::string format_time_of_day(std::chrono::minutes m) {

@@ -40,7 +40,7 @@ std::string quote(const std::string& s);
 check require_url(const std::string& v, bool allow_empty);
 check require_secret(const std::string& v);
 check parse_duration_node(const toml::node& n, duration& out, bool allow_zero);
-std::string read_secret_file(const std::filesystem::path& p);
+std::optional<std::string> read_secret_file(const std::filesystem::path& p);
 // The content of the file a `<key>_file` node names (relative to the config file's directory);
 // throws config_error when the node is not a string or the file cannot be read.
 std::string secret_from_file(const toml::node& node, const std::string& name, const std::filesystem::path& file);
