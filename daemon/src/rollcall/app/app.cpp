@@ -321,6 +321,9 @@ int run(const options& opts) {
   auto hook_providers = hook_providers_of(cfg);
   http::register_messaging_routes(routes, http::messaging_deps{messaging, inbound, &hook_providers, clock});
   http::register_alert_routes(routes, http::alerts_deps{alert_store, store, &roster_grace, clock});
+  for (const auto& r : routes.routes())  // tests/integration/openapi_test.cpp reads these
+    log->debug("route: {} {} ({})", std::string{http::beast_http::to_string(r.verb)}, r.pattern,
+               r.needs_auth ? "token" : "no token");
   http::server server{io, routes, log};
 
   auto apply = [&](const config::config& c) {
