@@ -222,9 +222,11 @@ if (samplesPath) {
       continue;
     }
     const validate = compile(closedAjv, mediaType.schema, `${what} schema`);
-    if (validate && !validate(body))
+    if (validate && !validate(body)) {
       fail(`${what} (${match.path}): the body does not match its schema:\n` +
            `${JSON.stringify(validate.errors, null, 2)}\nbody: ${s.body}`);
+      continue;
+    }
     checked++;
   }
   console.log(`samples: ${checked} of ${samples.length} answers match the document`);
