@@ -342,6 +342,9 @@ int run(const options& opts) {
                                                    : support::metrics::attempt_result::failed;
     metrics.delivery_attempt(m.channel, result, m.attempts, since_due);
   });
+  for (const auto& r : routes.routes())  // tests/integration/openapi_test.cpp reads these
+    log->debug("route: {} {} ({})", std::string{http::beast_http::to_string(r.verb)}, r.pattern,
+               r.needs_auth ? "token" : "no token");
   http::server server{io, routes, log, &metrics};
 
   auto apply = [&](const config::config& c) {

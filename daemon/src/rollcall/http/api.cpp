@@ -1,5 +1,6 @@
 #include "rollcall/http/api.hpp"
 #include "rollcall/http/api_internal.hpp"
+#include "rollcall/http/api_openapi.hpp"
 
 #include <map>
 #include <set>
@@ -132,6 +133,7 @@ void register_api_routes(router& r, api_deps d) {
   auto bind = [d](task (*fn)(api_deps, request_context&)) { return bind_handler(d, fn); };
   r.add(v::get, "/healthz", false, bind(healthz));
   r.add(v::get, "/readyz", false, bind(readyz));
+  register_openapi_route(r);
   register_site_routes(r, d);
   register_session_routes(r, d);
   register_care_routes(r, d);

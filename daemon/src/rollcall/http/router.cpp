@@ -80,6 +80,13 @@ void router::add(beast_http::verb verb, std::string pattern, bool needs_auth, ha
   routes_.push_back({verb, std::move(pattern), needs_auth, std::move(h)});
 }
 
+std::vector<router::entry> router::routes() const {
+  std::vector<entry> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) out.push_back({r.verb, r.pattern, r.needs_auth});
+  return out;
+}
+
 router::match router::find(beast_http::verb verb, std::string_view target) const {
   const auto path = target.substr(0, target.find('?'));
   match m;

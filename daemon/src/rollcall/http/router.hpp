@@ -67,6 +67,14 @@ class router {
   };
   match find(beast_http::verb verb, std::string_view path) const;
 
+  // What is registered, in order (for the start-up log and the OpenAPI coverage test).
+  struct entry {
+    beast_http::verb verb;
+    std::string pattern;
+    bool needs_auth;
+  };
+  std::vector<entry> routes() const;
+
  private:
   std::vector<route> routes_;
 };
