@@ -3,6 +3,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <pqxx/pqxx>
 
@@ -66,10 +67,12 @@ int apply_migrations(pqxx::connection& conn) {
   } catch (const pqxx::insufficient_privilege& e) {
     // A runtime role without DDL rights met a pending migration, or lacks its grants: say
     // which, and what the operator does about it.
-    const std::string what = e.what();
+    std::string_view what = e.what();
+    what = what.substr(0, what.find('\n'));
+    if (what.starts_with("ERROR:  ")) what.remove_prefix(8);  // libpq's severity prefix
     std::string message = step;
     message += ": ";
-    message += what.substr(0, what.find('\n'));
+    message += what;
     message += ddl ? " (run rollcalld --migrate-only as the schema owner first)"
                    : " (grant the runtime role its privileges: docs/sql/runtime-grants.sql)";
     throw std::runtime_error(message);
