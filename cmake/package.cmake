@@ -5,7 +5,7 @@
 #   /usr/bin/rollcalld                        the daemon (daemon/CMakeLists.txt)
 #   /etc/rollcall/rollcall.toml               config/rollcall.toml, a conffile (kept on upgrade)
 #   /usr/lib/systemd/system/rollcalld.service the unit in systemd/
-#   /usr/share/doc/rollcall/                  README, docs/*.md, copyright, examples/rollcall.toml
+#   /usr/share/doc/rollcall/                  README, docs/*.md, sql/*.sql, copyright, examples/rollcall.toml
 #   /usr/share/rollcall/www/                  web assets (empty until the web page lands)
 # Maintainer scripts (user, permissions, enable, start once configured): scripts/debian/.
 
@@ -37,6 +37,9 @@ install(
 
 file(GLOB rollcall_docs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES README.md ${rollcall_docs} scripts/debian/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT doc)
+# The roles and grants docs/operations-database.md runs with psql.
+file(GLOB rollcall_sql CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/sql/*.sql)
+install(FILES ${rollcall_sql} DESTINATION ${CMAKE_INSTALL_DOCDIR}/sql COMPONENT doc)
 # The pristine configuration, to compare an edited /etc/rollcall/rollcall.toml with.
 install(FILES config/rollcall.toml DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples COMPONENT doc)
 # Where the web page's assets will go (issue 7); nothing reads it yet.

@@ -262,6 +262,9 @@ install_checks() {
     cmp -s "$doc" "/usr/share/doc/rollcall/$(basename "$doc")" || die "/usr/share/doc/rollcall/$(basename "$doc") differs"
   done
   expect_stat /usr/share/doc/rollcall/examples/rollcall.toml "root:root 644 regular file"
+  for doc in "$src"/docs/sql/*.sql; do
+    cmp -s "$doc" "/usr/share/doc/rollcall/sql/$(basename "$doc")" || die "/usr/share/doc/rollcall/sql/$(basename "$doc") differs"
+  done
   # Everything under the prefix /usr or in /etc/rollcall; nothing under /usr/etc or /usr/local.
   local listed
   listed=$(dpkg -L "$pkg")
