@@ -218,7 +218,7 @@ TEST_F(multi_instance_test, three_instances_plan_send_close_and_escalate_every_m
 
   // Both groups meet once, today, at the same time: each reminder wave is a thousand messages
   // due at the same second.
-  const auto start = starting_in(lead_early + 5s);
+  const auto start = starting_in(lead_early + 8s);
   std::vector<std::int64_t> group_ids;
   for (int g = 0; g < groups; ++g)
     group_ids.push_back(new_group(site, json::array{weekday_name(today())}, local_time(zone, start),
