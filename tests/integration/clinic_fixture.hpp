@@ -40,6 +40,12 @@ struct clinic_settings {
   // week): off unless a test is about it.
   bool hours_at_risk = false;
   bool webhook_delivery = true;  // false: no delivery.webhook_url (providers come from extra_toml)
+  // Settings the fixture writes itself (so extra keys cannot repeat them): the load tests raise
+  // them for several instances sharing work on two cores.
+  std::string http_timeout = "2s";  // dispatcher.http_timeout
+  std::string lease = "30s";        // dispatcher.lease
+  std::string planner_interval = "1s";
+  int pool_size = 2;  // database.pool_size
 };
 
 // Whether `r` carries a valid Standard Webhooks signature made with `secret`.
@@ -127,11 +133,12 @@ class clinic_test : public ::testing::Test {
   }
 
   std::string config_toml(const clinic_settings& s) const {
-    return "[database]\nurl = \"" + db_url + "\"\npool_size = 2\n\n" +
+    return "[database]\nurl = \"" + db_url + "\"\npool_size = " + std::to_string(s.pool_size) + "\n\n" +
            "[api]\ntoken = \"test-token\"\n\n"
-           "[planner]\ninterval = \"1s\"\nhorizon = \"2d\"\nreminder_lead_times = " +
-           s.lead_times + "\n\n" + "[dispatcher]\ninterval = \"200ms\"\nhttp_timeout = \"2s\"\nlease = \"30s\"\n" +
-           s.dispatcher_extra + "\n" + (s.quiet_hours ? "" : "[quiet_hours]\nenabled = false\n\n") +
+           "[planner]\ninterval = \"" +
+           s.planner_interval + "\"\nhorizon = \"2d\"\nreminder_lead_times = " + s.lead_times + "\n\n" +
+           "[dispatcher]\ninterval = \"200ms\"\nhttp_timeout = \"" + s.http_timeout + "\"\nlease = \"" + s.lease +
+           "\"\n" + s.dispatcher_extra + "\n" + (s.quiet_hours ? "" : "[quiet_hours]\nenabled = false\n\n") +
            "[delivery]\nwebhook_url = \"" +
            (!s.webhook_delivery      ? ""
             : s.provider_url.empty() ? sink.url("/provider")

@@ -45,7 +45,7 @@ bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds tim
 }
 
 daemon_process::daemon_process(const std::string& toml, bool raw, std::map<std::string, std::string> env)
-    : env_(std::move(env)) {
+    : toml_(toml), raw_(raw), env_(std::move(env)) {
   config_ = dir_.path() / "rollcall.toml";
   log_file_ = dir_.path() / "rollcalld.log";
   port_file_ = dir_.path() / "port";
@@ -57,12 +57,20 @@ daemon_process::daemon_process(const std::string& toml, bool raw, std::map<std::
   out << toml << "\n";
 }
 
+std::unique_ptr<daemon_process> daemon_process::sibling() const {
+  return std::make_unique<daemon_process>(toml_, raw_, env_);
+}
+
 daemon_process::~daemon_process() {
   if (running()) {
     kill(pid_, SIGTERM);
-    if (!eventually([&] { return !running(); }, std::chrono::seconds{20})) kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
+    if (!eventually([&] { return !running(); }, std::chrono::seconds{20})) {
+      kill(pid_, SIGKILL);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+    }
+    // Once running() has reaped it, pid_ is -1: waitpid(-1) would wait for any child, such as
+    // another instance still running.
   }
 }
 

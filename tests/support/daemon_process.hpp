@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,11 @@ class daemon_process {
   explicit daemon_process(const std::string& toml, bool raw = false, std::map<std::string, std::string> env = {});
   ~daemon_process();
 
+  // Another rollcalld (not yet started) with this one's config body and environment, in its own
+  // directory with its own port, port file and log: a second instance on the same database.
+  // (A raw config names its own port and state: its sibling would clash with it.)
+  std::unique_ptr<daemon_process> sibling() const;
+
   // Starts rollcalld with extra arguments; returns false if it exits or never listens.
   bool start(std::chrono::seconds timeout = std::chrono::seconds{60}, std::vector<std::string> extra_args = {});
   // Runs rollcalld to completion (e.g. --check-config) and returns its exit code.
@@ -73,6 +79,8 @@ class daemon_process {
   pid_t spawn(const std::vector<std::string>& args);
 
   temp_dir dir_;
+  std::string toml_;
+  bool raw_ = false;
   std::filesystem::path config_, log_file_, port_file_;
   std::map<std::string, std::string> env_;
   pid_t pid_ = -1;
