@@ -15,27 +15,6 @@ using namespace std::chrono_literals;
 
 class alerts_test : public care_test {
  protected:
-  // Sessions in these tests start and end within minutes: a zone where that stays on today's
-  // local date (and so in this week), whatever the hour the test runs at.
-  void pick_zone() {
-    for (const char* z : {"America/Chicago", "Asia/Tokyo", "Europe/London", "Pacific/Honolulu"}) {
-      const auto local = date::locate_zone(z)->to_local(std::chrono::system_clock::now());
-      const auto time = local - date::floor<date::days>(local);
-      if (time >= 30min && time <= 21h) {
-        zone = z;
-        return;
-      }
-    }
-  }
-
-  // A site whose week the watch has started (it looks at every client in care there once a
-  // week: before this test's clients exist, so that it does not see them half set up).
-  std::int64_t open_site() {
-    const auto site = new_site();
-    EXPECT_TRUE(eventually([&] { return count("SELECT count(*) FROM rule_weeks") > 0; }, 10s));
-    return site;
-  }
-
   std::vector<json::object> received(const std::string& path) const {
     std::vector<json::object> out;
     for (const auto& r : sink.requests())

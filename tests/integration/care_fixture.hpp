@@ -59,6 +59,28 @@ class care_test : public clinic_test {
   std::int64_t new_site(const std::string& name = "Eastside") {
     return create("/v1/sites", {{"name", name}, {"time_zone", zone}});
   }
+
+  // Sessions that start and end within minutes: a zone where that stays on today's local date
+  // (and so in this week), whatever the hour the test runs at.
+  void pick_zone() {
+    using namespace std::chrono_literals;
+    for (const char* z : {"America/Chicago", "Asia/Tokyo", "Europe/London", "Pacific/Honolulu"}) {
+      const auto local = date::locate_zone(z)->to_local(std::chrono::system_clock::now());
+      const auto time = local - date::floor<date::days>(local);
+      if (time >= 30min && time <= 21h) {
+        zone = z;
+        return;
+      }
+    }
+  }
+
+  // A site whose week the attendance watch has started (it looks at every client in care there
+  // once a week: before the test's clients exist, so that it does not see them half set up).
+  std::int64_t open_site() {
+    const auto site = new_site();
+    EXPECT_TRUE(eventually([&] { return count("SELECT count(*) FROM rule_weeks") > 0; }, std::chrono::seconds{10}));
+    return site;
+  }
   std::int64_t new_staff(const std::string& name) {
     return create("/v1/staff", {{"name", name}, {"email", name + "@example.org"}});
   }

@@ -200,6 +200,26 @@ class clinic_test : public ::testing::Test {
     return {client, group};
   }
 
+  // A group meeting every day at `start` (site-local) for `length`, with `clients` placed in it
+  // since yesterday under `counselor`.
+  std::int64_t daily_group_of(std::int64_t site, const std::string& zone, std::chrono::sys_seconds start,
+                              std::chrono::seconds length, const std::vector<std::int64_t>& clients,
+                              std::int64_t counselor) {
+    const auto group =
+        create("/v1/groups", {{"site_id", site},
+                              {"name", "Evening track"},
+                              {"slot", "evening"},
+                              {"weekdays", boost::json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                              {"start_time", local_time(zone, start)},
+                              {"end_time", local_time(zone, start + length)}});
+    for (auto client : clients)
+      create("/v1/enrollments", {{"client_id", client},
+                                 {"group_id", group},
+                                 {"counselor_id", counselor},
+                                 {"start_date", local_date(zone, start - std::chrono::hours{24})}});
+    return group;
+  }
+
   std::int64_t create(const std::string& path, const boost::json::object& body) {
     auto res = daemon->post(path, body);
     EXPECT_EQ(res.status, 201) << path << ": " << res.body;

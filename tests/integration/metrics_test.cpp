@@ -58,17 +58,7 @@ TEST_F(metrics_test, figures_match_the_requests_deliveries_and_alerts_that_happe
   const auto ben = create("/v1/clients", {{"first_name", "Benedikt"}, {"email", "ben@example.org"}});
   ASSERT_EQ(daemon->post("/v1/clients", {{"first_name", ""}}).status, 422);
   ASSERT_EQ(daemon->get("/no/such/path").status, 404);
-  const auto group = create("/v1/groups", {{"site_id", site},
-                                           {"name", "Evening track"},
-                                           {"slot", "evening"},
-                                           {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                                           {"start_time", local_time(zone, start)},
-                                           {"end_time", local_time(zone, start + 3s)}});
-  for (auto client : {ana, ben})
-    create("/v1/enrollments", {{"client_id", client},
-                               {"group_id", group},
-                               {"counselor_id", counselor},
-                               {"start_date", local_date(zone, start - 24h)}});
+  daily_group_of(site, zone, start, 3s, {ana, ben}, counselor);
 
   // Two reminders, then nobody is marked: two missed-session alerts to the counselor.
   ASSERT_TRUE(sink.wait_for([](const auto& all) { return at(all, "/provider").size() >= 2; }, 90s)) << daemon->log();

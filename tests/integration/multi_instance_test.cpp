@@ -76,26 +76,6 @@ struct outbox_row {
 
 class multi_instance_test : public care_test {
  protected:
-  // Sessions start and end within minutes: a zone where that stays on today's local date.
-  void pick_zone() {
-    for (const char* z : {"America/Chicago", "Asia/Tokyo", "Europe/London", "Pacific/Honolulu"}) {
-      const auto local = date::locate_zone(z)->to_local(std::chrono::system_clock::now());
-      const auto time = local - date::floor<date::days>(local);
-      if (time >= 30min && time <= 21h) {
-        zone = z;
-        return;
-      }
-    }
-  }
-
-  // A site whose week the watch has started (it looks at every client in care there once a
-  // week: before this test's clients exist).
-  std::int64_t open_site() {
-    const auto site = new_site();
-    EXPECT_TRUE(eventually([&] { return count("SELECT count(*) FROM rule_weeks") > 0; }, 10s));
-    return site;
-  }
-
   // `daemon` and `n - 1` siblings: the same config, the same database.
   void start_instances(const clinic_settings& s, int n) {
     start_clinic(s);

@@ -23,17 +23,7 @@ TEST_F(clinic_test, reminder_then_attendance_then_exactly_one_missed_alert) {
       create("/v1/staff", {{"name", "Dana Counselor"}, {"alert_webhook_url", sink.url("/alerts/dana")}});
   const auto ana = create("/v1/clients", {{"first_name", "Anaïs"}, {"phone", "+15550001111"}});
   const auto ben = create("/v1/clients", {{"first_name", "Benedikt"}, {"email", "ben@example.org"}});
-  const auto group = create("/v1/groups", {{"site_id", site},
-                                           {"name", "Evening track"},
-                                           {"slot", "evening"},
-                                           {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
-                                           {"start_time", local_time(zone, start)},
-                                           {"end_time", local_time(zone, start + 3s)}});
-  for (auto client : {ana, ben})
-    create("/v1/enrollments", {{"client_id", client},
-                               {"group_id", group},
-                               {"counselor_id", counselor},
-                               {"start_date", local_date(zone, start - 24h)}});
+  const auto group = daily_group_of(site, zone, start, 3s, {ana, ben}, counselor);
 
   const auto session = session_at(group, start);
   ASSERT_NE(session, 0) << daemon->log();
