@@ -32,7 +32,20 @@ class memory_outbox_store final : public ports::outbox_store {
   }
 
   // A record whose claim token is in `lost_tokens` finds its claim taken over (returns false).
+  // The first `unavailable_records` calls throw as an unreachable database does; with
+  // `commit_before_failing` each of them has written the record first (a COMMIT cut off).
   ports::task<bool> record_delivery(const ports::delivery_record& record, const ports::client_alert_maker&) override {
+    const bool recorded_before = committed_tokens.count(record.claim_token) > 0;
+    if (unavailable_records > 0) {
+      --unavailable_records;
+      ++failed_records;
+      if (commit_before_failing) {
+        committed_tokens.insert(record.claim_token);
+        records.push_back(record);
+      }
+      throw store_unavailable{"database unavailable: test"};
+    }
+    if (recorded_before) co_return false;  // its claim token was cleared by that commit
     records.push_back(record);
     co_return !lost_tokens.count(record.claim_token);
   }
@@ -43,6 +56,10 @@ class memory_outbox_store final : public ports::outbox_store {
     bool include_provider;
   };
   std::set<std::string> lost_tokens;
+  int unavailable_records = 0;
+  bool commit_before_failing = false;
+  int failed_records = 0;
+  std::set<std::string> committed_tokens;
 
   std::deque<ports::claimed_message> ready;
   std::vector<claim_call> claims;

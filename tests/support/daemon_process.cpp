@@ -175,8 +175,12 @@ api_response daemon_process::request(const std::string& method, const std::strin
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
   http::read(socket, buffer, res);
-  return {static_cast<int>(res.result_int()), std::string{res[http::field::content_type]}, res.body(),
-          std::string{res[http::field::cache_control]}, std::string{res[http::field::content_disposition]}};
+  return {static_cast<int>(res.result_int()),
+          std::string{res[http::field::content_type]},
+          res.body(),
+          std::string{res[http::field::cache_control]},
+          std::string{res[http::field::content_disposition]},
+          std::string{res[http::field::retry_after]}};
 }
 
 }  // namespace rollcall::testing

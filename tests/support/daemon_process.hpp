@@ -25,6 +25,7 @@ struct api_response {
   std::string body;
   std::string cache_control;
   std::string content_disposition;
+  std::string retry_after;
   boost::json::value json() const { return boost::json::parse(body); }
 };
 

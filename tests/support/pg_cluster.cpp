@@ -42,18 +42,28 @@ pg_cluster::pg_cluster() {
   socket_dir_ = root_;
   if (geteuid() == 0 && std::system(("chown postgres: " + root_.string()).c_str()) != 0)
     throw std::runtime_error("cannot chown the test cluster directory to postgres");
-  const auto bin = bin_dir();
-  if (run_as_cluster_user(bin + "/initdb -D " + data_.string() +
+  if (run_as_cluster_user(bin_dir() + "/initdb -D " + data_.string() +
                           " -U rollcall -A trust -E UTF8 --locale=C --no-instructions >" + root_.string() +
                           "/initdb.log 2>&1") != 0)
     throw std::runtime_error("initdb failed; see " + root_.string() + "/initdb.log");
+  start();
+}
+
+void pg_cluster::start() {
   // fsync off: a test cluster need not survive a power cut, and it is much faster.
   if (run_as_cluster_user(
-          bin + "/pg_ctl -D " + data_.string() + " -l " + root_.string() +
+          bin_dir() + "/pg_ctl -D " + data_.string() + " -l " + root_.string() +
           "/server.log -w -o \"-c listen_addresses= -c unix_socket_directories=" + socket_dir_.string() +
           " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c jit=off\" start >/dev/null") != 0)
     throw std::runtime_error("pg_ctl start failed; see " + root_.string() + "/server.log");
   started_ = true;
+}
+
+void pg_cluster::stop(const std::string& mode) {
+  if (!started_) return;
+  if (run_as_cluster_user(bin_dir() + "/pg_ctl -D " + data_.string() + " -m " + mode + " -w stop >/dev/null 2>&1") != 0)
+    throw std::runtime_error("pg_ctl stop failed; see " + root_.string() + "/server.log");
+  started_ = false;
 }
 
 pg_cluster::~pg_cluster() {

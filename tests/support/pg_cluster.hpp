@@ -17,6 +17,14 @@ class pg_cluster {
 
   // Creates a new empty database and returns its libpq connection string.
   std::string create_database();
+  // Stops the server (pg_ctl -m `mode`: smart, fast or immediate) and starts it again on the
+  // same data directory and socket, for tests of a database outage. Never on shared_cluster():
+  // the other tests of the program use it.
+  void stop(const std::string& mode = "fast");
+  void start();
+  bool running() const { return started_; }
+  // The server's log so far.
+  std::filesystem::path server_log() const { return root_ / "server.log"; }
   const std::filesystem::path& socket_dir() const { return socket_dir_; }
 
  private:

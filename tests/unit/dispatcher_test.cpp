@@ -247,3 +247,65 @@ TEST_F(dispatcher_test, rate_limited_messages_are_handed_back_and_no_route_is_de
   EXPECT_EQ(records_by_id().at(1).retry_delay, 7s);
   EXPECT_EQ(records_by_id().at(2).outcome, next::dead);
 }
+
+namespace {
+
+// The database goes away after messages were sent: their results are written again with
+// backoff while the claim is surely ours, and nothing further is sent meanwhile.
+class dispatcher_outage_test : public dispatcher_test {
+ protected:
+  void configure_outage(int concurrency, std::chrono::milliseconds lease) {
+    services::dispatcher_settings s;
+    s.batch_size = 10;
+    s.concurrency = concurrency;
+    s.lease = lease;
+    s.http_timeout = 10ms;
+    s.record_retry_first = 1ms;
+    s.record_retry_cap = 4ms;
+    dispatcher.set_settings(s);
+    dispatcher.set_jitter([] { return 0.5; });
+  }
+};
+
+TEST_F(dispatcher_outage_test, a_result_is_written_again_once_the_database_is_back) {
+  configure_outage(4, 45s);
+  store.add(message(1));
+  store.unavailable_records = 3;
+  const auto stats = dispatch();
+  EXPECT_EQ(store.failed_records, 3);
+  ASSERT_EQ(store.records.size(), 1u);
+  EXPECT_EQ(store.records[0].outcome, next::delivered);
+  EXPECT_EQ(stats.delivered, 1);
+  EXPECT_EQ(stats.lost, 0);
+  EXPECT_EQ(sender.delivered.size(), 1u);
+}
+
+TEST_F(dispatcher_outage_test, a_commit_cut_off_midway_counts_as_recorded_not_lost) {
+  configure_outage(4, 45s);
+  store.add(message(1));
+  store.unavailable_records = 1;
+  store.commit_before_failing = true;
+  const auto stats = dispatch();
+  EXPECT_EQ(store.failed_records, 1);
+  EXPECT_EQ(store.records.size(), 1u);
+  EXPECT_EQ(stats.lost, 0);
+}
+
+TEST_F(dispatcher_outage_test, gives_up_before_the_lease_ends_and_sends_nothing_more_meanwhile) {
+  // 5 s of the lease are kept as a margin: 150 ms are left for writing again.
+  configure_outage(1, 5150ms);
+  for (int i = 1; i <= 3; ++i) store.add(message(i));
+  store.unavailable_records = 1'000'000;
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(dispatch(), rollcall::store_unavailable);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(took, 100ms);
+  EXPECT_LT(took, 2s);
+  EXPECT_GT(store.failed_records, 10) << "written again with a short backoff";
+  EXPECT_TRUE(store.records.empty());
+  // The first message went out; the other two stay claimed, unsent, until their lease expires.
+  ASSERT_EQ(sender.delivered.size(), 1u);
+  EXPECT_EQ(sender.delivered[0].id, 1);
+}
+
+}  // namespace

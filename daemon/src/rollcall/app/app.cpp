@@ -45,6 +45,8 @@
 #include "rollcall/store/pg_reports.hpp"
 #include "rollcall/store/pg_store.hpp"
 #include "rollcall/store/sql.hpp"
+#include "rollcall/support/backoff.hpp"
+#include "rollcall/support/errc.hpp"
 #include "rollcall/support/logging.hpp"
 #include "rollcall/support/metrics.hpp"
 
@@ -75,29 +77,68 @@ struct lifecycle {
   bool stopping = false;
   int running = 0;
   std::vector<net::steady_timer*> sleeping;
+  bool database_down = false;  // a loop failed on an unreachable database; no loop has succeeded since
 
   void wake_all() {
     for (auto* t : sleeping) t->cancel();
   }
 };
 
+long long whole_seconds_of(std::chrono::steady_clock::duration d) {
+  return std::chrono::ceil<std::chrono::seconds>(d).count();
+}
+
 // Runs `step` every `interval()`; a step returning true has more work and runs again at once.
-// A failing step is logged and tried again next time: one bad round never stops the loop.
+// A failing step is logged and tried again after a backoff (support::loop_backoff: 1 s,
+// doubling to 30 s or the interval if longer), which the next success resets: one bad round
+// never stops the loop, and an outage costs one log line per loop and backoff step.
 net::awaitable<void> run_periodically(lifecycle& life, std::shared_ptr<spdlog::logger> log, std::string name,
                                       std::function<std::chrono::milliseconds()> interval,
                                       std::function<net::awaitable<bool>()> step) {
   ++life.running;
   net::steady_timer timer{co_await net::this_coro::executor};
+  int failures = 0;
+  auto failing_since = std::chrono::steady_clock::now();
   while (!life.stopping) {
-    bool more = false;
+    bool more = false, failed = false, database = false;
+    std::string error;
     try {
       more = co_await step();
+    } catch (const store_unavailable& e) {
+      error = support::loggable(e);
+      failed = database = true;
     } catch (const std::exception& e) {
-      log->error("{}: {}", name, support::loggable(e));
+      error = support::loggable(e);
+      failed = true;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (failed) {
+      const auto wait = support::loop_backoff(++failures, interval());
+      if (failures == 1) {
+        failing_since = now;
+        log->error("{}: {} (trying again in {} s)", name, error, whole_seconds_of(wait));
+      } else {
+        log->warn("{}: still failing ({} attempts in {} s): {} (trying again in {} s)", name, failures,
+                  whole_seconds_of(now - failing_since), error, whole_seconds_of(wait));
+      }
+      if (database && !life.database_down) {
+        life.database_down = true;
+        log->error("database unreachable: work pauses, /readyz answers 503 until it returns");
+      }
+      timer.expires_after(wait);
+    } else {
+      if (life.database_down) {
+        life.database_down = false;
+        log->info("database reachable again");
+      }
+      if (failures > 0)
+        log->info("{}: recovered after {} failed attempt(s) in {} s", name, failures,
+                  whole_seconds_of(now - failing_since));
+      failures = 0;
+      timer.expires_after(interval());
     }
     if (life.stopping) break;
-    if (more) continue;
-    timer.expires_after(interval());
+    if (more && !failed) continue;
     life.sleeping.push_back(&timer);
     co_await timer.async_wait(net::as_tuple(net::use_awaitable));
     std::erase(life.sleeping, &timer);
@@ -328,7 +369,7 @@ int run(const options& opts) {
   store::pg_metrics_store metrics_store{pool};
   http::register_metrics_route(
       routes,
-      http::metrics_deps{metrics, [&] { return metrics_store.snapshot(); },
+      http::metrics_deps{metrics, [&] { return store.ready(); }, [&] { return metrics_store.snapshot(); },
                          [&] {
                            const int open = pool.open();
                            const int in_use = pool.in_use();

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 
+#include "rollcall/support/errc.hpp"
 #include "rollcall/support/logging.hpp"
 
 namespace rollcall::http {
@@ -132,11 +133,22 @@ net::awaitable<response> server::respond(request& req, std::string& route) {
     }
     ctx.actor = "api-token";
   }
+  bool unavailable = false;
   try {
     co_return co_await match.found->handle(ctx);
+  } catch (const store_unavailable& e) {
+    // The database is down or restarting: a passing state, not a bug. The loops log the outage.
+    log_->warn("{} {}: {}", std::string{req.method_string()}, match.found->pattern, support::loggable(e));
+    unavailable = true;
   } catch (const std::exception& e) {
     // Details stay in the log (which never holds request bodies); the client learns nothing.
     log_->error("{} {} failed: {}", std::string{req.method_string()}, match.found->pattern, support::loggable(e));
+  }
+  if (unavailable) {
+    auto res = ctx.fail(beast_http::status::service_unavailable, "Service unavailable", {},
+                        "the database cannot be reached; try again shortly");
+    res.set(beast_http::field::retry_after, "5");
+    co_return res;
   }
   co_return ctx.fail(beast_http::status::internal_server_error, "Internal error");
 }

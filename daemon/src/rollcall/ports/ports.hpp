@@ -123,7 +123,8 @@ class outbox_store {
 class health_store {
  public:
   virtual ~health_store() = default;
-  // Database reachable and every migration applied.
+  // Database reachable and every migration applied. Answers within a few seconds, false when
+  // the database does not answer in time.
   virtual task<bool> ready() = 0;
 };
 

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "rollcall/services/staff_alerts.hpp"
+#include "rollcall/support/backoff.hpp"
 
 namespace rollcall::services {
 
@@ -45,8 +46,36 @@ std::optional<std::chrono::seconds> dispatcher::hold_back(const ports::claimed_m
   return std::nullopt;
 }
 
+ports::task<bool> dispatcher::record_result(const ports::delivery_record& rec,
+                                            std::chrono::steady_clock::time_point claimed_at, bool& store_down) {
+  // The message went out (or not): its recorded result is what keeps it from going out again.
+  // While the database is away, write it again with backoff for as long as the claim is
+  // surely ours; after that another claim may take the message over, so give up and leave it
+  // `sending` under its lease (it is claimed again, and may be sent again, when that expires).
+  const auto give_up_at = claimed_at + settings_.lease - std::chrono::seconds{5};
+  net::steady_timer timer{co_await net::this_coro::executor};
+  for (int failures = 0;;) {
+    std::exception_ptr error;
+    try {
+      bool recorded = co_await store_.record_delivery(rec, alerts_);
+      store_down = false;
+      // Refused after a failed try: the claim has no other owner before its lease runs out,
+      // so the try that failed had committed (its COMMIT was cut off, not lost).
+      if (!recorded && failures > 0) recorded = true;
+      co_return recorded;
+    } catch (const store_unavailable&) {
+      error = std::current_exception();
+    }
+    store_down = true;
+    const auto wait = support::backoff_delay(++failures, settings_.record_retry_first, settings_.record_retry_cap);
+    if (std::chrono::steady_clock::now() + wait > give_up_at) std::rethrow_exception(error);
+    timer.expires_after(wait);
+    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+  }
+}
+
 ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispatch_stats& stats,
-                                          std::chrono::steady_clock::time_point claimed_at) {
+                                          std::chrono::steady_clock::time_point claimed_at, bool& store_down) {
   const auto started = std::chrono::steady_clock::now();
   ports::send_result sent;
   if (const auto wait = hold_back(m, claimed_at))
@@ -91,7 +120,7 @@ ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispa
     observer_(m, rec.outcome,
               m.due_age +
                   std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - claimed_at));
-  const bool recorded = co_await store_.record_delivery(rec, alerts_);
+  const bool recorded = co_await record_result(rec, claimed_at, store_down);
   if (!recorded) ++stats.lost;
 }
 
@@ -108,16 +137,19 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
   std::size_t next = 0;
   int running = std::min<int>(settings_.concurrency, static_cast<int>(batch.size()));
   std::exception_ptr first_error;
+  bool store_down = false;
   net::steady_timer done{ex, std::chrono::steady_clock::time_point::max()};
   for (int w = 0, workers = running; w < workers; ++w) {
     net::co_spawn(
         ex,
         [&]() -> net::awaitable<void> {
           // One message's failure (say, its result could not be recorded) must not stop the
-          // rest of the batch: note it, go on, and report it when the batch is done.
-          while (next < batch.size()) {
+          // rest of the batch: note it, go on, and report it when the batch is done. But while
+          // the database is away nothing more is sent: a result that cannot be written means
+          // a second delivery later, whereas an unsent message just waits for its lease.
+          while (next < batch.size() && !store_down) {
             try {
-              co_await deliver_one(batch[next++], stats, claimed_at);
+              co_await deliver_one(batch[next++], stats, claimed_at, store_down);
             } catch (...) {
               if (!first_error) first_error = std::current_exception();
             }

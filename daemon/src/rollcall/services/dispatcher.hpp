@@ -24,6 +24,10 @@ struct dispatcher_settings {
     return q;
   }();
   bool provider_configured = true;  // false: provider messages wait, unclaimed
+  // While the database is unreachable, a result is written again after this, doubling up to
+  // the cap, until the lease is nearly up.
+  std::chrono::milliseconds record_retry_first{500};
+  std::chrono::milliseconds record_retry_cap{5'000};
 };
 
 struct dispatch_stats {
@@ -50,8 +54,12 @@ class dispatcher {
   ports::task<dispatch_stats> dispatch_once();
 
  private:
+  // `store_down` is shared by the batch: set while results cannot be written, so that no
+  // further message is sent meanwhile.
   ports::task<void> deliver_one(const ports::claimed_message& message, dispatch_stats& stats,
-                                std::chrono::steady_clock::time_point claimed_at);
+                                std::chrono::steady_clock::time_point claimed_at, bool& store_down);
+  ports::task<bool> record_result(const ports::delivery_record& record,
+                                  std::chrono::steady_clock::time_point claimed_at, bool& store_down);
   // Why not to send `m` now, if there is a reason: how long to hold it back.
   std::optional<std::chrono::seconds> hold_back(const ports::claimed_message& m,
                                                 std::chrono::steady_clock::time_point claimed_at) const;

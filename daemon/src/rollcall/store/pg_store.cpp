@@ -255,14 +255,16 @@ task<bool> pg_store::record_delivery(const delivery_record& rec, const client_al
 }
 
 task<bool> pg_store::ready() {
-  auto work = [](pqxx::connection& c) {
+  // On the pool's probe connection, not a worker's: /readyz must answer within seconds while
+  // the workers are busy or the database is gone (a connect alone may take 10 s to fail).
+  const std::function<bool(pqxx::connection&)> check = [](pqxx::connection& c) {
     pqxx::read_transaction tx{c};
     const int applied = tx.exec_prepared1(sql::ready_check)[0].as<int>();
     int latest = 0;
     for (const auto& m : embedded_migrations()) latest = std::max(latest, m.version);
     return applied >= latest;
   };
-  co_return co_await pool_.run(work);
+  co_return co_await pool_.probe(check, std::chrono::seconds{2});
 }
 
 }  // namespace rollcall::store

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -60,6 +61,14 @@ using outcome = boost::system::result<T, rejection>;
 inline rejection reject(errc code, std::string field, std::string message) {
   return rejection{code, {{std::move(field), std::move(message)}}, {}, {}};
 }
+
+// An infrastructure failure that passes: the database cannot be reached, or its server is
+// shutting down or restarting. Nothing was done (or, for a commit cut off midway, it is unknown
+// whether it was: see store/db_pool.hpp); trying again later is the answer. HTTP answers 503.
+class store_unavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 }  // namespace rollcall
 
