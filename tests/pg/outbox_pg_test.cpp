@@ -35,8 +35,9 @@ class outbox_pg_test : public pg_store_fixture {
   std::vector<ports::claimed_message> claim(int n, std::chrono::milliseconds lease, bool provider = true) {
     return run_task(db.claim_due(n, lease, provider));
   }
-  bool record(const ports::claimed_message& m, ports::delivery_record::next outcome) {
+  bool record(const ports::claimed_message& m, ports::delivery_record::next outcome, bool rewrite = false) {
     ports::delivery_record r;
+    r.rewrite = rewrite;
     r.outbox_id = m.id;
     r.claim_token = m.claim_token;
     r.http_status = outcome == ports::delivery_record::next::delivered ? 200 : 503;
@@ -78,6 +79,18 @@ TEST_F(outbox_pg_test, an_expired_lease_is_reclaimed_and_only_the_new_claim_may_
   EXPECT_TRUE(record(b[0], ports::delivery_record::next::delivered));
   EXPECT_EQ(status_of(a[0].id), "delivered");
   EXPECT_FALSE(record(b[0], ports::delivery_record::next::retry)) << "a claim records once";
+}
+
+TEST_F(outbox_pg_test, writing_a_result_again_after_its_commit_was_cut_off_records_the_attempt_once) {
+  enqueue({message("m")});
+  const auto a = claim(1, 60s);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_TRUE(record(a[0], ports::delivery_record::next::delivered));         // committed; the reply was lost
+  EXPECT_FALSE(record(a[0], ports::delivery_record::next::delivered, true));  // the dispatcher writes again
+  const auto attempts = "SELECT count(*) FROM delivery_attempts WHERE outbox_id = " + std::to_string(a[0].id);
+  EXPECT_EQ(scalar<int>(attempts), 1);
+  EXPECT_FALSE(record(a[0], ports::delivery_record::next::delivered)) << "a stale claim's own attempt is kept";
+  EXPECT_EQ(scalar<int>(attempts), 2);
 }
 
 TEST_F(outbox_pg_test, a_retry_returns_the_message_to_pending_later) {

@@ -369,12 +369,15 @@ int run(const options& opts) {
   store::pg_metrics_store metrics_store{pool};
   http::register_metrics_route(
       routes,
-      http::metrics_deps{metrics, [&] { return store.ready(); }, [&] { return metrics_store.snapshot(); },
-                         [&] {
-                           const int open = pool.open();
-                           const int in_use = pool.in_use();
-                           return support::pool_snapshot{pool.size(), in_use, open - in_use, pool.connection_errors()};
-                         }});
+      http::metrics_deps{
+          metrics, [&] { return store.ready(); }, [&] { return metrics_store.snapshot(); },
+          [&] {
+            const int open = pool.open();
+            const int in_use = pool.in_use();
+            // Read one after the other: a connection opening between them must not
+            // make idle negative.
+            return support::pool_snapshot{pool.size(), in_use, std::max(0, open - in_use), pool.connection_errors()};
+          }});
   dispatcher.set_observer([&metrics](const ports::claimed_message& m, ports::delivery_record::next outcome,
                                      std::chrono::milliseconds since_due) {
     using next = ports::delivery_record::next;

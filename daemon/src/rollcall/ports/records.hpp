@@ -245,6 +245,9 @@ struct delivery_record {
   // dead: given up on; a client's message falls back to its next channel or alerts staff.
   enum class next { delivered, retry, dead, deferred } outcome = next::delivered;
   std::chrono::seconds retry_delay{0};
+  // A second write of the same result after the first failed in transit: if the claim is gone
+  // now, the first write committed (its reply was lost) and the attempt is recorded already.
+  bool rewrite = false;
   std::string provider;              // which provider it went to
   std::string provider_message_id;   // that provider's id for it
   bool recipient_opted_out = false;  // the provider refused: the recipient opted out with it

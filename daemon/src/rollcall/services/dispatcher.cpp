@@ -46,7 +46,7 @@ std::optional<std::chrono::seconds> dispatcher::hold_back(const ports::claimed_m
   return std::nullopt;
 }
 
-ports::task<bool> dispatcher::record_result(const ports::delivery_record& rec,
+ports::task<bool> dispatcher::record_result(ports::delivery_record rec,
                                             std::chrono::steady_clock::time_point claimed_at, bool& store_down) {
   // The message went out (or not): its recorded result is what keeps it from going out again.
   // While the database is away, write it again with backoff for as long as the claim is
@@ -57,11 +57,14 @@ ports::task<bool> dispatcher::record_result(const ports::delivery_record& rec,
   for (int failures = 0;;) {
     std::exception_ptr error;
     try {
+      rec.rewrite = failures > 0;
       bool recorded = co_await store_.record_delivery(rec, alerts_);
       store_down = false;
       // Refused after a failed try: the claim has no other owner before its lease runs out,
-      // so the try that failed had committed (its COMMIT was cut off, not lost).
-      if (!recorded && failures > 0) recorded = true;
+      // so the try that failed had committed (its COMMIT was cut off, not lost). Once the lease
+      // may have run out (a write can take a connect timeout), another claim may have taken
+      // the message over instead: then it is reported as not recorded.
+      if (!recorded && failures > 0 && std::chrono::steady_clock::now() < claimed_at + settings_.lease) recorded = true;
       co_return recorded;
     } catch (const store_unavailable&) {
       error = std::current_exception();
@@ -126,8 +129,9 @@ ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispa
 
 ports::task<dispatch_stats> dispatcher::dispatch_once() {
   dispatch_stats stats;
-  const auto batch = co_await store_.claim_due(settings_.batch_size, settings_.lease, settings_.provider_configured);
+  // Before the claim: the database starts the lease within that call, so this errs early.
   const auto claimed_at = std::chrono::steady_clock::now();
+  const auto batch = co_await store_.claim_due(settings_.batch_size, settings_.lease, settings_.provider_configured);
   stats.claimed = static_cast<int>(batch.size());
   if (batch.empty()) co_return stats;
 

@@ -58,8 +58,8 @@ class dispatcher {
   // further message is sent meanwhile.
   ports::task<void> deliver_one(const ports::claimed_message& message, dispatch_stats& stats,
                                 std::chrono::steady_clock::time_point claimed_at, bool& store_down);
-  ports::task<bool> record_result(const ports::delivery_record& record,
-                                  std::chrono::steady_clock::time_point claimed_at, bool& store_down);
+  ports::task<bool> record_result(ports::delivery_record record, std::chrono::steady_clock::time_point claimed_at,
+                                  bool& store_down);
   // Why not to send `m` now, if there is a reason: how long to hold it back.
   std::optional<std::chrono::seconds> hold_back(const ports::claimed_message& m,
                                                 std::chrono::steady_clock::time_point claimed_at) const;

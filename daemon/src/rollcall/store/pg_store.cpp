@@ -246,8 +246,9 @@ task<bool> pg_store::record_delivery(const delivery_record& rec, const client_al
         tx.commit();
         return r.affected_rows() == 1;
     }
-    tx.exec_prepared(sql::insert_attempt, rec.outbox_id, rec.http_status, rec.error,
-                     static_cast<int>(rec.elapsed.count()), rec.provider, rec.provider_message_id);
+    if (r.affected_rows() == 1 || !rec.rewrite)
+      tx.exec_prepared(sql::insert_attempt, rec.outbox_id, rec.http_status, rec.error,
+                       static_cast<int>(rec.elapsed.count()), rec.provider, rec.provider_message_id);
     tx.commit();
     return r.affected_rows() == 1;
   };

@@ -7,15 +7,48 @@ namespace rollcall::support {
 
 namespace {
 
+// The length of the well-formed UTF-8 sequence `s` starts with (RFC 3629: no overlong forms,
+// no surrogates, nothing above U+10FFFF), or 0.
+std::size_t utf8_sequence_length(std::string_view s) {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const auto cont = [&](std::size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
+  const unsigned char c = b(0);
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) > 0x9F)) return 0;
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) > 0x8F)) return 0;
+    return 4;
+  }
+  return 0;
+}
+
 // The message as the contents of a JSON string: quotes, backslashes and control characters
 // escaped (an exception's text may hold anything).
 class json_escaped_message final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
     static constexpr char hex[] = "0123456789abcdef";
-    for (char ch : msg.payload) {
+    const std::string_view text{msg.payload.data(), msg.payload.size()};
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char ch = text[i];
       const auto c = static_cast<unsigned char>(ch);
-      if (c == '"' || c == '\\') {
+      if (c >= 0x80) {
+        // Copy a well-formed UTF-8 sequence; anything else (a library's message in another
+        // encoding) becomes U+FFFD, so that the line stays valid JSON.
+        const std::size_t n = utf8_sequence_length(text.substr(i));
+        if (n == 0) {
+          constexpr std::string_view replacement = "\\ufffd";
+          dest.append(replacement.data(), replacement.data() + replacement.size());
+        } else {
+          dest.append(text.data() + i, text.data() + i + n);
+          i += n - 1;
+        }
+      } else if (c == '"' || c == '\\') {
         dest.push_back('\\');
         dest.push_back(ch);
       } else if (c < 0x20) {
