@@ -91,15 +91,8 @@ std::optional<options> parse_args(int argc, char** argv) {
 // Groups are one-off rules long past (COUNT=1, 70 days ago), so the planner adds nothing.
 constexpr const char* shape_cte = "WITH p AS (SELECT $1::integer AS n, $2::integer AS k, $3::integer AS sites) ";
 constexpr const char* seed_sql[] = {
-    "INSERT INTO sites (id, name, time_zone)"
-    " SELECT i, 'Bench site ' || i, (ARRAY['America/New_York', 'America/Chicago', 'America/Phoenix',"
-    "   'Europe/London', 'Australia/Lord_Howe'])[1 + (i - 1) % 5]"
-    " FROM p, generate_series(1, p.sites) i",
-    "INSERT INTO site_slots (site_id, slot, start_second, end_second)"
-    " SELECT s.id, d.slot, d.a, d.b FROM p, sites s"
-    " CROSS JOIN (VALUES ('morning', 32400, 43200), ('afternoon', 46800, 57600), ('evening', 64800, 75600))"
-    "   AS d (slot, a, b)"
-    " ON CONFLICT DO NOTHING",
+    bench::seed_sites_sql,
+    bench::seed_site_slots_sql,
     "INSERT INTO staff (id, name, email)"
     " SELECT i, CASE WHEN i <= 100 THEN 'Counselor ' ELSE 'Staff ' END || i, 'staff' || i || '@bench.invalid'"
     " FROM p, generate_series(1, 100 + 4 * p.sites) i",
@@ -481,23 +474,5 @@ void print_report(const options& opt, const bench_result& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto opt = parse_args(argc, argv);
-  if (!opt) {
-    usage();
-    return 2;
-  }
-  try {
-    const auto r = run(*opt);
-    const auto j = to_json(*opt, r);
-    print_report(*opt, r);
-    if (!opt->report.empty()) std::ofstream{opt->report} << boost::json::serialize(j) << "\n";
-    if (!r.ok) {
-      std::cerr << "attendance bench FAILED:\n" << r.failure;
-      return 1;
-    }
-    return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "attendance bench: " << e.what() << "\n";
-    return 1;
-  }
+  return rollcall::bench::bench_main("attendance bench", argc, argv, parse_args, usage, run, to_json, print_report);
 }

@@ -2,6 +2,8 @@
 
 #include <pqxx/pqxx>
 
+#include "bench_util.hpp"
+
 namespace rollcall::bench {
 
 namespace {
@@ -13,15 +15,8 @@ constexpr const char* shape_cte =
     "WITH p AS (SELECT $1::integer AS sites, $2::integer AS groups, $3::integer AS enrollments,"
     " $4::integer AS staff) ";
 constexpr const char* seed_sql[] = {
-    "INSERT INTO sites (id, name, time_zone)"
-    " SELECT i, 'Bench site ' || i, (ARRAY['America/New_York', 'America/Chicago', 'America/Phoenix',"
-    "   'Europe/London', 'Australia/Lord_Howe'])[1 + (i - 1) % 5]"
-    " FROM p, generate_series(1, p.sites) i",
-    "INSERT INTO site_slots (site_id, slot, start_second, end_second)"
-    " SELECT s.id, d.slot, d.a, d.b FROM p, sites s"
-    " CROSS JOIN (VALUES ('morning', 32400, 43200), ('afternoon', 46800, 57600), ('evening', 64800, 75600))"
-    "   AS d (slot, a, b)"
-    " ON CONFLICT DO NOTHING",
+    bench::seed_sites_sql,
+    bench::seed_site_slots_sql,
     "INSERT INTO staff (id, name, email)"
     " SELECT i, 'Counselor ' || i, 'counselor' || i || '@bench.invalid' FROM p, generate_series(1, p.staff) i",
     // Three to five meeting days a week; slots rotate every `sites` groups.

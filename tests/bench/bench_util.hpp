@@ -1,5 +1,5 @@
-// Small helpers the benchmarks share: the daemon's memory from /proc, elapsed seconds, and the
-// run's date.
+// Small helpers the benchmarks share: the daemon's memory from /proc, elapsed seconds, the
+// run's date, the seed statements for sites and their slots, and main's plumbing.
 #pragma once
 
 #include <sys/types.h>
@@ -7,8 +7,12 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <exception>
 #include <fstream>
+#include <iostream>
 #include <string>
+
+#include <boost/json.hpp>
 
 namespace rollcall::bench {
 
@@ -33,6 +37,46 @@ inline std::string date_string() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return buf;
+}
+
+// Seed statements for a CTE row p with a `sites` column: the sites (ids 1..sites, five zones in
+// turn) and each site's slot catalogue.
+inline constexpr const char* seed_sites_sql =
+    "INSERT INTO sites (id, name, time_zone)"
+    " SELECT i, 'Bench site ' || i, (ARRAY['America/New_York', 'America/Chicago', 'America/Phoenix',"
+    "   'Europe/London', 'Australia/Lord_Howe'])[1 + (i - 1) % 5]"
+    " FROM p, generate_series(1, p.sites) i";
+inline constexpr const char* seed_site_slots_sql =
+    "INSERT INTO site_slots (site_id, slot, start_second, end_second)"
+    " SELECT s.id, d.slot, d.a, d.b FROM p, sites s"
+    " CROSS JOIN (VALUES ('morning', 32400, 43200), ('afternoon', 46800, 57600), ('evening', 64800, 75600))"
+    "   AS d (slot, a, b)"
+    " ON CONFLICT DO NOTHING";
+
+// A benchmark's main: parse the arguments (usage and exit 2 if they are bad), run, print the
+// report, write it as JSON to --report if given; exit 1 if the run failed or threw.
+template <class Parse, class Usage, class Run, class ToJson, class Print>
+int bench_main(const char* name, int argc, char** argv, Parse parse_args, Usage usage, Run run, ToJson to_json,
+               Print print_report) {
+  const auto opt = parse_args(argc, argv);
+  if (!opt) {
+    usage();
+    return 2;
+  }
+  try {
+    const auto r = run(*opt);
+    const auto j = to_json(*opt, r);
+    print_report(*opt, r);
+    if (!opt->report.empty()) std::ofstream{opt->report} << boost::json::serialize(j) << "\n";
+    if (!r.ok) {
+      std::cerr << name << " FAILED:\n" << r.failure;
+      return 1;
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << name << ": " << e.what() << "\n";
+    return 1;
+  }
 }
 
 }  // namespace rollcall::bench

@@ -272,23 +272,5 @@ void print_report(const options& opt, const bench_result& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto opt = parse_args(argc, argv);
-  if (!opt) {
-    usage();
-    return 2;
-  }
-  try {
-    const auto r = run(*opt);
-    const auto j = to_json(*opt, r);
-    print_report(*opt, r);
-    if (!opt->report.empty()) std::ofstream{opt->report} << boost::json::serialize(j) << "\n";
-    if (!r.ok) {
-      std::cerr << "materialise bench FAILED:\n" << r.failure;
-      return 1;
-    }
-    return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "materialise bench: " << e.what() << "\n";
-    return 1;
-  }
+  return rollcall::bench::bench_main("materialise bench", argc, argv, parse_args, usage, run, to_json, print_report);
 }

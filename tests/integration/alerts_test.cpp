@@ -15,6 +15,22 @@ using namespace std::chrono_literals;
 
 class alerts_test : public care_test {
  protected:
+  struct hours_clinic {
+    std::int64_t site, counselor, case_manager;
+  };
+  // Only the weekly-hours rule on; a counselor Dana with an alert webhook and a case manager
+  // with a chat webhook.
+  hours_clinic start_hours_clinic() {
+    pick_zone();
+    start_clinic({.lead_times = R"(["1h"])",
+                  .alerts_extra = "consecutive_misses = 0\nmin_attendance_percent = 0\n",
+                  .hours_at_risk = true});
+    const auto site = open_site();
+    const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
+    const auto cm = staff_with("Case Manager", "chat_webhook_url", "/chat/cm");
+    return {site, dana, cm};
+  }
+
   std::vector<json::object> received(const std::string& path) const {
     std::vector<json::object> out;
     for (const auto& r : sink.requests())
@@ -348,13 +364,7 @@ TEST_F(alerts_test, misses_in_a_row_alert_the_supervisor_once_and_a_low_rate_the
 }
 
 TEST_F(alerts_test, weekly_hours_at_risk_alert_the_case_manager_as_soon_as_the_week_cannot_be_met) {
-  pick_zone();
-  start_clinic({.lead_times = R"(["1h"])",
-                .alerts_extra = "consecutive_misses = 0\nmin_attendance_percent = 0\n",
-                .hours_at_risk = true});
-  const auto site = open_site();
-  const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
-  const auto cm = staff_with("Case Manager", "chat_webhook_url", "/chat/cm");
+  const auto [site, dana, cm] = start_hours_clinic();
   // Two hours a week required; this week's timetable has exactly two one-hour sessions.
   const auto kai = client_episode("Kai", site, dana, {{"case_manager_id", cm}, {"weekly_hours_required", 2}});
   const auto start = starting_in(5s);
@@ -387,13 +397,7 @@ TEST_F(alerts_test, weekly_hours_at_risk_alert_the_case_manager_as_soon_as_the_w
 }
 
 TEST_F(alerts_test, ending_a_placement_puts_the_week_at_risk_without_waiting_for_a_mark) {
-  pick_zone();
-  start_clinic({.lead_times = R"(["1h"])",
-                .alerts_extra = "consecutive_misses = 0\nmin_attendance_percent = 0\n",
-                .hours_at_risk = true});
-  const auto site = open_site();
-  const auto dana = staff_with("Dana", "alert_webhook_url", "/alerts/dana");
-  const auto cm = staff_with("Case Manager", "chat_webhook_url", "/chat/cm");
+  const auto [site, dana, cm] = start_hours_clinic();
   const auto lee = client_episode("Lee", site, dana, {{"case_manager_id", cm}, {"weekly_hours_required", 2}});
   const auto start = starting_in(2min);
   const auto first = session_for(site, start, 1h, {lee}, "First");
