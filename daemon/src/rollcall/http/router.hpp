@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "rollcall/http/json_io.hpp"
+#include "rollcall/http/principal.hpp"
 
 namespace rollcall::http {
 
@@ -24,6 +25,7 @@ struct request_context {
   std::vector<std::int64_t> ids;  // the "{id}" segments, in order
   std::string actor;              // who is calling, for the audit log
   std::string token;              // the "{token}" segment, if the route has one (a secret: never log it)
+  principal who{};                // set by the server on authenticated routes
 
   response json(beast_http::status s, const boost::json::value& body) const {
     return json_response(s, body, req.version(), req.keep_alive());

@@ -132,6 +132,8 @@ net::awaitable<response> server::respond(request& req, std::string& route) {
       co_return res;
     }
     ctx.actor = "api-token";
+    ctx.who.who = principal::kind::token;
+    ctx.who.all_sites = true;
   }
   bool unavailable = false;
   try {
