@@ -28,6 +28,7 @@
 #include "rollcall/http/api_messaging.hpp"
 #include "rollcall/http/api_metrics.hpp"
 #include "rollcall/http/api_reports.hpp"
+#include "rollcall/http/api_web.hpp"
 #include "rollcall/http/server.hpp"
 #include "rollcall/phone/gawk_phone_normalizer.hpp"
 #include "rollcall/services/attendance_watch.hpp"
@@ -365,6 +366,7 @@ int run(const options& opts) {
   auto hook_providers = hook_providers_of(cfg);
   http::register_messaging_routes(routes, http::messaging_deps{messaging, inbound, &hook_providers, clock});
   http::register_alert_routes(routes, http::alerts_deps{alert_store, store, &roster_grace, clock});
+  http::register_web_routes(routes);
   support::metrics metrics{ROLLCALL_VERSION};
   store::pg_metrics_store metrics_store{pool};
   http::register_metrics_route(
