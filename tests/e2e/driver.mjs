@@ -368,8 +368,19 @@ async function frontDeskFlow(browser) {
   const admin = await page.evaluate(async () => (await fetch("/v1/audit", { credentials: "same-origin" })).status);
   check(admin === 403, `GET /v1/audit (admin only) answered ${admin} to the front desk`);
   step("the front desk is refused an admin route");
-  await page.getByRole("button", { name: "Sign out", exact: true }).click();
-  await heading(page, "Sign in");
+
+  // The session ends elsewhere (signed out in another tab): the open Alerts page finds out at
+  // its next refresh and goes back to the sign-in form, saying why.
+  const other = await ctx.newPage();
+  watch(other, "front desk tab 2");
+  await other.goto(`${base}/#/today`);
+  await heading(other, "Today");
+  await other.getByRole("button", { name: "Sign out", exact: true }).click();
+  await heading(other, "Sign in");
+  await other.close();
+  await page.locator("main h1", { hasText: "Sign in" }).waitFor({ timeout: 60000 });
+  await page.getByText("Your session has ended").waitFor();
+  step("an ended session sends the open page back to sign-in");
   await ctx.close();
 }
 

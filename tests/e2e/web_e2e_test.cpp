@@ -114,7 +114,7 @@ TEST_F(web_e2e_test, staff_sign_in_mark_attendance_acknowledge_an_alert_and_sign
   // P: a short session that is over before the browser opens it. Its clients are marked
   // excused at once (so the close records nobody absent and raises nothing); the browser then
   // changes the marks, and the one marked absent raises a missed-session alert.
-  const auto [p_group, p] = session_today(site, "Morning check-in", starting_in(20s), 2s, {ana, ben, cy});
+  const auto [p_group, p] = session_today(site, "Morning check-in", starting_in(25s), 2s, {ana, ben, cy});
   ASSERT_NE(p, 0) << daemon->log();
   for (auto client : {ana, ben, cy}) {
     auto res = daemon->post(path_of("/v1/sessions", p, "/attendance"),
