@@ -133,7 +133,7 @@ function signinPage() {
     button,
     error,
   );
-  render("Sign in", form);
+  render("Sign in to rollcall", form);
   user.focus();
 }
 

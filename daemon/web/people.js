@@ -20,7 +20,7 @@ function hours(n) {
 function consentText(c) {
   if (!c) return "no address";
   if (c.opted_out_at) return `opted out ${dateTime(c.opted_out_at)}`;
-  return c.consent ? `consented (${c.consent})` : "no consent recorded";
+  return c.consent ? "consented" : "no consent recorded";
 }
 
 export async function clientPage({ id, render }) {
