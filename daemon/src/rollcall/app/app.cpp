@@ -28,6 +28,7 @@
 #include "rollcall/http/api_messaging.hpp"
 #include "rollcall/http/api_metrics.hpp"
 #include "rollcall/http/api_reports.hpp"
+#include "rollcall/http/api_web_auth.hpp"
 #include "rollcall/http/server.hpp"
 #include "rollcall/phone/gawk_phone_normalizer.hpp"
 #include "rollcall/services/attendance_watch.hpp"
@@ -44,6 +45,7 @@
 #include "rollcall/store/pg_metrics.hpp"
 #include "rollcall/store/pg_reports.hpp"
 #include "rollcall/store/pg_store.hpp"
+#include "rollcall/store/pg_web_auth.hpp"
 #include "rollcall/store/sql.hpp"
 #include "rollcall/support/backoff.hpp"
 #include "rollcall/support/errc.hpp"
@@ -365,6 +367,9 @@ int run(const options& opts) {
   auto hook_providers = hook_providers_of(cfg);
   http::register_messaging_routes(routes, http::messaging_deps{messaging, inbound, &hook_providers, clock});
   http::register_alert_routes(routes, http::alerts_deps{alert_store, store, &roster_grace, clock});
+  store::pg_web_auth_store web_auth{pool};
+  http::web_session_settings web_settings;
+  http::register_web_auth_routes(routes, http::web_auth_deps{web_auth, &web_settings});
   support::metrics metrics{ROLLCALL_VERSION};
   store::pg_metrics_store metrics_store{pool};
   http::register_metrics_route(
@@ -390,10 +395,12 @@ int run(const options& opts) {
     log->debug("route: {} {} ({})", std::string{http::beast_http::to_string(r.verb)}, r.pattern,
                r.needs_auth ? "token" : "no token");
   http::server server{io, routes, log, &metrics};
+  server.set_session_store(&web_auth);
 
   auto apply = [&](const config::config& c) {
     log->set_level(spdlog::level::from_str(c.log.level));
-    server.set_settings({c.server.body_limit, c.api.token, 30s});
+    web_settings = {whole_seconds(c.web.session_idle), whole_seconds(c.web.session_max), c.web.cookie_secure};
+    server.set_settings({c.server.body_limit, c.api.token, 30s, web_settings});
     auto messaging_settings = composer_settings_of(c);
     planner.set_settings({c.planner.horizon, longest_lead(messaging_settings)});
     composer.set_settings(std::move(messaging_settings));
@@ -523,6 +530,7 @@ int run(const options& opts) {
               cfg.delivery = next.delivery;
               cfg.alerts = next.alerts;
               cfg.api = next.api;
+              cfg.web = next.web;
               cfg.log = next.log;
               cfg.imports = next.imports;
               cfg.providers = next.providers;

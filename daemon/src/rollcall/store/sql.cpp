@@ -11,6 +11,7 @@
 #include "rollcall/store/sql_feeds.hpp"
 #include "rollcall/store/sql_messaging.hpp"
 #include "rollcall/store/sql_reports.hpp"
+#include "rollcall/store/sql_web_auth.hpp"
 
 namespace rollcall::store::sql {
 
@@ -301,6 +302,7 @@ void prepare_all(pqxx::connection& c) {
   prepare_messaging(c);
   prepare_alerts(c);
   prepare_events(c);
+  prepare_web_auth(c);
 }
 
 }  // namespace rollcall::store::sql
