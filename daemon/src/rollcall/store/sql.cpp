@@ -8,6 +8,7 @@
 #include "rollcall/store/sql_care.hpp"
 #include "rollcall/store/sql_directory.hpp"
 #include "rollcall/store/sql_events.hpp"
+#include "rollcall/store/sql_views.hpp"
 #include "rollcall/store/sql_feeds.hpp"
 #include "rollcall/store/sql_messaging.hpp"
 #include "rollcall/store/sql_reports.hpp"
@@ -301,6 +302,7 @@ void prepare_all(pqxx::connection& c) {
   prepare_messaging(c);
   prepare_alerts(c);
   prepare_events(c);
+  prepare_views(c);
 }
 
 }  // namespace rollcall::store::sql
