@@ -251,18 +251,18 @@ TEST_F(web_views_test, the_client_and_group_overviews_gather_what_staff_look_up)
                                           {"capacity", 1}});
   const auto ash = create("/v1/clients", {{"first_name", "Ash"}});
   create("/v1/enrollments", {{"client_id", c.kim}, {"group_id", full}, {"counselor_id", c.counselor}});
-  auto res = daemon->post("/v1/enrollments",
-                          json::object{{"client_id", ash}, {"group_id", full}, {"counselor_id", c.counselor},
-                                       {"waitlist", true}});
+  auto res = daemon->post(
+      "/v1/enrollments",
+      json::object{{"client_id", ash}, {"group_id", full}, {"counselor_id", c.counselor}, {"waitlist", true}});
   ASSERT_EQ(res.status, 201) << res.body;
   EXPECT_EQ(res.json().at("status"), "waitlisted");
 
-  const auto given = create("/v1/clients/" + kim + "/contacts",
-                            {{"name", "Pat"}, {"relationship", "sister"}, {"email", "pat@example.org"},
-                             {"consent_date", c.date}});
-  const auto revoked = create("/v1/clients/" + kim + "/contacts",
-                              {{"name", "Jo"}, {"relationship", "father"}, {"email", "jo@example.org"},
-                               {"consent_date", c.date}});
+  const auto given =
+      create("/v1/clients/" + kim + "/contacts",
+             {{"name", "Pat"}, {"relationship", "sister"}, {"email", "pat@example.org"}, {"consent_date", c.date}});
+  const auto revoked =
+      create("/v1/clients/" + kim + "/contacts",
+             {{"name", "Jo"}, {"relationship", "father"}, {"email", "jo@example.org"}, {"consent_date", c.date}});
   ASSERT_EQ(daemon->post("/v1/contacts/" + std::to_string(revoked) + "/revoke-consent", json::object{}).status, 200);
 
   // Upcoming before the session starts; then the reminder is delivered, Kim is marked present

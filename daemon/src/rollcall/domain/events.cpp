@@ -6,7 +6,7 @@
 namespace rollcall::domain {
 
 namespace {
-constexpr std::array<std::string_view, 6> types{"attendance.marked", "attendance.undone", "session.missed",
+constexpr std::array<std::string_view, 6> types{"attendance.marked", "attendance.undone",  "session.missed",
                                                 "alert.created",     "alert.acknowledged", "enrollment.changed"};
 }  // namespace
 

@@ -25,12 +25,24 @@ response not_found(const request_context& ctx, const char* what) {
 }
 
 json::object to_json(const ports::day_session& s) {
-  return {{"session_id", s.session_id}, {"group_id", s.group_id},     {"group_name", s.group_name},
-          {"group_kind", s.group_kind}, {"starts_at", iso_utc(s.starts_at)}, {"ends_at", iso_utc(s.ends_at)},
-          {"local_start", s.local_start}, {"local_end", s.local_end}, {"room", s.room},
-          {"cancelled", s.cancelled},   {"expected", s.expected},     {"present", s.present},
-          {"late", s.late},             {"left_early", s.left_early}, {"absent", s.absent},
-          {"excused", s.excused},       {"unmarked", s.unmarked},     {"confirmed", s.confirmed},
+  return {{"session_id", s.session_id},
+          {"group_id", s.group_id},
+          {"group_name", s.group_name},
+          {"group_kind", s.group_kind},
+          {"starts_at", iso_utc(s.starts_at)},
+          {"ends_at", iso_utc(s.ends_at)},
+          {"local_start", s.local_start},
+          {"local_end", s.local_end},
+          {"room", s.room},
+          {"cancelled", s.cancelled},
+          {"expected", s.expected},
+          {"present", s.present},
+          {"late", s.late},
+          {"left_early", s.left_early},
+          {"absent", s.absent},
+          {"excused", s.excused},
+          {"unmarked", s.unmarked},
+          {"confirmed", s.confirmed},
           {"declined", s.declined}};
 }
 
@@ -137,8 +149,11 @@ vtask undo_mark(views_deps d, request_context& ctx) {
 }
 
 json::object to_json(const ports::overview_session& s, bool with_group) {
-  json::object o{{"session_id", s.session_id}, {"local_date", s.local_date}, {"starts_at", iso_utc(s.starts_at)},
-                 {"ends_at", iso_utc(s.ends_at)}, {"cancelled", s.cancelled}};
+  json::object o{{"session_id", s.session_id},
+                 {"local_date", s.local_date},
+                 {"starts_at", iso_utc(s.starts_at)},
+                 {"ends_at", iso_utc(s.ends_at)},
+                 {"cancelled", s.cancelled}};
   if (with_group) {
     o["group_id"] = s.group_id;
     o["group_name"] = s.group_name;
@@ -170,14 +185,13 @@ boost::asio::awaitable<json::array> weekly_hours_of(views_deps d, const ports::e
   json::array weeks;
   if (!schedule) co_return weeks;
   for (const auto& w : services::episode_weekly_hours(*schedule, facts.marks, from, to, today))
-    weeks.push_back(json::object{
-        {"week", w.hours.week.label()},
-        {"monday", domain::format_date(date::year_month_day{w.hours.week.monday})},
-        {"level_of_care", w.hours.level},
-        {"required_hours", domain::round_hours(w.hours.required_hours)},
-        {"scheduled_hours", domain::round_hours(w.hours.scheduled_hours)},
-        {"attended_hours", w.attended_hours},
-        {"shortfall_hours", w.shortfall ? json::value(*w.shortfall) : json::value(nullptr)}});
+    weeks.push_back(json::object{{"week", w.hours.week.label()},
+                                 {"monday", domain::format_date(date::year_month_day{w.hours.week.monday})},
+                                 {"level_of_care", w.hours.level},
+                                 {"required_hours", domain::round_hours(w.hours.required_hours)},
+                                 {"scheduled_hours", domain::round_hours(w.hours.scheduled_hours)},
+                                 {"attended_hours", w.attended_hours},
+                                 {"shortfall_hours", w.shortfall ? json::value(*w.shortfall) : json::value(nullptr)}});
   co_return weeks;
 }
 
@@ -223,19 +237,23 @@ vtask client_overview(views_deps d, request_context& ctx) {
                                       {"marked_at", iso_utc(a.marked_at)},
                                       {"source", a.source}});
   for (const auto& m : o->messages) {
-    json::object j{{"id", m.id},         {"kind", m.kind},     {"channel", m.channel},
-                   {"status", m.status}, {"due_at", iso_utc(m.due_at)}, {"delivered_at", nullable_time(m.delivered_at)},
+    json::object j{{"id", m.id},
+                   {"kind", m.kind},
+                   {"channel", m.channel},
+                   {"status", m.status},
+                   {"due_at", iso_utc(m.due_at)},
+                   {"delivered_at", nullable_time(m.delivered_at)},
                    {"attempts", m.attempts}};
     if (ctx.who.reads_message_text()) j["text"] = m.text;
     messages.push_back(std::move(j));
   }
   for (const auto& f : o->family_contacts)
-    family.push_back(json::object{{"id", f.id},
-                                  {"relationship", f.relationship},
-                                  {"consent", f.consent},
-                                  {"consent_given_at", f.consent_given_at.empty() ? json::value(nullptr)
-                                                                                  : json::value(f.consent_given_at)},
-                                  {"revoked_at", nullable_time(f.revoked_at)}});
+    family.push_back(json::object{
+        {"id", f.id},
+        {"relationship", f.relationship},
+        {"consent", f.consent},
+        {"consent_given_at", f.consent_given_at.empty() ? json::value(nullptr) : json::value(f.consent_given_at)},
+        {"revoked_at", nullable_time(f.revoked_at)}});
   co_return ctx.json(st::ok, json::object{{"client", json::object{{"id", o->client.id},
                                                                   {"first_name", o->client.first_name},
                                                                   {"status", o->client.status},

@@ -37,8 +37,7 @@ inline list_scope scope_of_list(const principal& who, std::optional<std::int64_t
 
 // Whether session `session_id` (or group `group_id`) may be shown to `who`. A record that does
 // not exist counts as visible: the handler's own lookup answers its 404.
-boost::asio::awaitable<bool> session_visible(ports::view_store& views, const principal& who,
-                                             std::int64_t session_id);
+boost::asio::awaitable<bool> session_visible(ports::view_store& views, const principal& who, std::int64_t session_id);
 boost::asio::awaitable<bool> group_visible(ports::view_store& views, const principal& who, std::int64_t group_id);
 
 }  // namespace rollcall::http

@@ -65,8 +65,8 @@ struct overview_channel {
 struct overview_family_contact {
   id_t id = 0;
   std::string relationship;
-  bool consent = false;  // consent given and not revoked
-  std::string consent_given_at;            // YYYY-MM-DD or empty
+  bool consent = false;          // consent given and not revoked
+  std::string consent_given_at;  // YYYY-MM-DD or empty
   std::optional<sys_seconds> revoked_at;
 };
 struct client_overview {

@@ -330,9 +330,9 @@ task<std::vector<alert_record>> pg_alert_store::alerts(const alert_filter& f) {
     pqxx::read_transaction tx{c};
     std::vector<alert_record> out;
     const std::optional<std::string> sites = f.site_ids ? std::optional{pg_array(*f.site_ids)} : std::nullopt;
-    for (const auto& r : tx.exec_prepared(sql::list_alerts, f.status, f.site_id.value_or(0), f.client_id.value_or(0),
-                                          f.kind, f.before, f.limit, sites ? sites->c_str() : nullptr,
-                                          f.mine_of.value_or(0)))
+    for (const auto& r :
+         tx.exec_prepared(sql::list_alerts, f.status, f.site_id.value_or(0), f.client_id.value_or(0), f.kind, f.before,
+                          f.limit, sites ? sites->c_str() : nullptr, f.mine_of.value_or(0)))
       out.push_back(read_alert(r));
     read_deliveries(tx, out);
     return out;

@@ -66,12 +66,9 @@ void queue_undo_event(pqxx::work& tx, const event_subscriptions& events, const a
                       const std::optional<std::string>& current, const std::optional<std::string>& external_id) {
   if (!events.wants("attendance.undone")) return;
   const boost::json::object data{
-      {"mark_id", removed.id},
-      {"session_id", removed.session_id},
-      {"client_id", removed.client_id},
-      {"external_id", external_id ? boost::json::value(*external_id) : nullptr},
-      {"status", removed.status},
-      {"current_status", current ? boost::json::value(*current) : nullptr}};
+      {"mark_id", removed.id},          {"session_id", removed.session_id},
+      {"client_id", removed.client_id}, {"external_id", external_id ? boost::json::value(*external_id) : nullptr},
+      {"status", removed.status},       {"current_status", current ? boost::json::value(*current) : nullptr}};
   queue_event(tx, events, "attendance.undone", std::to_string(removed.id), data);
 }
 
@@ -197,7 +194,7 @@ task<result<group_overview>> pg_view_store::group_overview_of(id_t group_id, sys
     out.site_id = g[0][0].as<id_t>();
     out.site_name = g[0][1].as<std::string>();
     for (const auto& r : tx.exec_prepared(sql::view_group_members, group_id, epoch(now))) {
-      group_member m{r[0].as<id_t>(),         r[1].as<std::string>(), r[2].as<std::string>(),
+      group_member m{r[0].as<id_t>(),        r[1].as<std::string>(), r[2].as<std::string>(),
                      r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<int>()};
       (m.status == "waitlisted" ? out.waitlist : out.enrolled).push_back(std::move(m));
     }

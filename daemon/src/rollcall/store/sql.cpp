@@ -8,10 +8,10 @@
 #include "rollcall/store/sql_care.hpp"
 #include "rollcall/store/sql_directory.hpp"
 #include "rollcall/store/sql_events.hpp"
-#include "rollcall/store/sql_views.hpp"
 #include "rollcall/store/sql_feeds.hpp"
 #include "rollcall/store/sql_messaging.hpp"
 #include "rollcall/store/sql_reports.hpp"
+#include "rollcall/store/sql_views.hpp"
 
 namespace rollcall::store::sql {
 

@@ -132,19 +132,20 @@ void prepare_alerts(pqxx::connection& c) {
   c.prepare(acknowledge_alert,
             "UPDATE alerts SET acknowledged_at = now(), acknowledged_by = $2, ack_note = nullif($3, '') WHERE id = $1");
   c.prepare(select_alert, "SELECT " + alert_cols + " FROM alerts a WHERE a.id = $1");
-  c.prepare(list_alerts, "SELECT " + alert_cols +
-                             " FROM alerts a"
-                             " WHERE ($1 = '' OR ($1 = 'open' AND a.acknowledged_at IS NULL)"
-                             "        OR ($1 = 'acknowledged' AND a.acknowledged_at IS NOT NULL))"
-                             "   AND ($2::bigint = 0 OR a.site_id = $2) AND ($3::bigint = 0 OR a.client_id = $3)"
-                             "   AND ($4 = '' OR a.kind = $4) AND ($5::bigint = 0 OR a.id < $5)"
-                             // Staff see their sites' alerts ($7: NULL for every site), and "mine"
-                             // ($8) those of clients whose open episode they counsel or manage.
-                             "   AND ($7::bigint[] IS NULL OR a.site_id = ANY ($7::bigint[]))"
-                             "   AND ($8::bigint = 0 OR EXISTS (SELECT 1 FROM episodes ep WHERE ep.client_id = a.client_id"
-                             "     AND ep.status = 'active' AND ep.archived_at IS NULL"
-                             "     AND (ep.counselor_id = $8 OR ep.case_manager_id = $8)))"
-                             " ORDER BY a.id DESC LIMIT $6");
+  c.prepare(list_alerts,
+            "SELECT " + alert_cols +
+                " FROM alerts a"
+                " WHERE ($1 = '' OR ($1 = 'open' AND a.acknowledged_at IS NULL)"
+                "        OR ($1 = 'acknowledged' AND a.acknowledged_at IS NOT NULL))"
+                "   AND ($2::bigint = 0 OR a.site_id = $2) AND ($3::bigint = 0 OR a.client_id = $3)"
+                "   AND ($4 = '' OR a.kind = $4) AND ($5::bigint = 0 OR a.id < $5)"
+                // Staff see their sites' alerts ($7: NULL for every site), and "mine"
+                // ($8) those of clients whose open episode they counsel or manage.
+                "   AND ($7::bigint[] IS NULL OR a.site_id = ANY ($7::bigint[]))"
+                "   AND ($8::bigint = 0 OR EXISTS (SELECT 1 FROM episodes ep WHERE ep.client_id = a.client_id"
+                "     AND ep.status = 'active' AND ep.archived_at IS NULL"
+                "     AND (ep.counselor_id = $8 OR ep.case_manager_id = $8)))"
+                " ORDER BY a.id DESC LIMIT $6");
   c.prepare(deliveries_of_alert,
             "SELECT coalesce(staff_id, 0), coalesce(channel, ''), status, dedupe_key, alert_id FROM outbox"
             " WHERE alert_id = ANY ($1::bigint[]) ORDER BY id");

@@ -93,8 +93,7 @@ void prepare_views(pqxx::connection& c) {
             "SELECT id, relationship, consent_date IS NOT NULL AND consent_revoked_at IS NULL,"
             " coalesce(consent_date::text, ''), extract(epoch FROM consent_revoked_at)::bigint"
             " FROM family_contacts WHERE client_id = $1 AND archived_at IS NULL ORDER BY id");
-  c.prepare(view_group,
-            "SELECT g.site_id, st.name FROM groups g JOIN sites st ON st.id = g.site_id WHERE g.id = $1");
+  c.prepare(view_group, "SELECT g.site_id, st.name FROM groups g JOIN sites st ON st.id = g.site_id WHERE g.id = $1");
   // Open placements: active or offered (enrolled), waitlisted in their order.
   c.prepare(view_group_members,
             "SELECT e.client_id, c.first_name, e.start_date::text, coalesce(e.end_date::text, ''), e.status,"
