@@ -29,6 +29,7 @@
 #include "rollcall/http/api_metrics.hpp"
 #include "rollcall/http/api_reports.hpp"
 #include "rollcall/http/api_web_auth.hpp"
+#include "rollcall/http/api_views.hpp"
 #include "rollcall/http/server.hpp"
 #include "rollcall/phone/gawk_phone_normalizer.hpp"
 #include "rollcall/services/attendance_watch.hpp"
@@ -46,6 +47,7 @@
 #include "rollcall/store/pg_reports.hpp"
 #include "rollcall/store/pg_store.hpp"
 #include "rollcall/store/pg_web_auth.hpp"
+#include "rollcall/store/pg_views.hpp"
 #include "rollcall/store/sql.hpp"
 #include "rollcall/support/backoff.hpp"
 #include "rollcall/support/errc.hpp"
@@ -351,22 +353,24 @@ int run(const options& opts) {
   http::router routes;
   services::session_changes session_changes{store, composer, clock};
   services::previewer previewer{store, composer, clock};
+  store::pg_view_store views{pool, events};
   http::register_api_routes(routes, http::api_deps{store, care, session_changes, previewer, store, store, clock,
-                                                   &allow_http, &care_defaults});
+                                                   &allow_http, &care_defaults, views});
   store::pg_feed_store feeds{pool};
   http::register_feed_routes(routes, http::feed_deps{feeds, clock});
   store::pg_report_store reports{pool};
   http::register_report_routes(routes, http::report_deps{reports, care, clock});
+  http::register_view_routes(routes, http::views_deps{views, alert_store, store, care, reports, &roster_grace, clock});
   phone::gawk_phone_normalizer phones;
   store::pg_import_store import_store{pool, events};
   services::importer importer{import_store, phones};
   http::register_import_routes(routes, importer);
-  http::register_directory_routes(routes, http::directory_deps{directory, directory, directory, &allow_http});
+  http::register_directory_routes(routes, http::directory_deps{directory, directory, directory, &allow_http, views});
   store::pg_messaging_store messaging{pool, events};
   services::inbound_service inbound{messaging, composer, clock};
   auto hook_providers = hook_providers_of(cfg);
   http::register_messaging_routes(routes, http::messaging_deps{messaging, inbound, &hook_providers, clock});
-  http::register_alert_routes(routes, http::alerts_deps{alert_store, store, &roster_grace, clock});
+  http::register_alert_routes(routes, http::alerts_deps{alert_store, clock});
   store::pg_web_auth_store web_auth{pool};
   http::web_session_settings web_settings;
   http::register_web_auth_routes(routes, http::web_auth_deps{web_auth, &web_settings});

@@ -12,6 +12,7 @@
 #include "rollcall/store/sql_messaging.hpp"
 #include "rollcall/store/sql_reports.hpp"
 #include "rollcall/store/sql_web_auth.hpp"
+#include "rollcall/store/sql_views.hpp"
 
 namespace rollcall::store::sql {
 
@@ -303,6 +304,7 @@ void prepare_all(pqxx::connection& c) {
   prepare_alerts(c);
   prepare_events(c);
   prepare_web_auth(c);
+  prepare_views(c);
 }
 
 }  // namespace rollcall::store::sql
