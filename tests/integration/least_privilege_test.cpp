@@ -129,6 +129,19 @@ TEST_F(least_privilege_test, the_runtime_role_runs_the_daemon_and_cannot_change_
   const auto alert = json::parse(at(sink.requests(), "/alerts/dana").front().body).as_object();
   EXPECT_EQ(alert.at("client_id").as_int64(), ben);
   EXPECT_EQ(daemon->get("/v1/audit?entity=clients&entity_id=" + std::to_string(ana)).status, 200);
+  // Staff sign-in (migration 0009's tables): a login, a session, a cookie read and sign-out.
+  const auto login = put(
+      "/v1/staff/" + std::to_string(counselor) + "/login",
+      {{"username", "dana"}, {"password", "runtime-role-pw"}, {"role", "counselor"}, {"site_ids", json::array{site}}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  const auto signed_in =
+      daemon->request("POST", "/v1/session", R"({"username": "dana", "password": "runtime-role-pw"})", std::nullopt);
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  const std::vector<std::pair<std::string, std::string>> cookie{
+      {"Cookie", signed_in.set_cookie.substr(0, signed_in.set_cookie.find(';'))},
+      {"X-CSRF-Token", std::string{signed_in.json().at("csrf_token").as_string()}}};
+  EXPECT_EQ(daemon->request("GET", "/v1/session", {}, std::nullopt, cookie).status, 200);
+  EXPECT_EQ(daemon->request("DELETE", "/v1/session", {}, std::nullopt, cookie).status, 204);
   EXPECT_EQ(daemon->log().find("permission denied"), std::string::npos) << daemon->log();
 
   // What the database recorded, read as the administrator.

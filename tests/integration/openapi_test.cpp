@@ -184,6 +184,8 @@ TEST_F(openapi_test, representative_answers_are_recorded_for_the_schema_check) {
   EXPECT_EQ(call("GET", session_path).status, 200);
   EXPECT_EQ(call("GET", session_path + "/roster").status, 200);
   EXPECT_EQ(call("GET", session_path + "/attendance").status, 200);
+  EXPECT_EQ(call("POST", session_path + "/attendance/undo", json::object{{"client_id", client}}).status, 200);
+  EXPECT_EQ(call("GET", site_path + "/day").status, 200);
   EXPECT_EQ(call("GET", "/v1/groups/" + std::to_string(group) + "/sessions").status, 200);
   const auto in_a_week = local_date(zone, now + std::chrono::hours{24 * 6});
   EXPECT_EQ(call("GET", site_path + "/preview?from=" + today + "&to=" + in_a_week).status, 200);
@@ -193,6 +195,8 @@ TEST_F(openapi_test, representative_answers_are_recorded_for_the_schema_check) {
               {{"name", "Pat"}, {"relationship", "sister"}, {"email", "pat@example.org"}, {"consent_date", today}});
   EXPECT_EQ(call("POST", "/v1/contacts/" + std::to_string(contact) + "/revoke-consent").status, 200);
   EXPECT_EQ(call("GET", "/v1/clients/" + std::to_string(client) + "/contacts").status, 200);
+  EXPECT_EQ(call("GET", "/v1/clients/" + std::to_string(client) + "/overview").status, 200);
+  EXPECT_EQ(call("GET", "/v1/groups/" + std::to_string(group) + "/overview").status, 200);
 
   const auto other_path = "/v1/sites/" + std::to_string(other);
   const auto closure = created(other_path + "/closures", {{"first_date", today}, {"reason", "snow"}});

@@ -180,7 +180,8 @@ api_response daemon_process::request(const std::string& method, const std::strin
           res.body(),
           std::string{res[http::field::cache_control]},
           std::string{res[http::field::content_disposition]},
-          std::string{res[http::field::retry_after]}};
+          std::string{res[http::field::retry_after]},
+          std::string{res[http::field::set_cookie]}};
 }
 
 }  // namespace rollcall::testing

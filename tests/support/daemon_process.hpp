@@ -26,6 +26,7 @@ struct api_response {
   std::string cache_control;
   std::string content_disposition;
   std::string retry_after;
+  std::string set_cookie;
   boost::json::value json() const { return boost::json::parse(body); }
 };
 

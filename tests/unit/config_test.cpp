@@ -334,6 +334,9 @@ TEST_F(config_test, documented_keys_lists_every_key) {
                                        "database.postgres_bin_dir",
                                        "state_dir",
                                        "api.token",
+                                       "web.session_idle",
+                                       "web.session_max",
+                                       "web.cookie_secure",
                                        "planner.interval",
                                        "planner.horizon",
                                        "planner.reminder_lead_times",
@@ -923,3 +926,17 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return info.param.name; });
 
 }  // namespace
+
+TEST_F(config_test, web_session_keys_load_and_are_reloadable) {
+  const cfg::config defaults;
+  EXPECT_EQ(defaults.web.session_idle, 30min);
+  EXPECT_EQ(defaults.web.session_max, 12h);
+  EXPECT_FALSE(defaults.web.cookie_secure);
+  const auto c = load_text("[web]\nsession_idle = \"5s\"\nsession_max = \"1m\"\ncookie_secure = true\n");
+  EXPECT_EQ(c.web.session_idle, 5s);
+  EXPECT_EQ(c.web.session_max, 1min);
+  EXPECT_TRUE(c.web.cookie_secure);
+  EXPECT_TRUE(cfg::changed_restart_keys(defaults, c).empty()) << "web.* take effect on reload";
+  EXPECT_THAT(error_of("[web]\nsession_idle = \"0s\"\n"), HasSubstr("web.session_idle"));
+  EXPECT_THAT(error_of("[web]\ncookie_secure = \"yes\"\n"), HasSubstr("web.cookie_secure"));
+}

@@ -9,11 +9,11 @@ namespace {
 namespace domain = rollcall::domain;
 namespace store = rollcall::store;
 
-TEST(events, the_five_types) {
+TEST(events, the_six_types) {
   std::vector<std::string> names;
   for (auto t : domain::event_types()) names.emplace_back(t);
-  EXPECT_EQ(names, (std::vector<std::string>{"attendance.marked", "session.missed", "alert.created",
-                                             "alert.acknowledged", "enrollment.changed"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"attendance.marked", "attendance.undone", "session.missed",
+                                             "alert.created", "alert.acknowledged", "enrollment.changed"}));
   EXPECT_TRUE(domain::is_event_type("alert.acknowledged"));
   EXPECT_FALSE(domain::is_event_type("*"));
   EXPECT_FALSE(domain::is_event_type("attendance"));

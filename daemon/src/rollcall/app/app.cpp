@@ -28,7 +28,9 @@
 #include "rollcall/http/api_messaging.hpp"
 #include "rollcall/http/api_metrics.hpp"
 #include "rollcall/http/api_reports.hpp"
+#include "rollcall/http/api_views.hpp"
 #include "rollcall/http/api_web.hpp"
+#include "rollcall/http/api_web_auth.hpp"
 #include "rollcall/http/server.hpp"
 #include "rollcall/phone/gawk_phone_normalizer.hpp"
 #include "rollcall/services/attendance_watch.hpp"
@@ -45,6 +47,8 @@
 #include "rollcall/store/pg_metrics.hpp"
 #include "rollcall/store/pg_reports.hpp"
 #include "rollcall/store/pg_store.hpp"
+#include "rollcall/store/pg_web_auth.hpp"
+#include "rollcall/store/pg_views.hpp"
 #include "rollcall/store/sql.hpp"
 #include "rollcall/support/backoff.hpp"
 #include "rollcall/support/errc.hpp"
@@ -350,22 +354,27 @@ int run(const options& opts) {
   http::router routes;
   services::session_changes session_changes{store, composer, clock};
   services::previewer previewer{store, composer, clock};
+  store::pg_view_store views{pool, events};
   http::register_api_routes(routes, http::api_deps{store, care, session_changes, previewer, store, store, clock,
-                                                   &allow_http, &care_defaults});
+                                                   &allow_http, &care_defaults, views});
   store::pg_feed_store feeds{pool};
   http::register_feed_routes(routes, http::feed_deps{feeds, clock});
   store::pg_report_store reports{pool};
   http::register_report_routes(routes, http::report_deps{reports, care, clock});
+  http::register_view_routes(routes, http::views_deps{views, alert_store, store, care, reports, &roster_grace, clock});
   phone::gawk_phone_normalizer phones;
   store::pg_import_store import_store{pool, events};
   services::importer importer{import_store, phones};
   http::register_import_routes(routes, importer);
-  http::register_directory_routes(routes, http::directory_deps{directory, directory, directory, &allow_http});
+  http::register_directory_routes(routes, http::directory_deps{directory, directory, directory, &allow_http, views});
   store::pg_messaging_store messaging{pool, events};
   services::inbound_service inbound{messaging, composer, clock};
   auto hook_providers = hook_providers_of(cfg);
   http::register_messaging_routes(routes, http::messaging_deps{messaging, inbound, &hook_providers, clock});
-  http::register_alert_routes(routes, http::alerts_deps{alert_store, store, &roster_grace, clock});
+  http::register_alert_routes(routes, http::alerts_deps{alert_store, clock});
+  store::pg_web_auth_store web_auth{pool};
+  http::web_session_settings web_settings;
+  http::register_web_auth_routes(routes, http::web_auth_deps{web_auth, &web_settings});
   http::register_web_routes(routes);
   support::metrics metrics{ROLLCALL_VERSION};
   store::pg_metrics_store metrics_store{pool};
@@ -392,10 +401,12 @@ int run(const options& opts) {
     log->debug("route: {} {} ({})", std::string{http::beast_http::to_string(r.verb)}, r.pattern,
                r.needs_auth ? "token" : "no token");
   http::server server{io, routes, log, &metrics};
+  server.set_session_store(&web_auth);
 
   auto apply = [&](const config::config& c) {
     log->set_level(spdlog::level::from_str(c.log.level));
-    server.set_settings({c.server.body_limit, c.api.token, 30s});
+    web_settings = {whole_seconds(c.web.session_idle), whole_seconds(c.web.session_max), c.web.cookie_secure};
+    server.set_settings({c.server.body_limit, c.api.token, 30s, web_settings});
     auto messaging_settings = composer_settings_of(c);
     planner.set_settings({c.planner.horizon, longest_lead(messaging_settings)});
     composer.set_settings(std::move(messaging_settings));
@@ -525,6 +536,7 @@ int run(const options& opts) {
               cfg.delivery = next.delivery;
               cfg.alerts = next.alerts;
               cfg.api = next.api;
+              cfg.web = next.web;
               cfg.log = next.log;
               cfg.imports = next.imports;
               cfg.providers = next.providers;

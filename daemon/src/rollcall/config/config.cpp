@@ -160,6 +160,16 @@ const std::vector<key_spec>& key_table() {
         "api.token", [](config & c) -> auto& { return c.api.token; }, true,
         "bearer token for the JSON API (a secret; or api.token_file, or ROLLCALL_API_TOKEN)"));
     k.push_back(duration_key(
+        "web.session_idle", [](config & c) -> auto& { return c.web.session_idle; }, true,
+        "a web page sign-in unused this long ends (the page asks to sign in again)"));
+    k.push_back(duration_key(
+        "web.session_max", [](config & c) -> auto& { return c.web.session_max; }, true,
+        "a web page sign-in ends this long after it began, used or not; also the cookie's Max-Age"));
+    k.push_back(bool_key(
+        "web.cookie_secure", [](config & c) -> auto& { return c.web.cookie_secure; }, true,
+        "mark the session cookie Secure; set true when clients reach rollcalld over HTTPS, e.g. behind a "
+        "TLS-terminating proxy"));
+    k.push_back(duration_key(
         "planner.interval", [](config & c) -> auto& { return c.planner.interval; }, true,
         "how often sessions and reminders are planned"));
     k.push_back(duration_key(

@@ -35,6 +35,13 @@ struct config {
     std::string token;  // bearer token for the JSON API (a secret)
   } api;
 
+  // Staff sessions of the web page (signed in with a username and password).
+  struct web_section {
+    duration session_idle = std::chrono::minutes{30};  // unused this long: signed out
+    duration session_max = std::chrono::hours{12};     // signed out this long after sign-in, whatever happens
+    bool cookie_secure = false;                        // mark the cookie Secure (clients reach us over HTTPS)
+  } web;
+
   struct planner_section {
     duration interval = std::chrono::minutes{1};
     duration horizon = std::chrono::days{14};

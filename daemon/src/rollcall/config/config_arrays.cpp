@@ -225,7 +225,7 @@ key_spec_of<event_subscription_section> events_key() {
   return {"events",
           "array of strings",
           true,
-          "event types it receives (required): attendance.marked, session.missed, alert.created, "
+          "event types it receives (required): attendance.marked, attendance.undone, session.missed, alert.created, "
           "alert.acknowledged, enrollment.changed; or [\"*\"] for all",
           [](const E& e) {
             std::string out = "[";

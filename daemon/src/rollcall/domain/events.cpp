@@ -6,8 +6,8 @@
 namespace rollcall::domain {
 
 namespace {
-constexpr std::array<std::string_view, 5> types{"attendance.marked", "session.missed", "alert.created",
-                                                "alert.acknowledged", "enrollment.changed"};
+constexpr std::array<std::string_view, 6> types{"attendance.marked", "attendance.undone",  "session.missed",
+                                                "alert.created",     "alert.acknowledged", "enrollment.changed"};
 }  // namespace
 
 std::span<const std::string_view> event_types() { return types; }

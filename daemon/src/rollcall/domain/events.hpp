@@ -9,7 +9,7 @@
 
 namespace rollcall::domain {
 
-// attendance.marked, session.missed, alert.created, alert.acknowledged, enrollment.changed.
+// attendance.marked, attendance.undone, session.missed, alert.created, alert.acknowledged, enrollment.changed.
 std::span<const std::string_view> event_types();
 bool is_event_type(std::string_view type);
 

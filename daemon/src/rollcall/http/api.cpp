@@ -12,6 +12,7 @@
 #include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/schedule.hpp"
 #include "rollcall/domain/validation.hpp"
+#include "rollcall/http/scope.hpp"
 
 namespace rollcall::http {
 
@@ -52,6 +53,8 @@ task mark_attendance(api_deps d, request_context& ctx) {
   auto m = read_mark(in);
   m.session_id = ctx.ids[0];
   if (!in.ok()) co_return invalid(ctx, in);
+  if (!co_await session_visible(d.views, ctx.who, ctx.ids[0]))
+    co_return ctx.fail(st::not_found, "Not found", {}, "no such session");
   m.marked_by = ctx.actor;
   const auto now = std::chrono::floor<std::chrono::seconds>(d.clock.now());
   auto out = co_await d.attendance.record_mark(m, now);
@@ -89,6 +92,8 @@ task mark_roster(api_deps d, request_context& ctx) {
   if (!errors.empty())
     co_return ctx.fail(errors.size() == 1 && errors[0].field == "body" ? st::bad_request : st::unprocessable_entity,
                        "Invalid request", errors);
+  if (!co_await session_visible(d.views, ctx.who, ctx.ids[0]))
+    co_return ctx.fail(st::not_found, "Not found", {}, "no such session");
   const auto now = std::chrono::floor<std::chrono::seconds>(d.clock.now());
   auto out = co_await d.attendance.record_marks(ctx.ids[0], marks, now);
   if (!out) co_return ctx.reject(out.error());
@@ -100,6 +105,8 @@ task mark_roster(api_deps d, request_context& ctx) {
 // GET /v1/sessions/{id}/attendance: every mark, corrections included ("marks"), and the one
 // that counts for each client, their latest ("current").
 task session_attendance(api_deps d, request_context& ctx) {
+  if (!co_await session_visible(d.views, ctx.who, ctx.ids[0]))
+    co_return ctx.fail(st::not_found, "Not found", {}, "no such session");
   auto marks = co_await d.attendance.marks_of_session(ctx.ids[0]);
   if (!marks) co_return ctx.fail(st::not_found, "Not found", {}, "no such session");
   json::array out;

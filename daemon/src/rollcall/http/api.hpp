@@ -5,6 +5,7 @@
 #include "rollcall/http/router.hpp"
 #include "rollcall/ports/care.hpp"
 #include "rollcall/ports/ports.hpp"
+#include "rollcall/ports/views.hpp"
 #include "rollcall/services/preview.hpp"
 #include "rollcall/services/session_changes.hpp"
 
@@ -20,6 +21,7 @@ struct api_deps {
   const ports::clock& clock;
   const bool* allow_http_webhooks;                    // follows config reloads
   const config::config::care_section* care_defaults;  // follows config reloads
+  ports::view_store& views;                           // the site a session belongs to (scope)
 };
 
 void register_api_routes(router& r, api_deps deps);

@@ -1,16 +1,14 @@
 #include "rollcall/http/api_alerts.hpp"
 
-#include <map>
-
 #include "rollcall/http/api_internal.hpp"
 #include "rollcall/http/paging.hpp"
+#include "rollcall/http/scope.hpp"
 
 namespace rollcall::http {
 
 namespace {
 
 using atask = boost::asio::awaitable<response>;
-using http::to_json;  // marks (api_internal.hpp)
 
 json::value nullable_id(std::optional<ports::id_t> id) { return id ? json::value(*id) : json::value(nullptr); }
 json::value nullable_time(std::optional<ports::sys_seconds> t) {
@@ -32,6 +30,7 @@ json::object to_json(const ports::alert_record& a) {
   return {{"id", a.id},
           {"kind", a.kind},
           {"client_id", a.client_id},
+          {"client_first_name", a.client_first_name},
           {"session_id", nullable_id(a.session_id)},
           {"site_id", nullable_id(a.site_id)},
           {"detail", std::move(detail)},
@@ -79,7 +78,17 @@ atask list_alerts(alerts_deps d, request_context& ctx) {
     }
   }
   if (auto b = query_id(ctx.req, "before", bad)) f.before = *b;
+  // mine=true: alerts of the signed-in staff member's own clients (the token is nobody's).
+  if (const auto mine = query_param(ctx.req, "mine"); mine == "true" && ctx.who.is_staff())
+    f.mine_of = ctx.who.staff_id;
+  else if (mine == "true")
+    bad.push_back({"mine", "only a signed-in staff member has clients of their own"});
+  else if (!mine.empty() && mine != "false")
+    bad.push_back({"mine", "must be true or false"});
   if (!bad.empty()) co_return ctx.fail(st::unprocessable_entity, "Invalid query", bad);
+  const auto scope = scope_of_list(ctx.who, f.site_id);
+  if (scope.out_of_scope) co_return ctx.fail(st::not_found, "Not found", {}, "no such site");
+  f.site_ids = scope.site_ids;
   const auto rows = co_await d.store.alerts(f);
   json::array items;
   for (const auto& a : rows) items.push_back(to_json(a));
@@ -91,17 +100,25 @@ atask list_alerts(alerts_deps d, request_context& ctx) {
 
 atask get_alert(alerts_deps d, request_context& ctx) {
   auto a = co_await d.store.alert(ctx.ids[0]);
-  if (!a) co_return ctx.fail(st::not_found, "Not found", {}, "no such alert");
+  if (!a || !in_scope(ctx.who, a->site_id)) co_return ctx.fail(st::not_found, "Not found", {}, "no such alert");
   co_return ctx.json(st::ok, to_json(*a));
 }
 
-// POST /v1/alerts/{id}/acknowledge {staff_id, note?}: who took it on; re-sends stop.
+// POST /v1/alerts/{id}/acknowledge {staff_id, note?}: who took it on; re-sends stop. A signed-in
+// staff member may leave staff_id out (it is them); only an admin names someone else.
 atask acknowledge(alerts_deps d, request_context& ctx) {
   json_reader in{ctx.req.body()};
-  const auto staff_id = in.required_id("staff_id");
+  const bool self = ctx.who.is_staff() && !in.present("staff_id");
+  const auto staff_id = self ? ctx.who.staff_id : in.required_id("staff_id");
   const auto note = in.optional_string("note", 1000);
   in.reject_unknown_fields();
+  if (ctx.who.is_staff() && ctx.who.role != "admin" && staff_id > 0 && staff_id != ctx.who.staff_id)
+    in.add_error("staff_id", "must be your own (or left out)");
   if (!in.ok()) co_return invalid(ctx, in);
+  if (!ctx.who.all_sites) {
+    auto a = co_await d.store.alert(ctx.ids[0]);
+    if (!a || !in_scope(ctx.who, a->site_id)) co_return ctx.fail(st::not_found, "Not found", {}, "no such alert");
+  }
   auto out = co_await d.store.acknowledge(ctx.ids[0], staff_id, note, ctx.actor);
   if (!out) co_return ctx.reject(out.error());
   co_return ctx.json(st::ok, to_json(*out));
@@ -140,38 +157,6 @@ atask put_site_alerting(alerts_deps d, request_context& ctx) {
   co_return ctx.json(st::ok, to_json(*out));
 }
 
-// GET /v1/sessions/{id}/roster: every expected client with their current mark; after the grace
-// period an unmarked client shows as "unmarked" (before it: "expected").
-atask roster(alerts_deps d, request_context& ctx) {
-  auto roster = co_await d.store.roster(ctx.ids[0]);
-  if (!roster) co_return ctx.fail(st::not_found, "Not found", {}, "no such session");
-  auto marks = co_await d.attendance.marks_of_session(ctx.ids[0]);
-  if (!marks) co_return ctx.fail(st::not_found, "Not found", {}, "no such session");
-  std::map<ports::id_t, const ports::attendance_mark*> latest;
-  for (const auto& m : *marks) latest[m.client_id] = &m;  // in id order: the last one counts
-  const auto now = std::chrono::floor<std::chrono::seconds>(d.clock.now());
-  const bool grace_over = !roster->cancelled && now >= roster->starts_at + *d.grace;
-  json::array out;
-  int unmarked = 0;
-  for (const auto& c : roster->clients) {
-    json::object o{{"client_id", c.client_id}, {"first_name", c.first_name}};
-    if (auto m = latest.find(c.client_id); m != latest.end()) {
-      o["status"] = m->second->status;
-      o["mark"] = to_json(*m->second);
-    } else {
-      o["status"] = grace_over ? "unmarked" : "expected";
-      o["mark"] = nullptr;
-      if (grace_over) ++unmarked;
-    }
-    out.push_back(std::move(o));
-  }
-  co_return ctx.json(st::ok, json::object{{"session_id", ctx.ids[0]},
-                                          {"cancelled", roster->cancelled},
-                                          {"grace_over", grace_over},
-                                          {"unmarked", unmarked},
-                                          {"clients", std::move(out)}});
-}
-
 }  // namespace
 
 void register_alert_routes(router& r, alerts_deps d) {
@@ -184,7 +169,6 @@ void register_alert_routes(router& r, alerts_deps d) {
   r.add(v::post, "/v1/alerts/{id}/acknowledge", true, bind(acknowledge));
   r.add(v::get, "/v1/sites/{id}/alerting", true, bind(get_site_alerting));
   r.add(v::put, "/v1/sites/{id}/alerting", true, bind(put_site_alerting));
-  r.add(v::get, "/v1/sessions/{id}/roster", true, bind(roster));
 }
 
 }  // namespace rollcall::http

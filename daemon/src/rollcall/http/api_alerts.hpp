@@ -1,5 +1,5 @@
-// Alerts to staff (list, read, acknowledge), who hears about a site's alerts, and a session's
-// roster (who is expected, who is marked, who is still unmarked after the grace period).
+// Alerts to staff (list, read, acknowledge) and who hears about a site's alerts. (A session's
+// roster: api_views.hpp.)
 #pragma once
 
 #include <chrono>
@@ -11,8 +11,6 @@ namespace rollcall::http {
 
 struct alerts_deps {
   ports::alert_store& store;
-  ports::attendance_store& attendance;
-  const std::chrono::seconds* grace;  // attendance.grace; follows config reloads
   const ports::clock& clock;
 };
 

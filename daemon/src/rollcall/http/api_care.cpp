@@ -8,12 +8,11 @@
 #include "rollcall/domain/schedule.hpp"
 #include "rollcall/http/api_internal.hpp"
 #include "rollcall/http/paging.hpp"
+#include "rollcall/http/scope.hpp"
 #include "rollcall/services/hours.hpp"
 #include "rollcall/services/session_changes.hpp"
 
 namespace rollcall::http {
-
-namespace {
 
 json::object to_json(const ports::group& g) {
   json::array days;
@@ -42,6 +41,10 @@ json::object to_json(const ports::group& g) {
           {"facilitator_ids", json::array(g.facilitator_ids.begin(), g.facilitator_ids.end())}};
 }
 
+namespace {
+
+using http::to_json;
+
 json::object to_json(const ports::placement& p) {
   json::object out{{"id", p.id},
                    {"episode_id", p.episode_id},
@@ -54,6 +57,8 @@ json::object to_json(const ports::placement& p) {
   if (p.waitlist_position) out["waitlist_position"] = *p.waitlist_position;
   return out;
 }
+
+}  // namespace
 
 json::object to_json(const ports::episode& e) {
   json::array levels, placements;
@@ -81,6 +86,10 @@ json::object to_json(const ports::episode& e) {
           {"levels", std::move(levels)},
           {"placements", std::move(placements)}};
 }
+
+namespace {
+
+using http::to_json;
 
 std::string read_level(json_reader& in, bool required) {
   auto level = required ? in.required_string("level_of_care", 16) : in.optional_string("level_of_care", 16);
@@ -198,6 +207,7 @@ task create_group(api_deps d, request_context& ctx) {
 
 task get_group(api_deps d, request_context& ctx) {
   auto out = co_await d.care.get_group(ctx.ids[0]);
+  if (out && !in_scope(ctx.who, out->site_id)) co_return ctx.fail(st::not_found, "Not found", {}, "no such group");
   if (!out) co_return ctx.reject(out.error());
   co_return ctx.json(st::ok, to_json(*out));
 }
@@ -480,6 +490,9 @@ task list_groups(api_deps d, request_context& ctx) {
   f.level_of_care = query_choice(ctx.req, "level_of_care", {"php", "iop", "op", "aftercare"}, bad);
   f.status = query_status(ctx.req, bad);
   if (!bad.empty()) co_return ctx.fail(st::unprocessable_entity, "Invalid request", bad);
+  const auto scope = scope_of_list(ctx.who, f.site_id);
+  if (scope.out_of_scope) co_return ctx.fail(st::not_found, "Not found", {}, "no such site");
+  f.site_ids = scope.site_ids;
   auto rows = co_await d.care.list_groups(f, page);
   co_return ctx.json(st::ok, page_json(rows, [](const ports::group& g) { return to_json(g); }));
 }

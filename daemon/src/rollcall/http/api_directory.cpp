@@ -5,6 +5,7 @@
 #include <date/tz.h>
 
 #include "rollcall/http/api_directory_internal.hpp"
+#include "rollcall/http/scope.hpp"
 
 namespace rollcall::http {
 
@@ -16,7 +17,8 @@ dir_task list_sites(directory_deps d, request_context& ctx) {
   const auto page = read_page_request(ctx.req, bad);
   const auto status = query_status(ctx.req, bad);
   if (!bad.empty()) co_return invalid_query(ctx, bad);
-  auto sites = co_await d.directory.list_sites(status, page);
+  const auto scope = scope_of_list(ctx.who, std::nullopt);  // named: GCC 12 and co_await temporaries
+  auto sites = co_await d.directory.list_sites(status, page, scope.site_ids);
   co_return ctx.json(st::ok, page_json(sites, [](const ports::site& s) { return to_json(s); }));
 }
 
@@ -98,6 +100,8 @@ dir_task list_sessions(directory_deps d, request_context& ctx) {
 }
 
 dir_task get_session(directory_deps d, request_context& ctx) {
+  if (!co_await session_visible(d.views, ctx.who, ctx.ids[0]))
+    co_return ctx.fail(st::not_found, "Not found", {}, "no such session");
   auto s = co_await d.directory.get_session(ctx.ids[0]);
   if (!s) co_return ctx.fail(st::not_found, "Not found", {}, "no such session");
   co_return ctx.json(st::ok, to_json(*s));

@@ -4,6 +4,7 @@
 
 #include "rollcall/http/router.hpp"
 #include "rollcall/ports/directory_admin.hpp"
+#include "rollcall/ports/views.hpp"
 
 namespace rollcall::http {
 
@@ -12,6 +13,7 @@ struct directory_deps {
   ports::family_contact_store& contacts;
   ports::audit_store& audit;
   const bool* allow_http_webhooks;  // follows config reloads
+  ports::view_store& views;         // the site a session belongs to (scope)
 };
 
 void register_directory_routes(router& r, directory_deps deps);

@@ -76,6 +76,10 @@ inline json::object to_json(const ports::session& s) {
 json::object to_json(const ports::site& s);
 json::object to_json(const ports::closure& c);
 
+// api_care.cpp: a group; an episode with its levels and placements.
+json::object to_json(const ports::group& g);
+json::object to_json(const ports::episode& e);
+
 // Site routes (api_sites.cpp) and session-change routes (api_sessions.cpp).
 void register_site_routes(router& r, api_deps d);
 void register_session_routes(router& r, api_deps d);

@@ -3,6 +3,7 @@
 
 #include "rollcall/domain/schedule.hpp"
 #include "rollcall/http/api_internal.hpp"
+#include "rollcall/http/scope.hpp"
 
 namespace rollcall::http {
 
@@ -56,6 +57,7 @@ task create_site(api_deps d, request_context& ctx) {
 }
 
 task get_site(api_deps d, request_context& ctx) {
+  if (!in_scope(ctx.who, ctx.ids[0])) co_return ctx.fail(st::not_found, "Not found", {}, "no such site");
   auto s = co_await d.directory.get_site(ctx.ids[0]);
   if (!s) co_return ctx.fail(st::not_found, "Not found", {}, "no such site");
   co_return ctx.json(st::ok, to_json(*s));

@@ -3,6 +3,7 @@
 // a URL-safe secret. An unknown path is 404; a known path with another verb is 405.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -17,6 +18,15 @@ namespace rollcall::http {
 
 using request = beast_http::request<beast_http::string_body>;
 
+// The staff web session behind a cookie-authenticated request (id 0 otherwise): what
+// GET /v1/session answers and DELETE /v1/session ends.
+struct web_session_info {
+  std::int64_t id = 0;
+  std::string staff_name;
+  std::string csrf_token;
+  std::chrono::sys_seconds expires_at{};
+};
+
 // A query-string parameter's decoded value, or empty.
 std::string query_param(const request& req, std::string_view name);
 
@@ -26,6 +36,7 @@ struct request_context {
   std::string actor;              // who is calling, for the audit log
   std::string token;              // the "{token}" segment, if the route has one (a secret: never log it)
   principal who{};                // set by the server on authenticated routes
+  web_session_info session{};     // set by the server for a staff session cookie
 
   response json(beast_http::status s, const boost::json::value& body) const {
     return json_response(s, body, req.version(), req.keep_alive());

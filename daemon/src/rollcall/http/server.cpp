@@ -121,22 +121,12 @@ net::awaitable<response> server::respond(request& req, std::string& route) {
     }
     co_return ctx.fail(beast_http::status::not_found, "Not found");
   }
-  if (match.found->needs_auth) {
-    const auto auth = req[beast_http::field::authorization];
-    constexpr std::string_view scheme = "Bearer ";
-    const bool ok = auth.size() > scheme.size() && auth.substr(0, scheme.size()) == scheme &&
-                    token_matches(auth.substr(scheme.size()), settings_.api_token);
-    if (!ok) {
-      auto res = ctx.fail(beast_http::status::unauthorized, "Unauthorized", {}, "a valid bearer token is required");
-      res.set(beast_http::field::www_authenticate, "Bearer");
-      co_return res;
-    }
-    ctx.actor = "api-token";
-    ctx.who.who = principal::kind::token;
-    ctx.who.all_sites = true;
-  }
   bool unavailable = false;
   try {
+    if (match.found->needs_auth) {
+      auto refused = co_await authenticate(ctx, *match.found);
+      if (refused) co_return std::move(*refused);
+    }
     co_return co_await match.found->handle(ctx);
   } catch (const store_unavailable& e) {
     // The database is down or restarting: a passing state, not a bug. The loops log the outage.
@@ -153,6 +143,60 @@ net::awaitable<response> server::respond(request& req, std::string& route) {
     co_return res;
   }
   co_return ctx.fail(beast_http::status::internal_server_error, "Internal error");
+}
+
+net::awaitable<std::optional<response>> server::authenticate(request_context& ctx, const route& r) {
+  const auto& req = ctx.req;
+  const auto auth = req.find(beast_http::field::authorization);
+  std::optional<std::string_view> cookie;
+  for (auto [it, end] = req.equal_range(beast_http::field::cookie); it != end && !cookie; ++it)
+    cookie = cookie_value(it->value(), session_cookie_name);
+  // A bearer token wins over a cookie: a script holding the token never acts as a browser.
+  if (auth != req.end() || !cookie || !sessions_) {
+    const std::string_view value = auth == req.end() ? std::string_view{} : std::string_view{auth->value()};
+    constexpr std::string_view scheme = "Bearer ";
+    const bool ok = value.size() > scheme.size() && value.substr(0, scheme.size()) == scheme &&
+                    token_matches(value.substr(scheme.size()), settings_.api_token);
+    if (!ok) {
+      auto res = ctx.fail(beast_http::status::unauthorized, "Unauthorized", {}, "a valid bearer token is required");
+      res.set(beast_http::field::www_authenticate, "Bearer");
+      co_return res;
+    }
+    ctx.actor = "api-token";
+    ctx.who.who = principal::kind::token;
+    ctx.who.all_sites = true;
+    co_return std::nullopt;
+  }
+  const auto hash = session_token_hash(*cookie);
+  const ports::session_limits limits{settings_.web.idle, settings_.web.max};
+  auto session = co_await sessions_->session_by_token(hash, limits);
+  if (!session)
+    co_return ctx.fail(beast_http::status::unauthorized, "Unauthorized", {},
+                       "the staff session has ended or is unknown; sign in again");
+  auto& login = session->login;
+  ctx.who.who = principal::kind::staff;
+  ctx.who.staff_id = login.staff_id;
+  ctx.who.username = login.username;
+  ctx.who.role = login.role;
+  ctx.who.all_sites = login.role == "admin";
+  ctx.who.site_ids = login.site_ids;
+  ctx.actor = "staff:";
+  ctx.actor += login.username;
+  ctx.session = {session->id, login.name, session->csrf_token, session->expires_at};
+  if (is_unsafe(req.method())) {
+    const auto header = [&](std::string_view name) -> std::optional<std::string_view> {
+      const auto it = req.find(name);
+      if (it == req.end()) return std::nullopt;
+      return it->value();
+    };
+    const request_origin from{header("Origin"), header("Sec-Fetch-Site"), req[beast_http::field::host]};
+    if (!csrf_allows(from, header("X-CSRF-Token"), session->csrf_token))
+      co_return ctx.fail(beast_http::status::forbidden, "Cross-site request refused", {},
+                         "a write from the web page needs its X-CSRF-Token header, from the same origin");
+  }
+  if (!staff_may_call(ctx.who, r.verb, r.pattern))
+    co_return ctx.fail(beast_http::status::forbidden, "Forbidden", {}, "your role cannot do this");
+  co_return std::nullopt;
 }
 
 }  // namespace rollcall::http

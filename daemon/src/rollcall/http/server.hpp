@@ -1,10 +1,12 @@
 // The HTTP/1.1 server: accepts on one address, serves each connection in its own coroutine
-// with read/write deadlines and size limits, authenticates bearer tokens, and dispatches
-// through the route table. stop() closes the listener; open connections finish their request.
+// with read/write deadlines and size limits, authenticates each call (the bearer token, or a
+// staff session cookie with its CSRF checks and role's route access), and dispatches through
+// the route table. stop() closes the listener; open connections finish their request.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <spdlog/logger.h>
@@ -13,6 +15,8 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "rollcall/http/router.hpp"
+#include "rollcall/http/web_access.hpp"
+#include "rollcall/ports/web_auth.hpp"
 #include "rollcall/support/metrics.hpp"
 
 namespace rollcall::http {
@@ -21,6 +25,7 @@ struct server_settings {
   std::size_t body_limit = 1 << 20;
   std::string api_token;  // empty: every authenticated route answers 401
   std::chrono::seconds idle_timeout{30};
+  web_session_settings web{};
 };
 
 class server {
@@ -31,6 +36,8 @@ class server {
   // Binds and listens; returns the bound port (useful with port 0).
   std::uint16_t listen(const std::string& address, std::uint16_t port);
   void set_settings(server_settings s) { settings_ = std::move(s); }
+  // Where staff session cookies are looked up (none: only the bearer token authenticates).
+  void set_session_store(ports::web_auth_store* sessions) { sessions_ = sessions; }
   boost::asio::awaitable<void> accept_connections();
   void stop();
 
@@ -38,6 +45,9 @@ class server {
   boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
   // `route` is set to the matched pattern, or "unmatched".
   boost::asio::awaitable<response> respond(request& req, std::string& route);
+  // Fills ctx.who and ctx.actor, or answers the refusal (401, or 403 for a cookie session's
+  // cross-site write or a route its role may not call).
+  boost::asio::awaitable<std::optional<response>> authenticate(request_context& ctx, const route& r);
 
   boost::asio::io_context& io_;
   const router& routes_;
@@ -45,6 +55,7 @@ class server {
   boost::asio::ip::tcp::acceptor acceptor_;
   server_settings settings_;
   support::metrics* metrics_;
+  ports::web_auth_store* sessions_ = nullptr;
 };
 
 // Compares a presented bearer token with the configured one in constant time.

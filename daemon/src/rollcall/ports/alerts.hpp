@@ -47,6 +47,7 @@ struct alert_record {
   int escalation_step = 0;
   std::optional<sys_seconds> escalated_at;
   std::vector<alert_delivery> deliveries;
+  std::string client_first_name;
 };
 
 struct alert_filter {
@@ -55,6 +56,8 @@ struct alert_filter {
   std::string kind;  // "" all
   id_t before = 0;   // newest first: ids below this (0: from the newest)
   int limit = 50;
+  std::optional<std::vector<id_t>> site_ids;  // only alerts of these sites; none: every site
+  std::optional<id_t> mine_of;                // only clients whose open episode this staff member counsels or manages
 };
 
 // A session whose attendance was just closed, with who was absent at that moment, and to whom
@@ -94,10 +97,13 @@ using escalation_maker =
 struct roster_entry {
   id_t client_id = 0;
   std::string first_name;
+  std::optional<std::string> reply;  // confirmed | declined: the client's latest reply
 };
 struct session_roster {
-  sys_seconds starts_at;
+  sys_seconds starts_at, ends_at;
   bool cancelled = false;
+  id_t site_id = 0;
+  std::string group_name;
   std::vector<roster_entry> clients;
 };
 

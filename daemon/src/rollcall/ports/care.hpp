@@ -172,6 +172,7 @@ class care_store {
     std::optional<std::string> kind;           // group | individual | family
     std::optional<std::string> level_of_care;  // php | iop | op | aftercare
     status_filter status = status_filter::active;
+    std::optional<std::vector<id_t>> site_ids;  // only groups of these sites (a staff member's); none: all
   };
   virtual task<page<group>> list_groups(const group_filter& f, const page_request& p) = 0;
   struct episode_filter {

@@ -44,7 +44,9 @@ class directory_admin_store {
   using task = boost::asio::awaitable<T>;
   virtual ~directory_admin_store() = default;
 
-  virtual task<page<site>> list_sites(status_filter status, const page_request& p) = 0;
+  // `site_ids`: only these sites (a staff member's); none: every site.
+  virtual task<page<site>> list_sites(status_filter status, const page_request& p,
+                                      const std::optional<std::vector<id_t>>& site_ids) = 0;
   // not_found; conflict: archived, or time_zone while the site has groups.
   virtual task<outcome<site>> update_site(id_t id, const site_patch& patch, const std::string& actor) = 0;
   // not_found; conflict: archived already, or it has groups that are not archived.

@@ -71,6 +71,7 @@ alert_record read_alert(const pqxx::row& r) {
   a.ack_note = r[11].as<std::string>();
   a.escalation_step = r[12].as<int>();
   if (!r[13].is_null()) a.escalated_at = from_epoch(r[13].as<long long>());
+  a.client_first_name = r[14].is_null() ? std::string{} : r[14].as<std::string>();
   return a;
 }
 
@@ -272,7 +273,7 @@ task<int> pg_alert_store::escalate_due(sys_seconds now, std::chrono::seconds aft
       const int step = a.escalation_step + 1;
       // The step is used up even when that person cannot be reached (archived, no channel).
       tx.exec_prepared(sql::mark_escalated, a.id, step, epoch(now));
-      const auto to = staff_by_ids(tx, {r[14].as<id_t>()});
+      const auto to = staff_by_ids(tx, {r[15].as<id_t>()});
       std::optional<new_message> m;
       if (!to.empty()) m = make(a, to.front(), step);
       if (m) {
@@ -328,8 +329,10 @@ task<std::vector<alert_record>> pg_alert_store::alerts(const alert_filter& f) {
   auto work = [f](pqxx::connection& c) {
     pqxx::read_transaction tx{c};
     std::vector<alert_record> out;
-    for (const auto& r : tx.exec_prepared(sql::list_alerts, f.status, f.site_id.value_or(0), f.client_id.value_or(0),
-                                          f.kind, f.before, f.limit))
+    const std::optional<std::string> sites = f.site_ids ? std::optional{pg_array(*f.site_ids)} : std::nullopt;
+    for (const auto& r :
+         tx.exec_prepared(sql::list_alerts, f.status, f.site_id.value_or(0), f.client_id.value_or(0), f.kind, f.before,
+                          f.limit, sites ? sites->c_str() : nullptr, f.mine_of.value_or(0)))
       out.push_back(read_alert(r));
     read_deliveries(tx, out);
     return out;
@@ -387,13 +390,19 @@ task<result<site_alerting>> pg_alert_store::site_alerting_of(id_t site_id) {
 task<result<session_roster>> pg_alert_store::roster(id_t session_id) {
   auto work = [session_id](pqxx::connection& c) -> result<session_roster> {
     pqxx::read_transaction tx{c};
-    const auto s = tx.exec_prepared(sql::session_for_mark, session_id, 0);
+    const auto s = tx.exec_prepared(sql::roster_session, session_id);
     if (s.empty()) return errc::not_found;
     session_roster out;
     out.starts_at = from_epoch(s[0][0].as<long long>());
-    out.cancelled = s[0][1].as<bool>();
-    for (const auto& r : tx.exec_prepared(sql::roster_clients, session_id))
-      out.clients.push_back({r[0].as<id_t>(), r[1].as<std::string>()});
+    out.ends_at = from_epoch(s[0][1].as<long long>());
+    out.cancelled = s[0][2].as<bool>();
+    out.site_id = s[0][3].as<id_t>();
+    out.group_name = s[0][4].as<std::string>();
+    for (const auto& r : tx.exec_prepared(sql::roster_clients, session_id)) {
+      roster_entry e{r[0].as<id_t>(), r[1].as<std::string>(), std::nullopt};
+      if (!r[2].is_null()) e.reply = r[2].as<std::string>();
+      out.clients.push_back(std::move(e));
+    }
     return out;
   };
   co_return co_await pool_.run(work);

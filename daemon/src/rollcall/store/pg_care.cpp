@@ -879,8 +879,9 @@ task<page<group>> pg_care_store::list_groups(const group_filter& f, const page_r
   auto work = [f, p](pqxx::connection& c) {
     pqxx::work tx{c};
     auto read = [&tx](const pqxx::row& r) { return *read_full_group(tx, r[0].as<id_t>()); };
+    const auto sites = pg_id_array(f.site_ids);
     return read_page<group>(tx, sql::care_list_groups, p, read, nullable(as_text(f.site_id)), nullable(f.kind),
-                            nullable(f.level_of_care), std::string{to_string(f.status)});
+                            nullable(f.level_of_care), std::string{to_string(f.status)}, nullable(sites));
   };
   co_return co_await pool_.run(work);
 }

@@ -12,12 +12,14 @@ namespace rollcall::store {
 
 using namespace ports;
 
-task<page<site>> pg_directory::list_sites(status_filter status, const page_request& p) {
-  auto work = [status, p](pqxx::connection& c) {
+task<page<site>> pg_directory::list_sites(status_filter status, const page_request& p,
+                                          const std::optional<std::vector<id_t>>& site_ids) {
+  auto work = [status, p, site_ids](pqxx::connection& c) {
     pqxx::read_transaction tx{c};
     const std::string which = to_string(status);
+    const auto sites = pg_id_array(site_ids);
     auto ids = read_page<id_t>(
-        tx, sql::list_sites, p, [](const pqxx::row& r) { return r[0].as<id_t>(); }, which);
+        tx, sql::list_sites, p, [](const pqxx::row& r) { return r[0].as<id_t>(); }, which, nullable(sites));
     page<site> out;
     out.next_after = ids.next_after;
     for (const auto id : ids.items) out.items.push_back(*read_site(tx, id));

@@ -17,7 +17,8 @@ class pg_directory final : public ports::directory_admin_store,
   using task = boost::asio::awaitable<T>;
   using id_t = ports::id_t;
 
-  task<ports::page<ports::site>> list_sites(ports::status_filter status, const ports::page_request& p) override;
+  task<ports::page<ports::site>> list_sites(ports::status_filter status, const ports::page_request& p,
+                                            const std::optional<std::vector<ports::id_t>>& site_ids) override;
   task<outcome<ports::site>> update_site(id_t id, const ports::site_patch& patch, const std::string& actor) override;
   task<outcome<ports::site>> archive_site(id_t id, const std::string& actor) override;
   task<result<std::vector<ports::closure>>> closures_of_site(id_t site_id, ports::status_filter status) override;

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -31,6 +32,17 @@ ports::page<T> read_page(pqxx::transaction_base& tx, const char* statement, cons
 
 // A nullable parameter for a filter: NULL when absent.
 inline const char* nullable(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+// PostgreSQL's text form of a bigint[] ("{1,2,3}"), or nullopt (NULL: no such filter).
+inline std::optional<std::string> pg_id_array(const std::optional<std::vector<ports::id_t>>& ids) {
+  if (!ids) return std::nullopt;
+  std::string out = "{";
+  for (std::size_t i = 0; i < ids->size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string((*ids)[i]);
+  }
+  out += '}';
+  return out;
+}
 inline std::optional<std::string> as_text(const std::optional<ports::id_t>& v) {
   return v ? std::optional<std::string>{std::to_string(*v)} : std::nullopt;
 }

@@ -11,6 +11,8 @@
 #include "rollcall/store/sql_feeds.hpp"
 #include "rollcall/store/sql_messaging.hpp"
 #include "rollcall/store/sql_reports.hpp"
+#include "rollcall/store/sql_web_auth.hpp"
+#include "rollcall/store/sql_views.hpp"
 
 namespace rollcall::store::sql {
 
@@ -301,6 +303,8 @@ void prepare_all(pqxx::connection& c) {
   prepare_messaging(c);
   prepare_alerts(c);
   prepare_events(c);
+  prepare_web_auth(c);
+  prepare_views(c);
 }
 
 }  // namespace rollcall::store::sql

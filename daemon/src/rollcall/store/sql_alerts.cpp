@@ -9,7 +9,7 @@ const std::string alert_cols =
     "a.id, a.kind, a.client_id, coalesce(a.session_id, 0), coalesce(a.site_id, 0), a.detail::text, a.full_text,"
     " a.minimal_text, extract(epoch FROM a.created_at)::bigint, extract(epoch FROM a.acknowledged_at)::bigint,"
     " coalesce(a.acknowledged_by, 0), coalesce(a.ack_note, ''), a.escalation_step,"
-    " extract(epoch FROM a.escalated_at)::bigint";
+    " extract(epoch FROM a.escalated_at)::bigint, (SELECT c.first_name FROM clients c WHERE c.id = a.client_id)";
 }  // namespace
 
 void prepare_alerts(pqxx::connection& c) {
@@ -132,13 +132,20 @@ void prepare_alerts(pqxx::connection& c) {
   c.prepare(acknowledge_alert,
             "UPDATE alerts SET acknowledged_at = now(), acknowledged_by = $2, ack_note = nullif($3, '') WHERE id = $1");
   c.prepare(select_alert, "SELECT " + alert_cols + " FROM alerts a WHERE a.id = $1");
-  c.prepare(list_alerts, "SELECT " + alert_cols +
-                             " FROM alerts a"
-                             " WHERE ($1 = '' OR ($1 = 'open' AND a.acknowledged_at IS NULL)"
-                             "        OR ($1 = 'acknowledged' AND a.acknowledged_at IS NOT NULL))"
-                             "   AND ($2::bigint = 0 OR a.site_id = $2) AND ($3::bigint = 0 OR a.client_id = $3)"
-                             "   AND ($4 = '' OR a.kind = $4) AND ($5::bigint = 0 OR a.id < $5)"
-                             " ORDER BY a.id DESC LIMIT $6");
+  c.prepare(list_alerts,
+            "SELECT " + alert_cols +
+                " FROM alerts a"
+                " WHERE ($1 = '' OR ($1 = 'open' AND a.acknowledged_at IS NULL)"
+                "        OR ($1 = 'acknowledged' AND a.acknowledged_at IS NOT NULL))"
+                "   AND ($2::bigint = 0 OR a.site_id = $2) AND ($3::bigint = 0 OR a.client_id = $3)"
+                "   AND ($4 = '' OR a.kind = $4) AND ($5::bigint = 0 OR a.id < $5)"
+                // Staff see their sites' alerts ($7: NULL for every site), and "mine"
+                // ($8) those of clients whose open episode they counsel or manage.
+                "   AND ($7::bigint[] IS NULL OR a.site_id = ANY ($7::bigint[]))"
+                "   AND ($8::bigint = 0 OR EXISTS (SELECT 1 FROM episodes ep WHERE ep.client_id = a.client_id"
+                "     AND ep.status = 'active' AND ep.archived_at IS NULL"
+                "     AND (ep.counselor_id = $8 OR ep.case_manager_id = $8)))"
+                " ORDER BY a.id DESC LIMIT $6");
   c.prepare(deliveries_of_alert,
             "SELECT coalesce(staff_id, 0), coalesce(channel, ''), status, dedupe_key, alert_id FROM outbox"
             " WHERE alert_id = ANY ($1::bigint[]) ORDER BY id");
@@ -152,8 +159,13 @@ void prepare_alerts(pqxx::connection& c) {
             " coalesce(sa.escalation, '{}')::text, coalesce(sa.digest, false)"
             " FROM sites st LEFT JOIN site_alerting sa ON sa.site_id = st.id WHERE st.id = $1");
   c.prepare(active_staff, "SELECT 1 FROM staff WHERE id = $1 AND archived_at IS NULL");
+  c.prepare(roster_session,
+            "SELECT extract(epoch FROM s.starts_at)::bigint, extract(epoch FROM s.ends_at)::bigint, s.cancelled,"
+            " g.site_id, g.name FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = $1");
   c.prepare(roster_clients,
-            "SELECT c.id, c.first_name FROM clients c WHERE c.id IN ("
+            "SELECT c.id, c.first_name, (SELECT r.reply FROM session_replies r WHERE r.session_id = $1"
+            "   AND r.client_id = c.id ORDER BY r.id DESC LIMIT 1)"
+            " FROM clients c WHERE c.id IN ("
             " SELECT e.client_id FROM sessions s JOIN enrollments e ON e.group_id = s.group_id AND" ROLLCALL_ATTENDS
             "   AND e.created_at <= greatest(s.starts_at, now())"  // placed after the start: not expected
             " WHERE s.id = $1 UNION SELECT client_id FROM attendance_marks WHERE session_id = $1)"

@@ -30,6 +30,7 @@ inline constexpr const char* deliveries_of_alert = "deliveries_of_alert";
 inline constexpr const char* upsert_site_alerting = "upsert_site_alerting";
 inline constexpr const char* select_site_alerting = "select_site_alerting";
 inline constexpr const char* active_staff = "active_staff";
+inline constexpr const char* roster_session = "roster_session";
 inline constexpr const char* roster_clients = "roster_clients";
 
 void prepare_alerts(pqxx::connection& c);

@@ -29,7 +29,8 @@ void prepare_care_lists(pqxx::connection& c) {
   c.prepare(care_list_groups,
             "SELECT id FROM groups WHERE id > $1 AND ($3::bigint IS NULL OR site_id = $3)"
             " AND ($4::text IS NULL OR kind = $4) AND ($5::text IS NULL OR level_of_care = $5)"
-            " AND ($6 = 'all' OR ($6 = 'active') = (archived_at IS NULL)) ORDER BY id LIMIT $2");
+            " AND ($6 = 'all' OR ($6 = 'active') = (archived_at IS NULL))"
+            " AND ($7::bigint[] IS NULL OR site_id = ANY ($7::bigint[])) ORDER BY id LIMIT $2");
   c.prepare(care_list_episodes,
             "SELECT id FROM episodes WHERE id > $1 AND archived_at IS NULL AND ($3::bigint IS NULL OR site_id = $3)"
             " AND ($4::bigint IS NULL OR client_id = $4)"

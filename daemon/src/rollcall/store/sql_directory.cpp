@@ -33,7 +33,8 @@ std::string set_optional(const char* column, const char* n) {
 }  // namespace
 
 void prepare_directory(pqxx::connection& c) {
-  c.prepare(list_sites, "SELECT id FROM sites WHERE id > $1 AND " + status_is("3") + " ORDER BY id LIMIT $2");
+  c.prepare(list_sites, "SELECT id FROM sites WHERE id > $1 AND " + status_is("3") +
+                            " AND ($4::bigint[] IS NULL OR id = ANY ($4::bigint[])) ORDER BY id LIMIT $2");
   // FOR UPDATE (not the FOR NO KEY UPDATE an UPDATE takes) waits for, and then blocks, inserts
   // whose foreign keys point at the row: a group cannot appear between the check and the change.
   c.prepare(lock_site, "SELECT archived_at IS NOT NULL, time_zone FROM sites WHERE id = $1 FOR UPDATE");

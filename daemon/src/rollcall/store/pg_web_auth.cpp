@@ -1,0 +1,202 @@
+// pg_web_auth_store: logins (argon2id hashes only), sign-in, and sessions (cookie hashes only).
+// Neither a password nor a hash reaches the audit log (snapshot_staff_login leaves the hash out).
+#include "rollcall/store/pg_web_auth.hpp"
+
+#include <algorithm>
+
+#include <pqxx/pqxx>
+
+#include "rollcall/store/pg_audit.hpp"
+#include "rollcall/store/pg_rows.hpp"
+#include "rollcall/store/sql_web_auth.hpp"
+#include "rollcall/support/passwords.hpp"
+
+namespace rollcall::store {
+
+using namespace ports;
+
+namespace {
+
+std::vector<id_t> split_ids(const std::string& text) {
+  std::vector<id_t> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(std::stoll(text.substr(start, end - start)));
+    start = end + 1;
+  }
+  return out;
+}
+
+// Columns 0-5 of the login statements.
+staff_login read_login(const pqxx::row& r) {
+  staff_login l;
+  l.staff_id = r[0].as<id_t>();
+  l.name = r[1].as<std::string>();
+  l.username = r[2].as<std::string>();
+  l.role = r[3].as<std::string>();
+  if (!r[4].is_null()) l.disabled_at = from_epoch(r[4].as<long long>());
+  l.site_ids = split_ids(r[5].as<std::string>());
+  return l;
+}
+
+staff_login load_login(pqxx::transaction_base& tx, id_t staff_id) {
+  return read_login(tx.exec_prepared1(sql::login_of_staff, staff_id));
+}
+
+void audit_anonymous(pqxx::work& tx, const char* action, std::optional<id_t> staff_id, const char* reason) {
+  tx.exec_prepared(sql::insert_audit, "web-sign-in", action, "staff_login", staff_id,
+                   boost::json::serialize(boost::json::object{{"reason", reason}}));
+}
+
+}  // namespace
+
+task<outcome<staff_login>> pg_web_auth_store::put_login(const login_change& in, const std::string& actor) {
+  auto work = [in, actor](pqxx::connection& c) -> outcome<staff_login> {
+    // Hashed before the transaction starts, so no row lock waits for it.
+    std::optional<std::string> hash;
+    if (in.password) hash = support::hash_password(*in.password);
+    pqxx::work tx{c};
+    auto staff = tx.exec_prepared(sql::staff_archived, in.staff_id);
+    if (staff.empty()) return reject(errc::not_found, "staff_id", "no such staff member");
+    if (staff[0][0].as<bool>()) return reject(errc::conflict, "staff_id", "the staff member is archived");
+    const bool had_login = !tx.exec_prepared(sql::lock_login, in.staff_id).empty();
+    if (!had_login && !hash) return reject(errc::invalid_input, "password", "is required to create a login");
+    if (!tx.exec_prepared(sql::username_taken, in.username, in.staff_id).empty())
+      return reject(errc::conflict, "username", "is taken by another login");
+    for (auto site : in.site_ids)
+      if (!exists(tx, sql::site_exists, site))
+        return reject(errc::invalid_input, "site_ids", "site " + std::to_string(site) + " does not exist");
+    const auto before = snapshot(tx, sql::snapshot_staff_login, in.staff_id);
+    if (had_login)
+      tx.exec_prepared(sql::update_login, in.staff_id, in.username, hash, in.role);
+    else
+      tx.exec_prepared(sql::insert_login, in.staff_id, in.username, *hash, in.role);
+    tx.exec_prepared(sql::clear_login_sites, in.staff_id);
+    auto sites = in.site_ids;
+    std::sort(sites.begin(), sites.end());
+    sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
+    for (auto site : sites) tx.exec_prepared(sql::add_login_site, in.staff_id, site);
+    // A new password ends the sessions the old one opened.
+    int ended = 0;
+    if (had_login && hash)
+      ended = static_cast<int>(tx.exec_prepared(sql::end_sessions_of_staff, in.staff_id).affected_rows());
+    audit_change(tx, actor, had_login ? "update" : "create", "staff_login", sql::snapshot_staff_login, in.staff_id,
+                 before, {{"password_changed", hash.has_value()}, {"sessions_ended", ended}});
+    auto out = load_login(tx, in.staff_id);
+    tx.commit();
+    return out;
+  };
+  try {
+    co_return co_await pool_.run(work);
+  } catch (const pqxx::unique_violation&) {
+    // Another request took the username between the check and the insert.
+  }
+  co_return reject(errc::conflict, "username", "is taken by another login");
+}
+
+task<result<staff_login>> pg_web_auth_store::get_login(id_t staff_id) {
+  auto work = [staff_id](pqxx::connection& c) -> result<staff_login> {
+    pqxx::read_transaction tx{c};
+    auto rows = tx.exec_prepared(sql::login_of_staff, staff_id);
+    if (rows.empty()) return errc::not_found;
+    return read_login(rows[0]);
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<outcome<staff_login>> pg_web_auth_store::disable_login(id_t staff_id, const std::string& actor) {
+  auto work = [staff_id, actor](pqxx::connection& c) -> outcome<staff_login> {
+    pqxx::work tx{c};
+    if (tx.exec_prepared(sql::lock_login, staff_id).empty())
+      return reject(errc::not_found, "staff_id", "the staff member has no login");
+    const auto before = snapshot(tx, sql::snapshot_staff_login, staff_id);
+    const auto disabled = tx.exec_prepared(sql::disable_login, staff_id).affected_rows();
+    const auto ended = tx.exec_prepared(sql::end_sessions_of_staff, staff_id).affected_rows();
+    if (disabled > 0 || ended > 0)
+      audit_change(tx, actor, "disable", "staff_login", sql::snapshot_staff_login, staff_id, before,
+                   {{"sessions_ended", static_cast<std::int64_t>(ended)}});
+    auto out = load_login(tx, staff_id);
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<result<web_session>> pg_web_auth_store::sign_in(const std::string& username, const std::string& password,
+                                                     const new_web_session& session) {
+  auto work = [username, password, session](pqxx::connection& c) -> result<web_session> {
+    std::optional<staff_login> login;
+    std::string hash;
+    bool archived = false;
+    {
+      pqxx::read_transaction tx{c};
+      auto rows = tx.exec_prepared(sql::login_by_username, username);
+      if (!rows.empty()) {
+        login = read_login(rows[0]);
+        hash = rows[0][6].as<std::string>();
+        archived = rows[0][7].as<bool>();
+      }
+    }
+    // Always a full verify (a dummy one for an unknown username): the answer's timing must not
+    // tell which usernames exist.
+    const bool matches = support::verify_password(password, hash);
+    pqxx::work tx{c};
+    const char* refused = !login                           ? "unknown username"
+                          : !matches                       ? "wrong password"
+                          : login->disabled_at || archived ? "login disabled"
+                                                           : nullptr;
+    if (refused) {
+      audit_anonymous(tx, "sign_in_failed", login ? std::optional<id_t>{login->staff_id} : std::nullopt, refused);
+      tx.commit();
+      return errc::unauthorized;
+    }
+    auto row = tx.exec_prepared1(sql::insert_web_session, session.token_hash, login->staff_id, session.csrf_token,
+                                 session.max_age.count());
+    web_session out;
+    out.id = row[0].as<id_t>();
+    out.expires_at = from_epoch(row[1].as<long long>());
+    out.csrf_token = session.csrf_token;
+    out.login = std::move(*login);
+    audit(tx, "staff:" + out.login.username, "sign_in", "web_session", out.id, {{"staff_id", out.login.staff_id}});
+    tx.commit();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<std::optional<web_session>> pg_web_auth_store::session_by_token(const std::string& token_hash,
+                                                                     const session_limits& limits) {
+  // last_seen_at is written at most once a minute (more often only when the idle limit is
+  // shorter than two minutes, so activity still keeps a short session open).
+  const auto refresh = std::min<long long>(60, std::max<long long>(1, limits.idle.count() / 2));
+  auto work = [token_hash, limits, refresh](pqxx::connection& c) -> std::optional<web_session> {
+    pqxx::work tx{c};
+    auto rows =
+        tx.exec_prepared(sql::web_session_by_token, token_hash, limits.idle.count(), limits.max.count(), refresh);
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows[0];
+    web_session s;
+    s.login = read_login(r);
+    s.id = r[6].as<id_t>();
+    s.csrf_token = r[7].as<std::string>();
+    s.expires_at = from_epoch(r[8].as<long long>());
+    if (r[9].as<bool>()) tx.exec_prepared(sql::touch_web_session, s.id);
+    tx.commit();
+    return s;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<void> pg_web_auth_store::end_session(id_t session_id, const std::string& actor) {
+  auto work = [session_id, actor](pqxx::connection& c) {
+    pqxx::work tx{c};
+    auto rows = tx.exec_prepared(sql::end_web_session, session_id);
+    if (!rows.empty()) audit(tx, actor, "sign_out", "web_session", session_id, {{"staff_id", rows[0][0].as<id_t>()}});
+    tx.commit();
+  };
+  co_await pool_.run(work);
+}
+
+}  // namespace rollcall::store
