@@ -137,7 +137,8 @@ TEST_F(web_e2e_test, staff_sign_in_mark_attendance_acknowledge_an_alert_and_sign
         auto res = daemon->get(path_of("/v1/clients", dee, "/messages"));
         if (res.status != 200) return false;
         texts.clear();
-        for (const auto& m : res.json().at("messages").as_array())
+        const auto body = res.json();
+        for (const auto& m : body.at("messages").as_array())
           if (!m.at("text").as_string().empty()) texts.push_back(m.at("text"));
         return !texts.empty();
       },
