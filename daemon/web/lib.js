@@ -75,18 +75,26 @@ export function field(labelText, control) {
   return h("div", { class: "field" }, h("label", { for: control.id }, labelText), control);
 }
 
-export function table(caption, headings, rows, empty = "None.") {
-  if (rows.length === 0) return h("section", {}, h("h2", {}, caption), h("p", { class: "muted" }, empty));
+// A titled table: an <h2> (so that headings lead to it) labelling the table, or a line saying
+// there is nothing to show.
+export function table(title, headings, rows, empty = "None.") {
+  const id = `t${++nextId}`;
   return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      {},
-      h("caption", {}, caption),
-      h("thead", {}, h("tr", {}, headings.map((t) => h("th", { scope: "col" }, t)))),
-      h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c) => h("td", {}, c))))),
-    ),
+    "section",
+    { "aria-labelledby": id },
+    h("h2", { id }, title),
+    rows.length === 0
+      ? h("p", { class: "muted" }, empty)
+      : h(
+          "div",
+          { class: "table-wrap" },
+          h(
+            "table",
+            { "aria-labelledby": id },
+            h("thead", {}, h("tr", {}, headings.map((t) => h("th", { scope: "col" }, t)))),
+            h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c) => h("td", {}, c))))),
+          ),
+        ),
   );
 }
 

@@ -33,9 +33,14 @@ export async function todayPage({ query, render, go }) {
   });
   const updated = h("p", { class: "muted", id: "updated" });
   const parts = h("div", { class: "parts" });
+  // The site's clock, like the session times.
+  const stamp = (d) => {
+    const now = new Date().toLocaleTimeString("en-GB", { timeZone: d.time_zone || undefined });
+    updated.textContent = `${d.site_name}, ${longDate(d.date)}. Updated ${now}.`;
+  };
   const show = (d) => {
-    parts.replaceChildren(...d.parts.map((p) => part(p, site, d.date)));
-    updated.textContent = `${d.site_name}, ${longDate(d.date)}. Updated ${new Date().toLocaleTimeString("en-GB")}.`;
+    parts.replaceChildren(...d.parts.map((p) => part(p)));
+    stamp(d);
   };
   show(day);
   render("Today", h("div", { class: "controls" }, picker, field("Date", dateInput)), updated, parts);
@@ -43,15 +48,15 @@ export async function todayPage({ query, render, go }) {
   return every(15000, async () => {
     try {
       const fresh = await api("GET", path);
-      update(parts, fresh) || show(fresh);
-      updated.textContent = `${fresh.site_name}, ${longDate(fresh.date)}. Updated ${new Date().toLocaleTimeString("en-GB")}.`;
+      if (update(parts, fresh)) stamp(fresh);
+      else show(fresh);
     } catch {
       // the next round tries again; a 401 has already sent the page to sign-in
     }
   });
 }
 
-function part(p, site, date) {
+function part(p) {
   const heading = `${slotNames[p.slot] || p.slot}`;
   const id = `part-${p.slot}`;
   return h(
@@ -60,11 +65,11 @@ function part(p, site, date) {
     h("h2", { id }, heading),
     p.sessions.length === 0
       ? h("p", { class: "muted" }, "No sessions.")
-      : h("ul", { class: "cards" }, p.sessions.map((s) => card(s, site, date))),
+      : h("ul", { class: "cards" }, p.sessions.map(card)),
   );
 }
 
-function card(s, site, date) {
+function card(s) {
   return h(
     "li",
     { class: s.cancelled ? "card cancelled" : "card", dataset: { session: s.session_id } },
