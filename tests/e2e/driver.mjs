@@ -119,7 +119,7 @@ function startForger() {
 async function forgedStatus(page, url, trigger) {
   const answer = page.waitForResponse(
     (r) => r.url() === `${base}/v1/sessions/${plan.all_session}/attendance` && r.request().method() === "POST",
-    { timeout: 30000 },
+    { timeout: 60000 },
   );
   await page.goto(url);
   if (trigger) await trigger();
@@ -166,7 +166,7 @@ async function main() {
 
 async function counselorFlow(browser) {
   const ctx = await browser.newContext({ viewport: desktop });
-  ctx.setDefaultTimeout(30000);
+  ctx.setDefaultTimeout(60000);
   const page = await ctx.newPage();
   watch(page, "counselor");
 
@@ -350,7 +350,7 @@ async function counselorFlow(browser) {
 
 async function frontDeskFlow(browser) {
   const ctx = await browser.newContext({ viewport: desktop });
-  ctx.setDefaultTimeout(30000);
+  ctx.setDefaultTimeout(60000);
   const page = await ctx.newPage();
   watch(page, "front desk");
   await signIn(page, plan.front_desk.username, plan.front_desk.password);

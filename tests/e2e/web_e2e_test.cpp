@@ -114,13 +114,15 @@ TEST_F(web_e2e_test, staff_sign_in_mark_attendance_acknowledge_an_alert_and_sign
   // P: a short session that is over before the browser opens it. Its clients are marked
   // excused at once (so the close records nobody absent and raises nothing); the browser then
   // changes the marks, and the one marked absent raises a missed-session alert.
-  const auto [p_group, p] = session_today(site, "Morning check-in", starting_in(25s), 2s, {ana, ben, cy});
+  const auto p_start = starting_in(30s);
+  const auto [p_group, p] = session_today(site, "Morning check-in", p_start, 2s, {ana, ben, cy});
   ASSERT_NE(p, 0) << daemon->log();
   for (auto client : {ana, ben, cy}) {
     auto res = daemon->post(path_of("/v1/sessions", p, "/attendance"),
                             {{"client_id", client}, {"status", "excused"}, {"reason", "seeded"}});
     ASSERT_EQ(res.status, 201) << res.body;
   }
+  ASSERT_LT(std::chrono::system_clock::now(), p_start) << "the planner was too slow: P started before it was marked";
   // Q: later today (within the hour, so it may be marked), with reminders going out now.
   const auto [q_group, q] = session_today(site, "Afternoon skills", starting_in(30min), 1h, {dee, eve});
   ASSERT_NE(q, 0) << daemon->log();
