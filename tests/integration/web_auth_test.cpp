@@ -5,21 +5,16 @@
 #include <thread>
 
 #include "clinic_fixture.hpp"
+#include "staff_session.hpp"
 
 namespace rollcall::testing {
 namespace {
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
-using headers = std::vector<std::pair<std::string, std::string>>;
+using headers = header_list;
 
 constexpr const char* password = "plain-Password-42";
-
-struct session {
-  std::string cookie;  // rollcall_session=...
-  std::string csrf;
-  api_response answer;
-};
 
 class web_auth_test : public clinic_test {
  protected:
@@ -40,34 +35,16 @@ class web_auth_test : public clinic_test {
   }
 
   api_response sign_in_raw(const std::string& username, const std::string& pass, const headers& h = {}) {
-    return daemon->request("POST", "/v1/session",
-                           json::serialize(json::object{{"username", username}, {"password", pass}}), std::nullopt, h);
+    return testing::sign_in_raw(*daemon, username, pass, h);
   }
-
-  session sign_in(const std::string& username) {
-    session s;
-    s.answer = sign_in_raw(username, password);
-    EXPECT_EQ(s.answer.status, 200) << s.answer.body;
-    if (s.answer.status != 200) return s;
-    s.cookie = s.answer.set_cookie.substr(0, s.answer.set_cookie.find(';'));
-    s.csrf = std::string{s.answer.json().at("csrf_token").as_string()};
-    return s;
+  staff_session sign_in(const std::string& username) { return testing::sign_in(*daemon, username, password); }
+  api_response as(const staff_session& s, const std::string& method, const std::string& path,
+                  const std::string& body = {}, const headers& extra = {}) {
+    return as_staff(*daemon, s, method, path, body, extra);
   }
-
-  // A request with the session's cookie (no bearer token) and the `extra` headers; an
-  // X-CSRF-Token of "<session>" is the session's own.
-  api_response as(const session& s, const std::string& method, const std::string& path, const std::string& body = {},
-                  const headers& extra = {}) {
-    headers h{{"Cookie", "theme=dark; " + s.cookie}};
-    for (const auto& [name, value] : extra)
-      h.emplace_back(name, name == "X-CSRF-Token" && value == "<session>" ? s.csrf : value);
-    return daemon->request(method, path, body, std::nullopt, h);
-  }
-  // As a browser sends a write from the page itself.
-  api_response with_csrf(const session& s, const std::string& method, const std::string& path,
+  api_response with_csrf(const staff_session& s, const std::string& method, const std::string& path,
                          const std::string& body = {}) {
-    return as(s, method, path, body,
-              {{"X-CSRF-Token", "<session>"}, {"Origin", "http://127.0.0.1"}, {"Sec-Fetch-Site", "same-origin"}});
+    return write_as_staff(*daemon, s, method, path, body);
   }
 
   std::string site_name() const { return scalar("SELECT name FROM sites WHERE id = " + std::to_string(site)); }
@@ -245,7 +222,7 @@ TEST_F(web_auth_test, disabling_a_login_or_changing_its_password_ends_its_sessio
   EXPECT_EQ(sign_in_raw("casey", password).status, 401);
   const auto second = sign_in_raw("casey", "a-new-password-1");
   ASSERT_EQ(second.status, 200);
-  const session s{second.set_cookie.substr(0, second.set_cookie.find(';')), "", second};
+  const staff_session s{second.set_cookie.substr(0, second.set_cookie.find(';')), "", second};
 
   EXPECT_EQ(daemon->request("DELETE", login).status, 204);
   EXPECT_EQ(as(s, "GET", "/v1/session").status, 401);

@@ -41,6 +41,7 @@ TEST(staff_may_call_test, other_roles_call_only_the_web_page_routes) {
     EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/sites/{site_id}/day")) << role;
     EXPECT_TRUE(staff_may_call(who, verb::post, "/v1/sessions/{id}/attendance/undo")) << role;
     EXPECT_TRUE(staff_may_call(who, verb::post, "/v1/alerts/{id}/acknowledge")) << role;
+    EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/alerts/{id}")) << role;
     EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/session")) << role;
     EXPECT_TRUE(staff_may_call(who, verb::delete_, "/v1/session")) << role;
     EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/staff")) << role;

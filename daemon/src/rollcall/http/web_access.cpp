@@ -19,7 +19,7 @@ struct allowed_route {
 
 // What front desk, counselors and supervisors may call: the web page's routes. Site scope and
 // what each role sees of a record are the handlers' business (principal.hpp).
-constexpr std::array<allowed_route, 18> web_page_routes{{
+constexpr std::array<allowed_route, 19> web_page_routes{{
     {verb::get, "/v1/session"},
     {verb::delete_, "/v1/session"},
     {verb::get, "/v1/sites"},
@@ -32,6 +32,7 @@ constexpr std::array<allowed_route, 18> web_page_routes{{
     {verb::post, "/v1/sessions/{session_id}/attendance/roster"},
     {verb::post, "/v1/sessions/{session_id}/attendance/undo"},
     {verb::get, "/v1/alerts"},
+    {verb::get, "/v1/alerts/{alert_id}"},
     {verb::post, "/v1/alerts/{alert_id}/acknowledge"},
     {verb::get, "/v1/groups"},
     {verb::get, "/v1/groups/{group_id}"},
