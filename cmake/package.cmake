@@ -6,7 +6,6 @@
 #   /etc/rollcall/rollcall.toml               config/rollcall.toml, a conffile (kept on upgrade)
 #   /usr/lib/systemd/system/rollcalld.service the unit in systemd/
 #   /usr/share/doc/rollcall/                  README, docs/*.md, sql/*.sql, copyright, examples/rollcall.toml
-#   /usr/share/rollcall/www/                  web assets (empty until the web page lands)
 # Maintainer scripts (user, permissions, enable, start once configured): scripts/debian/.
 
 # The unit names ExecStart=/usr/bin/rollcalld: relative to the prefix, so that a /usr/local
@@ -42,8 +41,7 @@ file(GLOB rollcall_sql CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/sql/*.sql)
 install(FILES ${rollcall_sql} DESTINATION ${CMAKE_INSTALL_DOCDIR}/sql COMPONENT doc)
 # The pristine configuration, to compare an edited /etc/rollcall/rollcall.toml with.
 install(FILES config/rollcall.toml DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples COMPONENT doc)
-# Where the web page's assets will go (issue 7); nothing reads it yet.
-install(DIRECTORY DESTINATION ${CMAKE_INSTALL_DATADIR}/rollcall/www COMPONENT web)
+# The web page's assets are compiled into rollcalld (daemon/embed_web.cmake): nothing to install.
 
 set(ROLLCALL_PACKAGE_MAINTAINER "rollcall maintainers <rollcall@example.org>"
     CACHE STRING "Maintainer field of the Debian package")

@@ -253,7 +253,6 @@ install_checks() {
   expect_stat /etc/rollcall/rollcall.toml "root:rollcall 640 regular file"
   expect_stat "$unit" "root:root 644 regular file"
   expect_stat /usr/share/doc/rollcall "root:root 755 directory"
-  expect_stat /usr/share/rollcall/www "root:root 755 directory"
   cmp -s /etc/rollcall/rollcall.toml "$src/config/rollcall.toml" || die "/etc/rollcall/rollcall.toml is not config/rollcall.toml"
   cmp -s "$unit" "$src/systemd/rollcalld.service" || die "$unit is not systemd/rollcalld.service"
   local doc

@@ -28,8 +28,9 @@
 #include "rollcall/http/api_messaging.hpp"
 #include "rollcall/http/api_metrics.hpp"
 #include "rollcall/http/api_reports.hpp"
-#include "rollcall/http/api_web_auth.hpp"
 #include "rollcall/http/api_views.hpp"
+#include "rollcall/http/api_web.hpp"
+#include "rollcall/http/api_web_auth.hpp"
 #include "rollcall/http/server.hpp"
 #include "rollcall/phone/gawk_phone_normalizer.hpp"
 #include "rollcall/services/attendance_watch.hpp"
@@ -46,8 +47,8 @@
 #include "rollcall/store/pg_metrics.hpp"
 #include "rollcall/store/pg_reports.hpp"
 #include "rollcall/store/pg_store.hpp"
-#include "rollcall/store/pg_web_auth.hpp"
 #include "rollcall/store/pg_views.hpp"
+#include "rollcall/store/pg_web_auth.hpp"
 #include "rollcall/store/sql.hpp"
 #include "rollcall/support/backoff.hpp"
 #include "rollcall/support/errc.hpp"
@@ -374,6 +375,7 @@ int run(const options& opts) {
   store::pg_web_auth_store web_auth{pool};
   http::web_session_settings web_settings;
   http::register_web_auth_routes(routes, http::web_auth_deps{web_auth, &web_settings});
+  http::register_web_routes(routes);
   support::metrics metrics{ROLLCALL_VERSION};
   store::pg_metrics_store metrics_store{pool};
   http::register_metrics_route(
