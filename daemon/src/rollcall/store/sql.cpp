@@ -11,8 +11,8 @@
 #include "rollcall/store/sql_feeds.hpp"
 #include "rollcall/store/sql_messaging.hpp"
 #include "rollcall/store/sql_reports.hpp"
-#include "rollcall/store/sql_web_auth.hpp"
 #include "rollcall/store/sql_views.hpp"
+#include "rollcall/store/sql_web_auth.hpp"
 
 namespace rollcall::store::sql {
 
