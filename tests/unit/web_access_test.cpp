@@ -44,7 +44,8 @@ TEST(staff_may_call_test, other_roles_call_only_the_web_page_routes) {
     EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/alerts/{id}")) << role;
     EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/session")) << role;
     EXPECT_TRUE(staff_may_call(who, verb::delete_, "/v1/session")) << role;
-    EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/staff")) << role;
+    // The staff list carries contacts and webhook URLs (secrets): not for the page.
+    EXPECT_FALSE(staff_may_call(who, verb::get, "/v1/staff")) << role;
     EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/clients/{id}/overview")) << role;
 
     EXPECT_FALSE(staff_may_call(who, verb::post, "/v1/sites")) << role;

@@ -19,7 +19,7 @@ struct allowed_route {
 
 // What front desk, counselors and supervisors may call: the web page's routes. Site scope and
 // what each role sees of a record are the handlers' business (principal.hpp).
-constexpr std::array<allowed_route, 19> web_page_routes{{
+constexpr std::array<allowed_route, 18> web_page_routes{{
     {verb::get, "/v1/session"},
     {verb::delete_, "/v1/session"},
     {verb::get, "/v1/sites"},
@@ -38,7 +38,6 @@ constexpr std::array<allowed_route, 19> web_page_routes{{
     {verb::get, "/v1/groups/{group_id}"},
     {verb::get, "/v1/groups/{group_id}/overview"},
     {verb::get, "/v1/clients/{client_id}/overview"},
-    {verb::get, "/v1/staff"},
 }};
 
 // Whether two route patterns name the same path, any "{...}" segment matching any other.
