@@ -96,8 +96,7 @@ task<result<site_day>> pg_view_store::site_day_of(id_t site_id, const std::strin
 
 task<outcome<undone_mark>> pg_view_store::undo_mark(id_t session_id, id_t client_id, std::optional<id_t> mark_id,
                                                     const std::string& actor) {
-  auto work = [session_id, client_id, mark_id, actor,
-               &events = events_](pqxx::connection& c) -> outcome<undone_mark> {
+  auto work = [session_id, client_id, mark_id, actor, &events = events_](pqxx::connection& c) -> outcome<undone_mark> {
     pqxx::work tx{c};
     // FOR SHARE of the session, as a new mark takes it: the close of its attendance waits.
     const auto s = tx.exec_prepared(sql::lock_session_for_mark, session_id, client_id);
