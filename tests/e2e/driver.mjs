@@ -281,8 +281,28 @@ async function counselorFlow(browser) {
   for (const c of plan.all_clients) await stateIs(other, c.id, "expected");
   await other.getByRole("button", { name: /^Redo:/ }).click();
   for (const c of plan.all_clients) await stateIs(other, c.id, "present");
-  await other.close();
   step("mark all present in a second tab, undo and redo");
+  // A third tab marks the last client absent: undoing "marked present" now takes back the
+  // others only, says why, and keeps the rest on the undo stack.
+  const [first, last] = [plan.all_clients[0], plan.all_clients[plan.all_clients.length - 1]];
+  const third = await ctx.newPage();
+  watch(third, "counselor tab 3");
+  await third.goto(`${base}/#/session/${plan.all_session}`);
+  await heading(third, "Roster:");
+  await row(third, last.id).locator('button[data-status="absent"]').click();
+  await stateIs(third, last.id, "absent");
+  await third.close();
+  await other.getByRole("button", { name: /^Undo:/ }).click();
+  await other.locator("p.error", { hasText: "the mark changed" }).waitFor();
+  await stateIs(other, first.id, "expected");
+  await stateIs(other, last.id, "absent");
+  await other.getByRole("button", { name: /^Undo: .*\(1 left\)$/ }).waitFor();
+  for (const c of plan.all_clients) {
+    await row(other, c.id).locator('button[data-status="present"]').click();
+    await stateIs(other, c.id, "present");
+  }
+  await other.close();
+  step("a partly failed undo keeps only what was not undone");
   await page.waitForFunction(
     ([id, n]) => document.querySelector(`[data-session="${id}"] [data-count="present"]`)?.textContent === String(n),
     [plan.all_session, plan.all_clients.length],
