@@ -20,7 +20,9 @@ export async function rosterPage({ id, render }) {
   const zone = site && site.time_zone;
   const localDate = zone ? new Date(roster.starts_at).toLocaleDateString("en-CA", { timeZone: zone }) : "";
 
-  const undoStack = [];  // actions: {label, marks: [MarkInput...]}
+  // Actions: {label, marks: [MarkInput...], onlyUnmarked, written: [{client_id, id}...]}; an
+  // undo names the marks it wrote (mark_id), so it never takes away a mark made elsewhere since.
+  const undoStack = [];
   const redoStack = [];
   const error = h("p", { class: "error", role: "alert" });
   const summary = h("p", { class: "muted", id: "roster-summary" });
@@ -35,7 +37,7 @@ export async function rosterPage({ id, render }) {
     show();
   };
 
-  // Runs one change at a time; errors are shown, and the list is read back either way.
+  // Runs one change at a time; errors are shown (and announced), and the list is read back either way.
   const act = async (fn) => {
     if (busy) return;
     busy = true;
@@ -43,17 +45,31 @@ export async function rosterPage({ id, render }) {
     try {
       await fn();
     } catch (e) {
-      if (!(e instanceof ApiError && e.status === 401))
+      if (!(e instanceof ApiError && e.status === 401)) {
         error.textContent = `Not saved: ${e instanceof ApiError ? e.describe() : e.message}`;
+        announce(error.textContent);
+      }
     } finally {
       busy = false;
       await refresh().catch(() => {});
     }
   };
 
-  const send = async (marks) => {
-    if (marks.length === 1) await api("POST", `${sessionPath}/attendance`, marks[0]);
-    else await api("POST", `${sessionPath}/attendance/roster`, { marks });
+  // Sends marks; answers those written ({client_id, id}), which with onlyUnmarked leaves out
+  // the clients someone marked meanwhile.
+  const send = async (marks, onlyUnmarked = false) => {
+    let written;
+    if (marks.length === 1 && !onlyUnmarked) written = [await api("POST", `${sessionPath}/attendance`, marks[0])];
+    else {
+      const body = { marks };
+      if (onlyUnmarked) body.only_unmarked = true;
+      written = (await api("POST", `${sessionPath}/attendance/roster`, body)).marks;
+    }
+    return written.map((m) => ({ client_id: m.client_id, id: m.id }));
+  };
+  const only = (action, written, label) => {
+    const ids = new Set(written.map((m) => m.client_id));
+    return { ...action, label, marks: action.marks.filter((m) => ids.has(m.client_id)), written };
   };
 
   const mark = (client, input) =>
@@ -61,32 +77,46 @@ export async function rosterPage({ id, render }) {
       const body = { client_id: client.client_id, status: input.status };
       if (input.minutes !== undefined) body.minutes = input.minutes;
       if (input.reason !== undefined) body.reason = input.reason;
-      await send([body]);
+      const written = await send([body]);
       const label = `${client.first_name} ${statusLabels[input.status].toLowerCase()}`;
-      undoStack.push({ label, marks: [body] });
+      undoStack.push({ label, marks: [body], onlyUnmarked: false, written });
       redoStack.length = 0;
       announce(`${label}.`);
     });
 
+  // Present for everyone the page believes unmarked; the server skips whoever was marked since.
   const markAll = () =>
     act(async () => {
       const marks = roster.clients.filter((c) => !c.mark).map((c) => ({ client_id: c.client_id, status: "present" }));
       if (marks.length === 0) return;
-      await send(marks);
-      const label = `${marks.length} marked present`;
-      undoStack.push({ label, marks });
-      redoStack.length = 0;
-      announce(`${label}.`);
+      const written = await send(marks, true);
+      const label = `${written.length} marked present`;
+      if (written.length > 0) {
+        undoStack.push(only({ marks, onlyUnmarked: true }, written, label));
+        redoStack.length = 0;
+      }
+      announce(written.length < marks.length ? `${label}; ${marks.length - written.length} already marked.` : `${label}.`);
     });
 
+  // Client by client; on a failure (409: the mark changed) only what was not undone stays on
+  // the undo stack, and what was goes to redo.
   const undo = () =>
     act(async () => {
       const last = undoStack.pop();
       if (!last) return;
+      const done = [];
       try {
-        for (const m of last.marks) await api("POST", `${sessionPath}/attendance/undo`, { client_id: m.client_id });
+        for (const m of last.written) {
+          await api("POST", `${sessionPath}/attendance/undo`, { client_id: m.client_id, mark_id: m.id });
+          done.push(m);
+        }
       } catch (e) {
-        undoStack.push(last);
+        const left = last.written.filter((m) => !done.includes(m));
+        if (done.length === 0) undoStack.push(last);
+        else {
+          undoStack.push(only(last, left, `${last.label} (${left.length} left)`));
+          redoStack.push(only(last, done, `${last.label} (${done.length} undone)`));
+        }
         throw e;
       }
       redoStack.push(last);
@@ -97,13 +127,14 @@ export async function rosterPage({ id, render }) {
     act(async () => {
       const next = redoStack.pop();
       if (!next) return;
+      let written;
       try {
-        await send(next.marks);
+        written = await send(next.marks, next.onlyUnmarked);
       } catch (e) {
         redoStack.push(next);
         throw e;
       }
-      undoStack.push(next);
+      if (written.length > 0) undoStack.push(only(next, written, next.label));
       announce(`Redone: ${next.label}.`);
     });
 

@@ -245,11 +245,14 @@ async function counselorFlow(browser) {
   await row(page, cy.id).locator(".state", { hasText: `by ${plan.counselor.username}` }).waitFor();
   step(`${cy.name} absent (keyboard: Space), shown as marked by ${plan.counselor.username}`);
 
+  // P's attendance is closed: an undo would leave Cy with no mark for good (the no-show sweep
+  // looks at open sessions only), so it is refused, the page says to correct instead, and the
+  // action stays on the undo stack.
   await page.getByRole("button", { name: /^Undo:/ }).click();
-  await stateIs(page, cy.id, "excused");
-  await page.getByRole("button", { name: /^Redo:/ }).click();
+  await page.locator("p.error", { hasText: "correction" }).waitFor();
   await stateIs(page, cy.id, "absent");
-  step("undo and redo");
+  await page.getByRole("button", { name: `Undo: ${cy.name} absent` }).waitFor();
+  step("no undo once the session's attendance is closed");
   await capture(page, "roster");
 
   // The marks survive a reload (and the page signs itself in again from the cookie).
@@ -273,8 +276,33 @@ async function counselorFlow(browser) {
   await heading(other, "Roster:");
   await other.getByRole("button", { name: "Mark all present" }).click();
   for (const c of plan.all_clients) await stateIs(other, c.id, "present");
+  // Undo takes back exactly the marks it wrote (by mark id); redo writes them again.
+  await other.getByRole("button", { name: /^Undo:/ }).click();
+  for (const c of plan.all_clients) await stateIs(other, c.id, "expected");
+  await other.getByRole("button", { name: /^Redo:/ }).click();
+  for (const c of plan.all_clients) await stateIs(other, c.id, "present");
+  step("mark all present in a second tab, undo and redo");
+  // A third tab marks the last client absent: undoing "marked present" now takes back the
+  // others only, says why, and keeps the rest on the undo stack.
+  const [first, last] = [plan.all_clients[0], plan.all_clients[plan.all_clients.length - 1]];
+  const third = await ctx.newPage();
+  watch(third, "counselor tab 3");
+  await third.goto(`${base}/#/session/${plan.all_session}`);
+  await heading(third, "Roster:");
+  await row(third, last.id).locator('button[data-status="absent"]').click();
+  await stateIs(third, last.id, "absent");
+  await third.close();
+  await other.getByRole("button", { name: /^Undo:/ }).click();
+  await other.locator("p.error", { hasText: "the mark changed" }).waitFor();
+  await stateIs(other, first.id, "expected");
+  await stateIs(other, last.id, "absent");
+  await other.getByRole("button", { name: /^Undo: .*\(1 left\)$/ }).waitFor();
+  for (const c of plan.all_clients) {
+    await row(other, c.id).locator('button[data-status="present"]').click();
+    await stateIs(other, c.id, "present");
+  }
   await other.close();
-  step("mark all present in a second tab");
+  step("a partly failed undo keeps only what was not undone");
   await page.waitForFunction(
     ([id, n]) => document.querySelector(`[data-session="${id}"] [data-count="present"]`)?.textContent === String(n),
     [plan.all_session, plan.all_clients.length],

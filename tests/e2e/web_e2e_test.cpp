@@ -181,7 +181,12 @@ TEST_F(web_e2e_test, staff_sign_in_mark_attendance_acknowledge_an_alert_and_sign
   const auto all = latest_marks(q);
   EXPECT_EQ(all.at(dee), (std::vector<std::string>{"present", "", "staff:dana"}));
   EXPECT_EQ(all.at(eve), (std::vector<std::string>{"present", "", "staff:dana"}));
-  EXPECT_EQ(count("SELECT count(*) FROM attendance_marks WHERE session_id = " + std::to_string(q)), 2);
+  // Dee and Eve present (mark all, undone, redone), Eve absent from a third tab, Dee's mark
+  // undone, both present again: four marks stand, none of them the forged absence of Dee's.
+  EXPECT_EQ(count("SELECT count(*) FROM attendance_marks WHERE session_id = " + std::to_string(q)), 4);
+  EXPECT_EQ(count("SELECT count(*) FROM attendance_marks WHERE status = 'absent' AND session_id = " +
+                  std::to_string(q) + " AND client_id = " + std::to_string(dee)),
+            0);
   // ... Cy's missed-session alert acknowledged by Dana with the note ...
   pqxx::connection c{db_url};
   pqxx::read_transaction tx{c};

@@ -2,6 +2,8 @@
 // see and change only that site's records (anything else answers 404 as if missing), an admin
 // sees every site, "mine" lists a counselor's own clients, acknowledging names the signed-in
 // member, and the front desk sees that messages went out but not what they said.
+#include <set>
+
 #include "staff_session.hpp"
 #include "web_views_fixture.hpp"
 
@@ -48,6 +50,31 @@ class web_scope_test : public web_views_fixture {
   }
   std::string n(std::int64_t id) const { return std::to_string(id); }
   std::string alert_of(const clinic& c) const { return scalar("SELECT id FROM alerts WHERE site_id = " + n(c.site)); }
+
+  // An episode at `at`'s site that began 60 days ago and was discharged 30 days ago.
+  std::int64_t discharged_episode(std::int64_t client, const clinic& at, const std::string& outcome) {
+    const auto ep = create("/v1/episodes", {{"client_id", client},
+                                            {"site_id", at.site},
+                                            {"level_of_care", "iop"},
+                                            {"start_date", local_date("UTC", at.start - 60 * 24h)},
+                                            {"counselor_id", at.counselor}});
+    const auto res = daemon->post("/v1/episodes/" + n(ep) + "/discharge",
+                                  {{"date", local_date("UTC", at.start - 30 * 24h)}, {"outcome", outcome}});
+    EXPECT_EQ(res.status, 200) << res.body;
+    return ep;
+  }
+  // Placed since yesterday (in the client's open episode, or a new one at the group's site).
+  void place(std::int64_t client, std::int64_t group, const clinic& at) {
+    create("/v1/enrollments", {{"client_id", client},
+                               {"group_id", group},
+                               {"counselor_id", at.counselor},
+                               {"start_date", local_date("UTC", at.start - 24h)}});
+  }
+  json::value overview_as(const std::string& username, std::int64_t client) {
+    const auto res = as_staff(*daemon, as(username), "GET", "/v1/clients/" + n(client) + "/overview");
+    EXPECT_EQ(res.status, 200) << res.body;
+    return res.status == 200 ? res.json() : json::value{};
+  }
 
   clinic north, south;
 };
@@ -156,6 +183,80 @@ TEST_F(web_scope_test, the_front_desk_sees_that_messages_went_out_but_not_what_t
   }
   for (const auto& t : texts) EXPECT_EQ(res.body.find(t), std::string::npos) << t;
   EXPECT_EQ(get_status(as("desk"), "/v1/clients/" + n(north.kim) + "/messages"), 403);
+}
+
+TEST_F(web_scope_test, a_client_is_in_scope_through_open_episodes_and_shows_only_the_staff_members_sites) {
+  // Jo left North (discharged) and is now in care at South: North's staff no longer see Jo.
+  const auto jo = create("/v1/clients", {{"first_name", "Jo"}});
+  discharged_episode(jo, north, "transferred");
+  place(jo, south.group, south);
+  EXPECT_EQ(get_status(as("robin"), "/v1/clients/" + n(jo) + "/overview"), 404);
+  EXPECT_EQ(get_status(as("desk"), "/v1/clients/" + n(jo) + "/overview"), 404);
+  EXPECT_EQ(get_status(as("boss"), "/v1/clients/" + n(jo) + "/overview"), 200);
+
+  // Mo was at South before, is in care at North now and also attends a South group: North's
+  // counselor sees North's episode and sessions only; the token sees everything.
+  const auto mo = create("/v1/clients", {{"first_name", "Mo"}});
+  const auto old_south = discharged_episode(mo, south, "completed");
+  place(mo, north.group, north);
+  const auto hour = date::make_time(north.start - date::floor<date::days>(north.start)).hours().count();
+  const auto at = date::floor<date::days>(north.start) + (hour == 2 || hour == 3 ? 12h : 3h);
+  const auto south_group = daily_group_of(south.site, "UTC", at, 30min, {mo}, north.counselor);
+  std::int64_t south_upcoming = 0;
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto res = daemon->get("/v1/clients/" + n(mo) + "/overview");
+        if (res.status != 200) return false;
+        const auto body = res.json();
+        for (const auto& u : body.at("upcoming").as_array())
+          if (u.at("group_id").as_int64() == south_group) ++south_upcoming;
+        return south_upcoming > 0;
+      },
+      30s))
+      << "no session of the South group";
+  const auto all = daemon->get("/v1/clients/" + n(mo) + "/overview").json();
+  EXPECT_EQ(all.at("episodes").as_array().size(), 2u);
+
+  const auto seen = overview_as("robin", mo);
+  ASSERT_TRUE(seen.is_object());
+  std::set<std::int64_t> sites, episodes;
+  for (const auto& e : seen.at("episodes").as_array()) {
+    sites.insert(e.at("site_id").as_int64());
+    episodes.insert(e.at("id").as_int64());
+  }
+  EXPECT_EQ(sites, std::set<std::int64_t>{north.site});
+  EXPECT_EQ(episodes.count(old_south), 0u);
+  EXPECT_EQ(episodes.size(), 1u);
+  std::set<std::int64_t> upcoming_sites;
+  for (const auto& u : seen.at("upcoming").as_array()) upcoming_sites.insert(u.at("site_id").as_int64());
+  EXPECT_EQ(upcoming_sites, std::set<std::int64_t>{north.site}) << json::serialize(seen);
+}
+
+TEST_F(web_scope_test, the_front_desk_sees_no_clinical_notes_in_the_client_overview) {
+  // Lu left North against advice once and is back in care there.
+  const auto lu = create("/v1/clients", {{"first_name", "Lu"}});
+  discharged_episode(lu, north, "left_ama");
+  place(lu, north.group, north);
+
+  const auto full = overview_as("robin", lu);
+  ASSERT_TRUE(full.is_object());
+  std::set<std::string> outcomes, reasons;
+  for (const auto& e : full.at("episodes").as_array()) {
+    if (e.at("discharge_outcome").is_string()) outcomes.emplace(e.at("discharge_outcome").as_string());
+    for (const auto& l : e.at("levels").as_array()) reasons.emplace(l.at("reason").as_string());
+  }
+  EXPECT_EQ(outcomes, std::set<std::string>{"left_ama"});
+  EXPECT_EQ(reasons, std::set<std::string>{"admission"});
+
+  const auto limited = overview_as("desk", lu);
+  ASSERT_TRUE(limited.is_object());
+  ASSERT_EQ(limited.at("episodes").as_array().size(), 2u);
+  for (const auto& e : limited.at("episodes").as_array()) {
+    EXPECT_TRUE(e.at("discharge_outcome").is_null()) << json::serialize(e);
+    ASSERT_FALSE(e.at("levels").as_array().empty());
+    for (const auto& l : e.at("levels").as_array()) EXPECT_TRUE(l.at("reason").is_null()) << json::serialize(l);
+  }
+  EXPECT_EQ(json::serialize(limited).find("left_ama"), std::string::npos);
 }
 
 }  // namespace

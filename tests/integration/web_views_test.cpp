@@ -1,6 +1,10 @@
 // What the staff web page reads, through the real daemon with the API token: a site's day with
 // its counts, the roster with replies and the undo of a staff mark, alerts with first names and
 // "mine", and the client and group overviews.
+#include <array>
+#include <set>
+#include <thread>
+
 #include "web_views_fixture.hpp"
 
 namespace rollcall::testing {
@@ -126,6 +130,83 @@ TEST_F(web_views_test, the_roster_shows_replies_and_undo_steps_back_through_staf
   EXPECT_EQ(fields_of(res), std::set<std::string>{"client_id"});
   EXPECT_EQ(daemon->post("/v1/sessions/999999/attendance/undo", json::object{{"client_id", c.kim}}).status, 404);
   EXPECT_EQ(daemon->post(path("/v1/sessions", c.session, "/attendance/undo"), json::object{}).status, 422);
+}
+
+TEST_F(web_views_test, an_undo_names_the_mark_it_removes_and_happens_once) {
+  start_daemon();
+  const auto c = set_up(10min);
+  const auto undo_path = path("/v1/sessions", c.session, "/attendance/undo");
+  auto res = mark(c, c.kim, {{"status", "present"}});
+  ASSERT_EQ(res.status, 201) << res.body;
+  const auto front_desk_mark = res.json().at("id").as_int64();
+  // A counselor marks Kim late meanwhile: the front desk's undo of "present" must not take it.
+  res = mark(c, c.kim, {{"status", "late"}, {"minutes", 5}});
+  ASSERT_EQ(res.status, 201) << res.body;
+  const auto counselor_mark = res.json().at("id").as_int64();
+  res = daemon->post(undo_path, json::object{{"client_id", c.kim}, {"mark_id", front_desk_mark}});
+  EXPECT_EQ(res.status, 409) << res.body;
+  EXPECT_NE(res.body.find("the mark changed; reload"), std::string::npos) << res.body;
+  EXPECT_EQ(roster_entry(c, c.kim).at("status"), "late");
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'attendance.undo'"), 0);
+
+  // Two undos of the same mark at once: one removes it, the other changes nothing.
+  std::array<api_response, 2> answers;
+  const json::object body{{"client_id", c.kim}, {"mark_id", counselor_mark}};
+  {
+    std::thread a{[&] { answers[0] = daemon->post(undo_path, body); }};
+    std::thread b{[&] { answers[1] = daemon->post(undo_path, body); }};
+    a.join();
+    b.join();
+  }
+  std::multiset<int> statuses{answers[0].status, answers[1].status};
+  EXPECT_EQ(statuses, (std::multiset<int>{200, 409})) << answers[0].body << answers[1].body;
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'attendance.undo'"), 1);
+  EXPECT_EQ(roster_entry(c, c.kim).at("status"), "present");  // the front desk's mark counts again
+  EXPECT_EQ(count("SELECT count(*) FROM attendance_marks WHERE id = " + std::to_string(front_desk_mark)), 1);
+
+  res = daemon->post(undo_path, json::object{{"client_id", c.kim}, {"mark_id", 0}});
+  EXPECT_EQ(res.status, 422) << res.body;
+  EXPECT_EQ(fields_of(res), std::set<std::string>{"mark_id"});
+}
+
+TEST_F(web_views_test, no_undo_once_the_sessions_attendance_is_closed) {
+  start_daemon();
+  const auto c = set_up(10min);
+  auto res = mark(c, c.kim, {{"status", "present"}});
+  ASSERT_EQ(res.status, 201) << res.body;
+  const auto mark_id = res.json().at("id").as_int64();
+  sql("UPDATE sessions SET attendance_closed_at = now() WHERE id = " + std::to_string(c.session));
+  res = daemon->post(path("/v1/sessions", c.session, "/attendance/undo"),
+                     json::object{{"client_id", c.kim}, {"mark_id", mark_id}});
+  EXPECT_EQ(res.status, 409) << res.body;
+  EXPECT_NE(res.body.find("correction"), std::string::npos) << res.body;
+  EXPECT_EQ(count("SELECT count(*) FROM attendance_marks WHERE id = " + std::to_string(mark_id)), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'attendance.undo'"), 0);
+  // A correction still can be made.
+  EXPECT_EQ(mark(c, c.kim, {{"status", "late"}, {"minutes", 3}}).status, 201);
+}
+
+TEST_F(web_views_test, mark_all_present_only_unmarked_keeps_marks_made_meanwhile) {
+  start_daemon();
+  const auto c = set_up(10min);
+  // The page read the roster with both unmarked; a counselor then marked Kim absent elsewhere.
+  ASSERT_EQ(mark(c, c.kim, {{"status", "excused"}, {"reason", "called in"}}).status, 201);
+  const json::array marks{json::object{{"client_id", c.kim}, {"status", "present"}},
+                          json::object{{"client_id", c.lee}, {"status", "present"}}};
+  auto res = daemon->post(path("/v1/sessions", c.session, "/attendance/roster"),
+                          json::object{{"marks", marks}, {"only_unmarked", true}});
+  ASSERT_EQ(res.status, 201) << res.body;
+  const auto written = res.json().at("marks").as_array();
+  ASSERT_EQ(written.size(), 1u) << res.body;
+  EXPECT_EQ(written[0].at("client_id").as_int64(), c.lee);
+  EXPECT_EQ(roster_entry(c, c.kim).at("status"), "excused");
+  EXPECT_EQ(roster_entry(c, c.lee).at("status"), "present");
+  EXPECT_EQ(count("SELECT count(*) FROM attendance_marks WHERE session_id = " + std::to_string(c.session)), 2);
+  // Without it the roster is written as sent.
+  res = daemon->post(path("/v1/sessions", c.session, "/attendance/roster"), json::object{{"marks", marks}});
+  ASSERT_EQ(res.status, 201) << res.body;
+  EXPECT_EQ(res.json().at("marks").as_array().size(), 2u);
+  EXPECT_EQ(roster_entry(c, c.kim).at("status"), "present");
 }
 
 TEST_F(web_views_test, alerts_carry_the_first_name_and_mine_needs_a_staff_member) {

@@ -77,4 +77,12 @@ TEST(scope, front_desk_staff_do_not_read_message_texts) {
   EXPECT_FALSE(staff({1}, "front_desk").reads_message_text());
 }
 
+TEST(scope, front_desk_staff_do_not_read_clinical_notes) {
+  EXPECT_TRUE(token().reads_clinical_notes());
+  EXPECT_TRUE(staff({1}).reads_clinical_notes());
+  EXPECT_TRUE(staff({1}, "supervisor").reads_clinical_notes());
+  EXPECT_FALSE(staff({1}, "front_desk").reads_clinical_notes());
+  EXPECT_FALSE(http::principal{}.reads_clinical_notes());
+}
+
 }  // namespace

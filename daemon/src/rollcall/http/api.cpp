@@ -62,11 +62,13 @@ task mark_attendance(api_deps d, request_context& ctx) {
   co_return ctx.json(st::created, to_json(*out));
 }
 
-// POST /v1/sessions/{id}/attendance/roster {marks: [{client_id, status, minutes?, reason?}, ...]}:
-// the whole roster in one request, every mark or none.
+// POST /v1/sessions/{id}/attendance/roster {marks: [{client_id, status, minutes?, reason?}, ...],
+// only_unmarked?}: the whole roster in one request, every mark or none; with only_unmarked the
+// clients marked meanwhile (by someone else) keep their mark, and the answer lists what was written.
 task mark_roster(api_deps d, request_context& ctx) {
   json_reader in{ctx.req.body()};
   const auto* entries = in.required_array("marks");
+  const auto only_unmarked = in.optional_bool("only_unmarked").value_or(false);
   in.reject_unknown_fields();
   std::vector<ports::attendance_mark_input> marks;
   field_errors errors = in.errors();
@@ -95,7 +97,7 @@ task mark_roster(api_deps d, request_context& ctx) {
   if (!co_await session_visible(d.views, ctx.who, ctx.ids[0]))
     co_return ctx.fail(st::not_found, "Not found", {}, "no such session");
   const auto now = std::chrono::floor<std::chrono::seconds>(d.clock.now());
-  auto out = co_await d.attendance.record_marks(ctx.ids[0], marks, now);
+  auto out = co_await d.attendance.record_marks(ctx.ids[0], marks, now, only_unmarked);
   if (!out) co_return ctx.reject(out.error());
   json::array list;
   for (const auto& m : *out) list.push_back(to_json(m));

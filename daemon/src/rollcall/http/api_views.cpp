@@ -128,15 +128,20 @@ vtask roster(views_deps d, request_context& ctx) {
                                           {"clients", std::move(out)}});
 }
 
-// POST /v1/sessions/{id}/attendance/undo {client_id}: the client's latest staff mark goes (to
-// the audit log), and the one before it counts again; answers the client's roster entry.
+// POST /v1/sessions/{id}/attendance/undo {client_id, mark_id?}: the client's latest staff mark
+// goes (to the audit log), and the one before it counts again; answers the client's roster
+// entry. mark_id names the mark meant: if another is the latest now, 409 and nothing changes.
 vtask undo_mark(views_deps d, request_context& ctx) {
   json_reader in{ctx.req.body()};
   const auto client_id = in.required_id("client_id");
+  const auto mark_id = in.optional_id_or_null("mark_id");
+  if (mark_id && *mark_id == 0) in.add_error("mark_id", "must be a mark id");
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
   if (!co_await session_visible(d.views, ctx.who, ctx.ids[0])) co_return not_found(ctx, "no such session");
-  auto out = co_await d.views.undo_mark(ctx.ids[0], client_id, ctx.actor);
+  std::optional<ports::id_t> meant;
+  if (mark_id) meant = *mark_id;
+  auto out = co_await d.views.undo_mark(ctx.ids[0], client_id, meant, ctx.actor);
   if (!out) co_return ctx.reject(out.error());
   const auto view = co_await read_roster(d, ctx, ctx.ids[0]);
   if (!view) co_return not_found(ctx, "no such session");
@@ -163,11 +168,22 @@ json::object to_json(const ports::overview_session& s, bool with_group) {
   return o;
 }
 
+// `sites`: of the client's open episodes; a discharged or archived stay no longer shows them.
 bool any_in_scope(const principal& who, const std::vector<ports::client_overview::site_zone>& sites) {
   if (who.all_sites) return true;
   for (const auto& s : sites)
     if (who.can_see_site(s.site_id)) return true;
   return false;
+}
+
+// An episode as the caller may read it: the front desk sees no clinical free text (why the
+// level changed, how the stay ended); the fields stay, null.
+json::object episode_json(const principal& who, const ports::episode& e) {
+  auto o = http::to_json(e);
+  if (who.reads_clinical_notes()) return o;
+  o["discharge_outcome"] = nullptr;
+  for (auto& l : o["levels"].as_array()) l.as_object()["reason"] = nullptr;
+  return o;
 }
 
 // The current episode's last four ISO weeks and this one: required, scheduled and attended hours.
@@ -210,13 +226,17 @@ vtask client_overview(views_deps d, request_context& ctx) {
   ports::care_store::episode_filter ef;
   ef.client_id = ctx.ids[0];
   auto episodes = co_await d.care.list_episodes(ef, ports::page_request{0, 100});
+  // Only what happened at the caller's sites: another site's stay, placements and marks stay there.
+  std::erase_if(episodes.items, [&](const ports::episode& e) { return !ctx.who.can_see_site(e.site_id); });
+  std::erase_if(o->upcoming, [&](const ports::overview_session& s) { return !ctx.who.can_see_site(s.site_id); });
+  std::erase_if(o->attendance, [&](const ports::overview_attendance& a) { return !ctx.who.can_see_site(a.site_id); });
   // Open first, then the newest.
   std::stable_sort(episodes.items.begin(), episodes.items.end(), [](const auto& a, const auto& b) {
     if ((a.status == "active") != (b.status == "active")) return a.status == "active";
     return a.start_date > b.start_date;
   });
   json::array eps, weekly;
-  for (const auto& e : episodes.items) eps.push_back(http::to_json(e));
+  for (const auto& e : episodes.items) eps.push_back(episode_json(ctx.who, e));
   if (!episodes.items.empty()) {
     const auto& current = episodes.items.front();
     std::string zone = "UTC";  // the site's zone decides "this week"

@@ -25,6 +25,8 @@ struct principal {
   }
   // Front desk staff see that messages went out and how they fared, not what they said.
   bool reads_message_text() const { return who == kind::token || (who == kind::staff && role != "front_desk"); }
+  // Nor clinical free text: why a level of care changed, how an episode ended.
+  bool reads_clinical_notes() const { return reads_message_text(); }
 };
 
 }  // namespace rollcall::http

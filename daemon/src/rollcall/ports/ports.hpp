@@ -83,10 +83,11 @@ class attendance_store {
   // not_found: no such session; invalid_input: client not enrolled or session not started.
   virtual task<outcome<attendance_mark>> record_mark(const attendance_mark_input& in, sys_seconds now) = 0;
   // A whole roster in one transaction: every mark or none. Rejections name the entry
-  // ("marks[2].client_id").
+  // ("marks[2].client_id"). `only_unmarked`: clients who already have a mark are skipped (the
+  // answer lists only the marks written).
   virtual task<outcome<std::vector<attendance_mark>>> record_marks(id_t session_id,
                                                                    const std::vector<attendance_mark_input>& in,
-                                                                   sys_seconds now) = 0;
+                                                                   sys_seconds now, bool only_unmarked) = 0;
   virtual task<result<std::vector<attendance_mark>>> marks_of_session(id_t session_id) = 0;
 };
 

@@ -46,7 +46,7 @@ struct overview_session {
   std::optional<std::string> reply;  // confirmed | declined: the latest reply
 };
 struct overview_attendance {
-  id_t session_id = 0;
+  id_t session_id = 0, site_id = 0;
   std::string group_name, local_date, status, marked_by, source;
   sys_seconds starts_at, marked_at;
   std::optional<int> minutes;
@@ -75,7 +75,7 @@ struct client_overview {
     id_t site_id = 0;
     std::string time_zone;
   };
-  std::vector<site_zone> sites;  // of the client's episodes (scope; "this week" at the site)
+  std::vector<site_zone> sites;  // of the client's open episodes (scope; "this week" at the site)
   std::vector<overview_session> upcoming;
   std::vector<overview_attendance> attendance;
   std::vector<overview_message> messages;
@@ -101,9 +101,12 @@ class view_store {
   // The sessions of `site_id` on `date` (empty: the site's local date at `now`). not_found: no site.
   virtual task<result<site_day>> site_day_of(id_t site_id, const std::string& date, sys_seconds now) = 0;
   // Removes the client's latest mark at the session when staff made it, in the audit log as
-  // "attendance.undo" with the row. not_found: no session; invalid_input (client_id): not on
-  // the roster; conflict: the latest mark is not a staff mark, or there is none.
-  virtual task<outcome<undone_mark>> undo_mark(id_t session_id, id_t client_id, const std::string& actor) = 0;
+  // "attendance.undo" with the row. `mark_id`: the mark the caller means, which must still be
+  // the latest. not_found: no session; invalid_input (client_id): not on the roster; conflict:
+  // the latest mark is not a staff mark, there is none, it is not `mark_id`, another undo took
+  // it meanwhile, or the session's attendance is closed (a correction is the way then).
+  virtual task<outcome<undone_mark>> undo_mark(id_t session_id, id_t client_id, std::optional<id_t> mark_id,
+                                               const std::string& actor) = 0;
   // Upcoming from `now` for 14 days (at most 20), attendance of the last 8 weeks, the latest 20
   // messages. not_found: no such client.
   virtual task<result<client_overview>> client_overview_of(id_t client_id, sys_seconds now) = 0;

@@ -12,6 +12,7 @@
 #include "rollcall/store/sql.hpp"
 #include "rollcall/store/sql_alerts.hpp"
 #include "rollcall/store/sql_messaging.hpp"
+#include "rollcall/store/sql_views.hpp"
 
 namespace rollcall::store {
 
@@ -110,6 +111,7 @@ outcome<attendance_mark> mark_in(pqxx::work& tx, const attendance_mark_input& in
   // Early arrivals can be checked in up to an hour before the start; no marks further ahead.
   if (now < starts_at - std::chrono::hours{1})
     return reject(errc::invalid_input, "session_id", "the session has not started yet");
+  tx.exec_prepared(sql::lock_client_marks, in.session_id, in.client_id);  // after the session, as undo does
   auto r = tx.exec_prepared1(sql::insert_mark, in.session_id, in.client_id, in.status, in.marked_by,
                              in.minutes.value_or(-1), in.reason);
   attendance_mark out{
@@ -136,13 +138,20 @@ task<outcome<attendance_mark>> pg_store::record_mark(const attendance_mark_input
 
 task<outcome<std::vector<attendance_mark>>> pg_store::record_marks(id_t session_id,
                                                                    const std::vector<attendance_mark_input>& in,
-                                                                   sys_seconds now) {
-  auto work = [session_id, &in, now, &events = events_](pqxx::connection& c) -> outcome<std::vector<attendance_mark>> {
+                                                                   sys_seconds now, bool only_unmarked) {
+  auto work = [session_id, &in, now, only_unmarked,
+               &events = events_](pqxx::connection& c) -> outcome<std::vector<attendance_mark>> {
     pqxx::work tx{c};
-    if (tx.exec_prepared(sql::session_exists, session_id).empty())
+    if (tx.exec_prepared(sql::lock_session_for_mark, session_id, id_t{0}).empty())
       return reject(errc::not_found, "session_id", "no such session");
+    // Every client's marks locked up front in client order (two rosters do not deadlock), so
+    // that "already marked" cannot change before this commits.
+    std::set<id_t> locked;
+    for (const auto& m : in) locked.insert(m.client_id);
+    for (auto id : locked) tx.exec_prepared(sql::lock_client_marks, session_id, id);
     std::vector<attendance_mark> out;
     for (std::size_t i = 0; i < in.size(); ++i) {
+      if (only_unmarked && !tx.exec_prepared(sql::view_latest_mark, session_id, in[i].client_id).empty()) continue;
       auto one = mark_in(tx, in[i], now, "marks[" + std::to_string(i) + "].", events);
       if (!one) return one.error();  // nothing is committed
       out.push_back(std::move(*one));

@@ -51,7 +51,8 @@ class pg_store final : public ports::directory_store,
 
   // attendance_store
   ports::task<outcome<std::vector<ports::attendance_mark>>> record_marks(
-      ports::id_t session_id, const std::vector<ports::attendance_mark_input>& in, ports::sys_seconds now) override;
+      ports::id_t session_id, const std::vector<ports::attendance_mark_input>& in, ports::sys_seconds now,
+      bool only_unmarked) override;
   ports::task<outcome<ports::attendance_mark>> record_mark(const ports::attendance_mark_input& in,
                                                            ports::sys_seconds now) override;
   ports::task<result<std::vector<ports::attendance_mark>>> marks_of_session(ports::id_t session_id) override;

@@ -60,6 +60,9 @@ day_session read_day_session(const pqxx::row& r) {
   return s;
 }
 
+// A 409 whose detail is what staff read on the page ("Not saved: ...").
+rejection refuse(std::string detail) { return rejection{errc::conflict, {}, std::move(detail), {}}; }
+
 // attendance.undone: the mark `removed` no longer counts; `current` is the client's mark that
 // counts now (none: unmarked). Ids and record fields only, as every event.
 void queue_undo_event(pqxx::work& tx, const event_subscriptions& events, const attendance_mark& removed,
@@ -91,12 +94,19 @@ task<result<site_day>> pg_view_store::site_day_of(id_t site_id, const std::strin
   co_return co_await pool_.run(work);
 }
 
-task<outcome<undone_mark>> pg_view_store::undo_mark(id_t session_id, id_t client_id, const std::string& actor) {
-  auto work = [session_id, client_id, actor, &events = events_](pqxx::connection& c) -> outcome<undone_mark> {
+task<outcome<undone_mark>> pg_view_store::undo_mark(id_t session_id, id_t client_id, std::optional<id_t> mark_id,
+                                                    const std::string& actor) {
+  auto work = [session_id, client_id, mark_id, actor, &events = events_](pqxx::connection& c) -> outcome<undone_mark> {
     pqxx::work tx{c};
     // FOR SHARE of the session, as a new mark takes it: the close of its attendance waits.
     const auto s = tx.exec_prepared(sql::lock_session_for_mark, session_id, client_id);
     if (s.empty()) return reject(errc::not_found, "session_id", "no such session");
+    // The no-show sweep looks only at open sessions: an undo now would leave no mark for good.
+    if (tx.exec_prepared1(sql::view_attendance_closed, session_id)[0].as<bool>())
+      return refuse("the session's attendance is closed; enter a correction (a new mark) instead");
+    // Marks of this client at this session one at a time (as mark_in does): what the latest
+    // mark is cannot change under us.
+    tx.exec_prepared(sql::lock_client_marks, session_id, client_id);
     const auto latest = tx.exec_prepared(sql::view_latest_mark, session_id, client_id);
     if (latest.empty()) {
       if (!s[0][2].as<bool>())
@@ -114,6 +124,7 @@ task<outcome<undone_mark>> pg_view_store::undo_mark(id_t session_id, id_t client
                             std::nullopt,
                             r[6].as<std::string>()};
     if (!r[5].is_null()) removed.minutes = r[5].as<int>();
+    if (mark_id && *mark_id != removed.id) return refuse("the mark changed; reload");
     if (removed.source != "staff") {
       std::string message = "the latest mark was not made by staff (source ";
       message += removed.source;
@@ -122,7 +133,9 @@ task<outcome<undone_mark>> pg_view_store::undo_mark(id_t session_id, id_t client
     }
     const auto before = snapshot(tx, sql::snapshot_mark, removed.id);
     const auto external = tx.exec_prepared(sql::event_mark, removed.id);
-    tx.exec_prepared(sql::view_delete_mark, removed.id);
+    // Another undo may have taken it meanwhile: then this one did nothing and says so.
+    if (tx.exec_prepared(sql::view_delete_mark, removed.id).affected_rows() != 1)
+      return refuse("the mark changed; reload");
     audit_change(tx, actor, "attendance.undo", "attendance", sql::snapshot_mark, removed.id, before,
                  {{"session_id", session_id}, {"client_id", client_id}});
     const auto now_latest = tx.exec_prepared(sql::view_latest_mark, session_id, client_id);
@@ -155,6 +168,7 @@ task<result<client_overview>> pg_view_store::client_overview_of(id_t client_id, 
     for (const auto& r : tx.exec_prepared(sql::view_client_attendance, client_id, epoch(now))) {
       overview_attendance a;
       a.session_id = r[0].as<id_t>();
+      a.site_id = r[9].as<id_t>();
       a.group_name = r[1].as<std::string>();
       a.local_date = r[2].as<std::string>();
       a.starts_at = from_epoch(r[3].as<long long>());

@@ -16,6 +16,7 @@ class pg_view_store final : public ports::view_store {
   ports::task<result<ports::site_day>> site_day_of(ports::id_t site_id, const std::string& date,
                                                    ports::sys_seconds now) override;
   ports::task<outcome<ports::undone_mark>> undo_mark(ports::id_t session_id, ports::id_t client_id,
+                                                     std::optional<ports::id_t> mark_id,
                                                      const std::string& actor) override;
   ports::task<result<ports::client_overview>> client_overview_of(ports::id_t client_id,
                                                                  ports::sys_seconds now) override;

@@ -158,6 +158,10 @@ void prepare_all(pqxx::connection& c) {
             "         AND" ROLLCALL_ATTENDS
             ")"
             " FROM sessions s WHERE s.id = $1 FOR SHARE OF s");
+  // One writer of a client's marks at a session at a time (a mark, an undo, a roster that skips
+  // the marked): what a transaction saw as the latest mark stays the latest until it commits.
+  c.prepare(lock_client_marks,
+            "SELECT pg_advisory_xact_lock(hashtextextended('attendance_mark:' || $1::text || ':' || $2::text, 0))");
   c.prepare(insert_mark,
             "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by, minutes, reason)"
             " VALUES ($1, $2, $3, 'staff', $4, nullif($5::integer, -1), nullif($6, ''))"

@@ -41,6 +41,7 @@ inline constexpr const char* insert_message = "insert_message";
 
 inline constexpr const char* session_for_mark = "session_for_mark";
 inline constexpr const char* lock_session_for_mark = "lock_session_for_mark";
+inline constexpr const char* lock_client_marks = "lock_client_marks";
 inline constexpr const char* insert_mark = "insert_mark";
 inline constexpr const char* session_exists = "session_exists";
 inline constexpr const char* marks_of_session = "marks_of_session";

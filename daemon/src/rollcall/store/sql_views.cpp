@@ -55,6 +55,7 @@ void prepare_views(pqxx::connection& c) {
             " coalesce(m.reason, '')"
             " FROM attendance_marks m WHERE m.session_id = $1 AND m.client_id = $2 ORDER BY m.id DESC LIMIT 1");
   c.prepare(view_delete_mark, "DELETE FROM attendance_marks WHERE id = $1 AND source = 'staff'");
+  c.prepare(view_attendance_closed, "SELECT attendance_closed_at IS NOT NULL FROM sessions WHERE id = $1");
   c.prepare(view_client,
             "SELECT c.id, c.first_name, CASE WHEN c.archived_at IS NULL THEN 'active' ELSE 'archived' END, c.language,"
             " c.sms_consent, c.email_consent,"
@@ -63,9 +64,11 @@ void prepare_views(pqxx::connection& c) {
             " (SELECT extract(epoch FROM o.opted_out_at)::bigint FROM opt_outs o"
             "   WHERE o.channel = 'email' AND o.address = c.email)"
             " FROM clients c WHERE c.id = $1");
+  // The sites of the client's open episodes: a discharge or an archive ends that site's view.
   c.prepare(view_client_sites,
             "SELECT st.id, st.time_zone FROM sites st"
-            " WHERE st.id IN (SELECT site_id FROM episodes WHERE client_id = $1) ORDER BY st.id");
+            " WHERE st.id IN (SELECT site_id FROM episodes WHERE client_id = $1 AND status = 'active'"
+            "   AND archived_at IS NULL) ORDER BY st.id");
   // Sessions of the client's attending placements from now (one in progress too) for 14 days.
   c.prepare(view_client_upcoming,
             "SELECT " + overview_session_cols +
@@ -81,7 +84,7 @@ void prepare_views(pqxx::connection& c) {
   c.prepare(view_client_attendance,
             "SELECT * FROM (SELECT DISTINCT ON (m.session_id) m.session_id, g.name, s.local_date::text,"
             " extract(epoch FROM s.starts_at)::bigint AS starts, m.status, m.minutes, m.marked_by,"
-            " extract(epoch FROM m.marked_at)::bigint, m.source"
+            " extract(epoch FROM m.marked_at)::bigint, m.source, g.site_id"
             " FROM attendance_marks m JOIN sessions s ON s.id = m.session_id JOIN groups g ON g.id = s.group_id"
             " WHERE m.client_id = $1 AND s.starts_at >= to_timestamp($2) - interval '8 weeks'"
             " ORDER BY m.session_id, m.id DESC) t ORDER BY starts DESC, session_id DESC");

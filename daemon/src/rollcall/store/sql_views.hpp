@@ -11,6 +11,7 @@ inline constexpr const char* view_site_day = "view_site_day";
 inline constexpr const char* view_day_sessions = "view_day_sessions";
 inline constexpr const char* view_latest_mark = "view_latest_mark";
 inline constexpr const char* view_delete_mark = "view_delete_mark";
+inline constexpr const char* view_attendance_closed = "view_attendance_closed";
 inline constexpr const char* view_client = "view_client";
 inline constexpr const char* view_client_sites = "view_client_sites";
 inline constexpr const char* view_client_upcoming = "view_client_upcoming";
