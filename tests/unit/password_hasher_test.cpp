@@ -57,7 +57,9 @@ TEST_F(password_hasher_test, past_the_bound_a_verify_is_refused_without_waiting)
   for (const auto& a : answers) {
     ASSERT_TRUE(a.has_value()) << "every caller is answered";
     (a->has_value() ? verified : refused)++;
-    if (a->has_value()) EXPECT_FALSE(**a);
+    if (a->has_value()) {
+      EXPECT_FALSE(**a);
+    }
   }
   EXPECT_EQ(verified, 2);
   EXPECT_EQ(refused, 3);
