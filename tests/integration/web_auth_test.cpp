@@ -1,7 +1,8 @@
 // Staff sign-in against the real binary: logins made with the API token, session cookies and
 // their attributes, the CSRF and cross-site checks on writes, role route access, idle and
-// absolute expiry, sign-out and disabled logins, and what the audit log and the database keep
-// (hashes, never passwords).
+// absolute expiry, sign-out and disabled logins, what the audit log and the database keep
+// (hashes, never passwords), and a flood of sign-ins holding no database connection.
+#include <atomic>
 #include <thread>
 
 #include "clinic_fixture.hpp"
@@ -271,6 +272,59 @@ TEST_F(web_auth_test, the_cookie_is_secure_when_configured) {
   staff_with_login("casey", "counselor", {site});
   const auto s = sign_in("casey");
   EXPECT_TRUE(s.answer.set_cookie.ends_with("; Secure")) << s.answer.set_cookie;
+}
+
+// Regression: the argon2id verify ran inside a pool job, so a few parallel sign-ins held every
+// database connection (the fixture's pool_size is 2) and everything else queued behind them. Now
+// the verifies wait on the hasher's one thread, holding nothing: a bearer-token read sent once
+// the flood is under way answers while most sign-ins are still waiting for their verify. (Before,
+// its pool job queued behind the sign-ins' and answered after nearly all of them.)
+TEST_F(web_auth_test, a_flood_of_sign_ins_holds_no_database_connection) {
+  start();
+  staff_with_login("casey", "counselor", {site});
+  constexpr int flood = 12;
+  std::atomic<int> answered{0};
+  std::vector<int> statuses(flood);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < flood; ++i)
+    threads.emplace_back([&, i] {
+      statuses[i] = sign_in_raw(i % 2 ? "casey" : "nobody", "not-the-password").status;
+      answered.fetch_add(1);
+    });
+  while (answered.load() == 0) std::this_thread::yield();  // the flood is under way
+  const auto sites = daemon->get("/v1/sites");
+  const int answered_before_the_read = answered.load();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(sites.status, 200) << sites.body;
+  EXPECT_LE(answered_before_the_read, flood / 2) << "the read waited for the sign-ins' connections";
+  for (int status : statuses) EXPECT_EQ(status, 401) << "within the bound: every one verified and refused";
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed'"), flood);
+}
+
+// Past the hasher's bound (16 waiting) a sign-in is refused at once with a 503 and Retry-After,
+// so a flood cannot queue memory without limit.
+TEST_F(web_auth_test, sign_ins_past_the_bound_answer_503_with_retry_after) {
+  start();
+  constexpr int flood = 64;
+  std::vector<api_response> answers(flood);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < flood; ++i)
+    threads.emplace_back([&, i] { answers[i] = sign_in_raw("nobody", "not-the-password"); });
+  for (auto& t : threads) t.join();
+  int refused = 0, busy = 0;
+  for (const auto& a : answers) {
+    if (a.status == 401) ++refused;
+    if (a.status != 503) continue;
+    ++busy;
+    EXPECT_EQ(a.retry_after, "1");
+    EXPECT_EQ(a.content_type, "application/problem+json");
+  }
+  EXPECT_EQ(refused + busy, flood);
+  EXPECT_GE(refused, 16) << "the first 16 are verified";
+  EXPECT_GE(busy, 1) << "64 at once cannot all fit in 16 places";
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed'"), refused)
+      << "a 503 is no sign-in attempt";
+  EXPECT_EQ(daemon->get("/v1/sites").status, 200);
 }
 
 }  // namespace

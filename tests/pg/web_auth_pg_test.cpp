@@ -1,6 +1,6 @@
 // store/ against a real PostgreSQL: staff logins (created, changed, disabled, audited without
-// their hash), sign-in with argon2id verification, and session lookup within the idle and
-// absolute limits.
+// their hash), sign-in's steps (the login and its hash, the session opened only if the login is
+// unchanged, refusals audited), and session lookup within the idle and absolute limits.
 #include <chrono>
 #include <thread>
 
@@ -9,6 +9,7 @@
 
 #include "pg_store_fixture.hpp"
 #include "rollcall/store/pg_web_auth.hpp"
+#include "rollcall/support/passwords.hpp"
 #include "unit/run_task.hpp"
 
 namespace rollcall::testing {
@@ -31,6 +32,22 @@ class web_auth_pg_test : public pg_store_fixture {
     return {staff, std::move(username), std::move(password), "counselor", std::move(sites)};
   }
   ports::new_web_session fresh(const std::string& hash_hex) { return {hash_hex, "csrf-" + hash_hex.substr(0, 4), 60s}; }
+
+  // Sign-in as the handler runs it: find, verify (here, on the test's thread), open or refuse.
+  result<ports::web_session> sign_in(const std::string& username, const std::string& password,
+                                     const ports::new_web_session& session) {
+    auto found = run_task(auth.find_login_for_sign_in(username));
+    const bool matches = found && support::verify_password(password, found->password_hash);
+    if (!found || !matches || !found->may_sign_in) {
+      using why = ports::sign_in_refusal;
+      run_task(auth.record_failed_sign_in(found ? std::optional{found->login.staff_id} : std::nullopt,
+                                          !found     ? why::unknown_username
+                                          : !matches ? why::wrong_password
+                                                     : why::login_disabled));
+      return errc::unauthorized;
+    }
+    return run_task(auth.open_session(found->login.staff_id, found->password_hash, session));
+  }
 
   store::pg_web_auth_store auth{pool};
   const ports::session_limits limits{30s, 60s};
@@ -81,12 +98,12 @@ TEST_F(web_auth_pg_test, logins_are_refused_with_reasons) {
 
 TEST_F(web_auth_pg_test, sign_in_verifies_the_password_and_opens_a_session) {
   ASSERT_TRUE(run_task(auth.put_login(login(1, "dana", "dana-password-1"), "t")));
-  EXPECT_EQ(run_task(auth.sign_in("dana", "wrong-password", fresh(hash_a))).error(), errc::unauthorized);
-  EXPECT_EQ(run_task(auth.sign_in("nobody", "dana-password-1", fresh(hash_a))).error(), errc::unauthorized);
+  EXPECT_EQ(sign_in("dana", "wrong-password", fresh(hash_a)).error(), errc::unauthorized);
+  EXPECT_EQ(sign_in("nobody", "dana-password-1", fresh(hash_a)).error(), errc::unauthorized);
   EXPECT_EQ(scalar("SELECT count(*) FROM web_sessions"), 0);
   EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed'"), 2);
 
-  auto s = run_task(auth.sign_in("dana", "dana-password-1", fresh(hash_a)));
+  auto s = sign_in("dana", "dana-password-1", fresh(hash_a));
   ASSERT_TRUE(s);
   EXPECT_EQ(s->login.staff_id, 1);
   EXPECT_EQ(s->csrf_token, "csrf-aaaa");
@@ -102,10 +119,51 @@ TEST_F(web_auth_pg_test, sign_in_verifies_the_password_and_opens_a_session) {
   EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE action = 'sign_out'"), 1);
 }
 
+TEST_F(web_auth_pg_test, a_session_opens_only_if_the_login_is_unchanged_since_it_was_read) {
+  ASSERT_TRUE(run_task(auth.put_login(login(1, "dana", "dana-password-1"), "t")));
+  auto found = run_task(auth.find_login_for_sign_in("dana"));
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(found->may_sign_in);
+  EXPECT_EQ(found->login.staff_id, 1);
+  EXPECT_TRUE(support::verify_password("dana-password-1", found->password_hash));
+  EXPECT_FALSE(run_task(auth.find_login_for_sign_in("nobody")));
+
+  // The password changes while the old one is being verified.
+  ASSERT_TRUE(run_task(auth.put_login(login(1, "dana", "dana-password-2"), "t")));
+  EXPECT_EQ(run_task(auth.open_session(1, found->password_hash, fresh(hash_a))).error(), errc::unauthorized);
+  // Disabled meanwhile.
+  found = run_task(auth.find_login_for_sign_in("dana"));
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(run_task(auth.disable_login(1, "t")));
+  EXPECT_EQ(run_task(auth.open_session(1, found->password_hash, fresh(hash_a))).error(), errc::unauthorized);
+  EXPECT_EQ(scalar("SELECT count(*) FROM web_sessions"), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed' AND entity_id = 1"
+                   " AND detail->>'reason' = 'login changed during sign-in'"),
+            2);
+  found = run_task(auth.find_login_for_sign_in("dana"));
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(found->may_sign_in) << "disabled";
+
+  ASSERT_TRUE(run_task(auth.put_login(login(2, "eli", "eli-password-12"), "t")));
+  sql("UPDATE staff SET archived_at = now() WHERE id = 2");
+  found = run_task(auth.find_login_for_sign_in("eli"));
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(found->may_sign_in) << "archived";
+  run_task(auth.record_failed_sign_in(2, ports::sign_in_refusal::login_disabled));
+  run_task(auth.record_failed_sign_in(std::nullopt, ports::sign_in_refusal::unknown_username));
+  EXPECT_EQ(scalar<std::string>("SELECT string_agg(coalesce(entity_id::text, '-') || ':' || (detail->>'reason'), ','"
+                                " ORDER BY id) FROM audit_log WHERE action = 'sign_in_failed'"
+                                " AND detail->>'reason' <> 'login changed during sign-in'"),
+            "2:login disabled,-:unknown username");
+  EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE concat(before::text, after::text, detail::text)"
+                   " LIKE '%argon2%'"),
+            0);
+}
+
 TEST_F(web_auth_pg_test, sessions_end_when_idle_past_their_limit_or_disabled) {
   ASSERT_TRUE(run_task(auth.put_login(login(1, "dana", "dana-password-1"), "t")));
-  ASSERT_TRUE(run_task(auth.sign_in("dana", "dana-password-1", fresh(hash_a))));
-  ASSERT_TRUE(run_task(auth.sign_in("dana", "dana-password-1", fresh(hash_b))));
+  ASSERT_TRUE(sign_in("dana", "dana-password-1", fresh(hash_a)));
+  ASSERT_TRUE(sign_in("dana", "dana-password-1", fresh(hash_b)));
   sql("UPDATE web_sessions SET last_seen_at = now() - interval '40 seconds' WHERE token_hash = decode('" + hash_a +
       "', 'hex')");
   EXPECT_FALSE(run_task(auth.session_by_token(hash_a, limits))) << "idle 40 s, limit 30 s";
@@ -121,7 +179,7 @@ TEST_F(web_auth_pg_test, sessions_end_when_idle_past_their_limit_or_disabled) {
   EXPECT_TRUE(disabled->disabled_at);
   EXPECT_EQ(scalar("SELECT count(*) FROM web_sessions WHERE ended_at IS NULL"), 0);
   EXPECT_FALSE(run_task(auth.session_by_token(hash_a, {60s, 60s})));
-  EXPECT_EQ(run_task(auth.sign_in("dana", "dana-password-1", fresh(std::string(64, 'c')))).error(), errc::unauthorized);
+  EXPECT_EQ(sign_in("dana", "dana-password-1", fresh(std::string(64, 'c'))).error(), errc::unauthorized);
   EXPECT_EQ(run_task(auth.disable_login(2, "t")).error().code, errc::not_found);
 }
 

@@ -54,6 +54,7 @@
 #include "rollcall/support/errc.hpp"
 #include "rollcall/support/logging.hpp"
 #include "rollcall/support/metrics.hpp"
+#include "rollcall/support/password_hasher.hpp"
 
 namespace rollcall::app {
 
@@ -335,6 +336,9 @@ int run(const options& opts) {
   net::io_context io{1};
   store::event_subscriptions events;  // read by transactions on the pool's threads: it outlives the pool too
   store::db_pool pool{db_url, cfg.database.pool_size, store::sql::prepare_all};
+  // Sign-in's argon2id verifies: one thread of their own, at most 16 waiting (then 503), so a
+  // flood of sign-ins holds neither database connections nor unbounded memory.
+  support::password_hasher hasher{1, 16};
   system_clock clock;
   store::pg_store store{pool, events};
   store::pg_care_store care{pool, events};
@@ -374,7 +378,7 @@ int run(const options& opts) {
   http::register_alert_routes(routes, http::alerts_deps{alert_store, clock});
   store::pg_web_auth_store web_auth{pool};
   http::web_session_settings web_settings;
-  http::register_web_auth_routes(routes, http::web_auth_deps{web_auth, &web_settings});
+  http::register_web_auth_routes(routes, http::web_auth_deps{web_auth, hasher, &web_settings});
   http::register_web_routes(routes);
   support::metrics metrics{ROLLCALL_VERSION};
   store::pg_metrics_store metrics_store{pool};
@@ -576,6 +580,7 @@ int run(const options& opts) {
   sd_notify(0, "READY=1");
   log->info("rollcalld ready");
   io.run();
+  hasher.stop();
   pool.stop();
   if (embedded) embedded->stop();
   log->info("rollcalld stopped");

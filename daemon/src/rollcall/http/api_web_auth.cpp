@@ -1,6 +1,6 @@
-// Sign-in, sign-out and staff logins. A password is read from the body and handed to the store,
-// which hashes or verifies it on a pool thread; it never reaches a log or the audit log. Every
-// failed sign-in answers the same 401, whatever the reason.
+// Sign-in, sign-out and staff logins. A password is read from the body and verified on the
+// hasher's thread (sign-in) or handed to the store to be hashed (put_login); it never reaches a
+// log or the audit log. Every failed sign-in answers the same 401, whatever the reason.
 #include "rollcall/http/api_web_auth.hpp"
 
 #include "rollcall/http/api_internal.hpp"
@@ -70,11 +70,34 @@ web_task sign_in(web_auth_deps d, request_context& ctx) {
   const auto password = in.required_string("password", support::max_password_bytes);
   in.reject_unknown_fields();
   if (!in.ok()) co_return invalid(ctx, in);
+  const auto found = co_await d.store.find_login_for_sign_in(username);
+  // No connection is held from here to open_session. An unknown username still runs a full
+  // (dummy) verify: the answer's timing must not tell which usernames exist.
+  const std::string hash = found ? found->password_hash : std::string{};
+  const auto matches = co_await d.hasher.verify(password, hash);
+  if (!matches) {
+    auto res = ctx.fail(st::service_unavailable, "Service unavailable", {}, "too many sign-ins at once; try again");
+    res.set(beast_http::field::retry_after, "1");
+    co_return res;
+  }
+  using why = ports::sign_in_refusal;
+  const std::optional<why> refused = !found                ? std::optional{why::unknown_username}
+                                     : !*matches           ? std::optional{why::wrong_password}
+                                     : !found->may_sign_in ? std::optional{why::login_disabled}
+                                                           : std::nullopt;
+  const auto failed = [&] {
+    return ctx.fail(st::unauthorized, "Sign-in failed", {}, "the username or password is not right");
+  };
+  if (refused) {
+    const auto staff_id = found ? std::optional{found->login.staff_id} : std::nullopt;
+    co_await d.store.record_failed_sign_in(staff_id, *refused);
+    co_return failed();
+  }
   const auto settings = *d.settings;
   const auto cookie = new_session_secret();
   const ports::new_web_session session{session_token_hash(cookie), new_session_secret(), settings.max};
-  auto out = co_await d.store.sign_in(username, password, session);
-  if (!out) co_return ctx.fail(st::unauthorized, "Sign-in failed", {}, "the username or password is not right");
+  auto out = co_await d.store.open_session(found->login.staff_id, hash, session);
+  if (!out) co_return failed();
   auto res = ctx.json(st::ok, session_json(out->login, out->csrf_token, out->expires_at));
   res.set(beast_http::field::set_cookie, session_cookie(cookie, settings.max, settings.cookie_secure));
   res.set(beast_http::field::cache_control, "no-store");

@@ -5,11 +5,13 @@
 #include "rollcall/http/router.hpp"
 #include "rollcall/http/web_access.hpp"
 #include "rollcall/ports/web_auth.hpp"
+#include "rollcall/support/password_hasher.hpp"
 
 namespace rollcall::http {
 
 struct web_auth_deps {
   ports::web_auth_store& store;
+  support::password_hasher& hasher;      // sign-in's verify: its own thread, bounded
   const web_session_settings* settings;  // follows config reloads
 };
 

@@ -1,6 +1,7 @@
 // Staff sign-in for the web page: logins (username, password hash, role, sites) and the browser
-// sessions opened with them. Passwords cross this port in the clear only on their way to be
-// hashed or verified on the store's worker thread; hashes never leave the store.
+// sessions opened with them. A password crosses this port in the clear only on its way to be
+// hashed (put_login); a hash leaves the store only to be verified at sign-in, which happens
+// between two store calls so that no database connection waits for the argon2id work.
 #pragma once
 
 #include <chrono>
@@ -48,6 +49,16 @@ struct new_web_session {
   std::chrono::seconds max_age{0};
 };
 
+// What sign-in checks a password against. password_hash goes to the verify and nowhere else.
+struct sign_in_candidate {
+  staff_login login;
+  std::string password_hash;
+  bool may_sign_in = false;  // the login is not disabled and the staff member not archived
+};
+
+// Why a sign-in was refused, for the audit log only: the client always hears the same 401.
+enum class sign_in_refusal { unknown_username, wrong_password, login_disabled };
+
 // How long sessions live (web.session_idle, web.session_max).
 struct session_limits {
   std::chrono::seconds idle{0};
@@ -68,10 +79,16 @@ class web_auth_store {
   // Disables the login and ends its sessions. not_found: no login. Audited.
   virtual task<outcome<staff_login>> disable_login(id_t staff_id, const std::string& actor) = 0;
 
-  // Verifies the password and opens a session. unauthorized: unknown username, wrong password,
-  // disabled login or archived staff member (the caller cannot tell which). Audited both ways.
-  virtual task<result<web_session>> sign_in(const std::string& username, const std::string& password,
-                                            const new_web_session& session) = 0;
+  // Sign-in, in three short steps so that the password verify between them holds no
+  // connection. First the login with this username, or nullopt.
+  virtual task<std::optional<sign_in_candidate>> find_login_for_sign_in(const std::string& username) = 0;
+  // Then, once the password matched `verified_hash`, the session. unauthorized (audited as a
+  // failed sign-in) if meanwhile the login was disabled, its staff member archived or its
+  // password changed. Audited.
+  virtual task<result<web_session>> open_session(id_t staff_id, const std::string& verified_hash,
+                                                 const new_web_session& session) = 0;
+  // Or the refusal, in the audit log (staff_id: the login's, if the username exists).
+  virtual task<void> record_failed_sign_in(std::optional<id_t> staff_id, sign_in_refusal why) = 0;
   // The open session with this token hash within its limits (refreshing last_seen_at now and
   // then), or nullopt.
   virtual task<std::optional<web_session>> session_by_token(const std::string& token_hash,

@@ -124,46 +124,55 @@ task<outcome<staff_login>> pg_web_auth_store::disable_login(id_t staff_id, const
   co_return co_await pool_.run(work);
 }
 
-task<result<web_session>> pg_web_auth_store::sign_in(const std::string& username, const std::string& password,
-                                                     const new_web_session& session) {
-  auto work = [username, password, session](pqxx::connection& c) -> result<web_session> {
-    std::optional<staff_login> login;
-    std::string hash;
-    bool archived = false;
-    {
-      pqxx::read_transaction tx{c};
-      auto rows = tx.exec_prepared(sql::login_by_username, username);
-      if (!rows.empty()) {
-        login = read_login(rows[0]);
-        hash = rows[0][6].as<std::string>();
-        archived = rows[0][7].as<bool>();
-      }
-    }
-    // Always a full verify (a dummy one for an unknown username): the answer's timing must not
-    // tell which usernames exist.
-    const bool matches = support::verify_password(password, hash);
+task<std::optional<sign_in_candidate>> pg_web_auth_store::find_login_for_sign_in(const std::string& username) {
+  auto work = [username](pqxx::connection& c) -> std::optional<sign_in_candidate> {
+    pqxx::read_transaction tx{c};
+    auto rows = tx.exec_prepared(sql::login_by_username, username);
+    if (rows.empty()) return std::nullopt;
+    sign_in_candidate out;
+    out.login = read_login(rows[0]);
+    out.password_hash = rows[0][6].as<std::string>();
+    out.may_sign_in = !out.login.disabled_at && !rows[0][7].as<bool>();
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
+task<result<web_session>> pg_web_auth_store::open_session(id_t staff_id, const std::string& verified_hash,
+                                                          const new_web_session& session) {
+  auto work = [staff_id, verified_hash, session](pqxx::connection& c) -> result<web_session> {
     pqxx::work tx{c};
-    const char* refused = !login                           ? "unknown username"
-                          : !matches                       ? "wrong password"
-                          : login->disabled_at || archived ? "login disabled"
-                                                           : nullptr;
-    if (refused) {
-      audit_anonymous(tx, "sign_in_failed", login ? std::optional<id_t>{login->staff_id} : std::nullopt, refused);
+    auto now = tx.exec_prepared(sql::login_for_session, staff_id);
+    // The verify ran between two transactions: the login may have changed since it was read.
+    if (now.empty() || now[0][0].as<std::string>() != verified_hash || !now[0][1].as<bool>()) {
+      audit_anonymous(tx, "sign_in_failed", staff_id, "login changed during sign-in");
       tx.commit();
       return errc::unauthorized;
     }
-    auto row = tx.exec_prepared1(sql::insert_web_session, session.token_hash, login->staff_id, session.csrf_token,
+    auto row = tx.exec_prepared1(sql::insert_web_session, session.token_hash, staff_id, session.csrf_token,
                                  session.max_age.count());
     web_session out;
     out.id = row[0].as<id_t>();
     out.expires_at = from_epoch(row[1].as<long long>());
     out.csrf_token = session.csrf_token;
-    out.login = std::move(*login);
+    out.login = load_login(tx, staff_id);
     audit(tx, "staff:" + out.login.username, "sign_in", "web_session", out.id, {{"staff_id", out.login.staff_id}});
     tx.commit();
     return out;
   };
   co_return co_await pool_.run(work);
+}
+
+task<void> pg_web_auth_store::record_failed_sign_in(std::optional<id_t> staff_id, sign_in_refusal why) {
+  const char* reason = why == sign_in_refusal::unknown_username ? "unknown username"
+                       : why == sign_in_refusal::wrong_password ? "wrong password"
+                                                                : "login disabled";
+  auto work = [staff_id, reason](pqxx::connection& c) {
+    pqxx::work tx{c};
+    audit_anonymous(tx, "sign_in_failed", staff_id, reason);
+    tx.commit();
+  };
+  co_await pool_.run(work);
 }
 
 task<std::optional<web_session>> pg_web_auth_store::session_by_token(const std::string& token_hash,

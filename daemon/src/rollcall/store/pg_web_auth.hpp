@@ -1,5 +1,6 @@
 // The PostgreSQL adapter for staff logins and web sessions (ports/web_auth.hpp); SQL in
-// sql_web_auth.cpp. Passwords are hashed and verified inside the pool's job, off the event loop.
+// sql_web_auth.cpp. put_login hashes a new password inside the pool's job, off the event loop;
+// sign-in's verify happens outside the store (support/password_hasher.hpp).
 #pragma once
 
 #include "rollcall/ports/web_auth.hpp"
@@ -14,8 +15,10 @@ class pg_web_auth_store final : public ports::web_auth_store {
   task<outcome<ports::staff_login>> put_login(const ports::login_change& in, const std::string& actor) override;
   task<result<ports::staff_login>> get_login(ports::id_t staff_id) override;
   task<outcome<ports::staff_login>> disable_login(ports::id_t staff_id, const std::string& actor) override;
-  task<result<ports::web_session>> sign_in(const std::string& username, const std::string& password,
-                                           const ports::new_web_session& session) override;
+  task<std::optional<ports::sign_in_candidate>> find_login_for_sign_in(const std::string& username) override;
+  task<result<ports::web_session>> open_session(ports::id_t staff_id, const std::string& verified_hash,
+                                                const ports::new_web_session& session) override;
+  task<void> record_failed_sign_in(std::optional<ports::id_t> staff_id, ports::sign_in_refusal why) override;
   task<std::optional<ports::web_session>> session_by_token(const std::string& token_hash,
                                                            const ports::session_limits& limits) override;
   task<void> end_session(ports::id_t session_id, const std::string& actor) override;

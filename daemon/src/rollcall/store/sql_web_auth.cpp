@@ -41,6 +41,11 @@ void prepare_web_auth(pqxx::connection& c) {
   c.prepare(login_by_username, std::string{"SELECT "} + login_columns +
                                    ", l.password_hash, st.archived_at IS NOT NULL"
                                    " FROM staff_logins l JOIN staff st ON st.id = l.staff_id WHERE l.username = $1");
+  // Sign-in's last step: locked, so a password change or a disable cannot slip in between this
+  // check and the session's insert.
+  c.prepare(login_for_session,
+            "SELECT l.password_hash, l.disabled_at IS NULL AND st.archived_at IS NULL"
+            " FROM staff_logins l JOIN staff st ON st.id = l.staff_id WHERE l.staff_id = $1 FOR SHARE OF l");
   c.prepare(insert_web_session,
             "INSERT INTO web_sessions (token_hash, staff_id, csrf_token, expires_at)"
             " VALUES (decode($1, 'hex'), $2, $3, now() + make_interval(secs => $4))"

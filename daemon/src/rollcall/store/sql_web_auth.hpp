@@ -17,6 +17,7 @@ inline constexpr const char* disable_login = "disable_login";
 inline constexpr const char* end_sessions_of_staff = "end_sessions_of_staff";
 inline constexpr const char* snapshot_staff_login = "snapshot_staff_login";
 inline constexpr const char* login_by_username = "login_by_username";
+inline constexpr const char* login_for_session = "login_for_session";
 inline constexpr const char* insert_web_session = "insert_web_session";
 inline constexpr const char* web_session_by_token = "web_session_by_token";
 inline constexpr const char* touch_web_session = "touch_web_session";

@@ -1,6 +1,7 @@
 // Staff passwords: argon2id hashes (libsodium crypto_pwhash_str, OWASP's 19 MiB / 2 passes),
 // their verification, and the length rule. Hashing takes tens of milliseconds and 19 MiB:
-// callers run it on the database pool's threads, never on the event loop.
+// never on the event loop. Sign-in verifies on support::password_hasher's thread; put_login
+// hashes in its pool job.
 #pragma once
 
 #include <optional>
