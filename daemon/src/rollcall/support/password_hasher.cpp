@@ -1,6 +1,10 @@
 #include "rollcall/support/password_hasher.hpp"
 
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "rollcall/support/passwords.hpp"
@@ -28,9 +32,19 @@ net::awaitable<std::optional<bool>> password_hasher::verify(const std::string& p
     co_return std::nullopt;
   }
   slot held{waiting_};
-  auto on_thread = [password, hash]() -> net::awaitable<bool> { co_return verify_password(password, hash); };
-  auto spawned = net::co_spawn(threads_.get_executor(), std::move(on_thread), net::use_awaitable);
-  co_return co_await std::move(spawned);
+  // Not co_spawn: its completion is posted back through the hashing thread's queue, behind every
+  // verify waiting there, so each caller would resume only when the queue is empty. Here the
+  // answer goes straight to the caller's executor. (The work guard keeps that executor's
+  // event loop running meanwhile.)
+  auto start = [this, &password, &hash](auto handler) {
+    auto caller = net::get_associated_executor(handler);
+    net::post(threads_, [password, hash, handler = std::move(handler), work = net::make_work_guard(caller)]() mutable {
+      const bool matches = verify_password(password, hash);
+      auto to = work.get_executor();
+      net::dispatch(to, [handler = std::move(handler), matches]() mutable { std::move(handler)(matches); });
+    });
+  };
+  co_return co_await net::async_initiate<decltype(net::use_awaitable), void(bool)>(start, net::use_awaitable);
 }
 
 void password_hasher::stop() {
