@@ -9,24 +9,10 @@ work=$1
 tests=$2
 shots=${ROLLCALL_SCREENSHOTS:-$3}
 here=$(cd "$(dirname "$0")" && pwd)
-for cmd in node npm; do
-  command -v "$cmd" >/dev/null || { echo "e2e: $cmd is missing: run scripts/deps" >&2; exit 1; }
-done
+"$here/../support/npm_install.sh" e2e "$here" "$work" driver.mjs
+install=$work/npm
 chromium=${ROLLCALL_CHROMIUM:-/usr/bin/chromium}
 [ -x "$chromium" ] || { echo "e2e: $chromium is missing: run scripts/deps (Debian package chromium)" >&2; exit 1; }
-
-install=$work/npm
-mkdir -p "$install"
-# npm ci empties node_modules first; reinstall only when the lock file changed.
-if ! cmp -s "$here/package-lock.json" "$install/installed.lock"; then
-  rm -f "$install/installed.lock"
-  cp "$here/package.json" "$here/package-lock.json" "$install/"
-  (cd "$install" && npm_config_update_notifier=false npm ci --no-audit --no-fund --ignore-scripts \
-     --prefer-offline --cache "$work/npm-cache" --loglevel=error >/dev/null)
-  cp "$here/package-lock.json" "$install/installed.lock"
-fi
-# Beside its node_modules, so that the imports resolve there.
-cp "$here/driver.mjs" "$install/driver.mjs"
 
 mkdir -p "$shots"
 echo "e2e: screenshots go to $shots"

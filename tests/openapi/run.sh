@@ -10,22 +10,8 @@ version=$2
 work=$3
 tests=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
-for cmd in node npm; do
-  command -v "$cmd" >/dev/null || { echo "openapi: $cmd is missing: run scripts/deps" >&2; exit 1; }
-done
-
+"$here/../support/npm_install.sh" openapi "$here" "$work" check.mjs
 install=$work/npm
-mkdir -p "$install"
-# npm ci empties node_modules first; reinstall only when the lock file changed.
-if ! cmp -s "$here/package-lock.json" "$install/installed.lock"; then
-  rm -f "$install/installed.lock"
-  cp "$here/package.json" "$here/package-lock.json" "$install/"
-  (cd "$install" && npm_config_update_notifier=false npm ci --no-audit --no-fund --ignore-scripts \
-     --prefer-offline --cache "$work/npm-cache" --loglevel=error >/dev/null)
-  cp "$here/package-lock.json" "$install/installed.lock"
-fi
-# Beside its node_modules, so that the imports resolve there.
-cp "$here/check.mjs" "$install/check.mjs"
 
 if [ -z "$tests" ]; then
   exec node "$install/check.mjs" "$doc" "$version"

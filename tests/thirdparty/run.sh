@@ -8,21 +8,7 @@ set -euo pipefail
 tool=$1
 work=$2
 here=$(cd "$(dirname "$0")" && pwd)
-for cmd in node npm; do
-  command -v "$cmd" >/dev/null || { echo "thirdparty: $cmd is missing: run scripts/deps" >&2; exit 1; }
-done
-
+"$here/../support/npm_install.sh" thirdparty "$here" "$work" verify.mjs
 install=$work/npm
-mkdir -p "$install"
-# npm ci empties node_modules first; reinstall only when the lock file changed.
-if ! cmp -s "$here/package-lock.json" "$install/installed.lock"; then
-  rm -f "$install/installed.lock"
-  cp "$here/package.json" "$here/package-lock.json" "$install/"
-  (cd "$install" && npm_config_update_notifier=false npm ci --no-audit --no-fund --ignore-scripts \
-     --prefer-offline --cache "$work/npm-cache" --loglevel=error >/dev/null)
-  cp "$here/package-lock.json" "$install/installed.lock"
-fi
-# Beside its node_modules, so that the imports resolve there.
-cp "$here/verify.mjs" "$install/verify.mjs"
 
 "$tool" sign | node "$install/verify.mjs" | "$tool" verify

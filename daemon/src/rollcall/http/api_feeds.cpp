@@ -1,6 +1,7 @@
 // Calendar feed handlers. The token is returned once, by the create call; only its SHA-256 is
 // stored, and neither ever reaches a log or the audit log.
 #include "rollcall/http/api_feeds.hpp"
+#include "rollcall/support/random_token.hpp"
 
 #include <charconv>
 
@@ -85,14 +86,7 @@ task ical_feed(feed_deps d, request_context& ctx) {
 
 }  // namespace
 
-std::string new_feed_token() {
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  char text[sodium_base64_ENCODED_LEN(sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(text, sizeof text, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  sodium_memzero(bytes, sizeof bytes);
-  return text;
-}
+std::string new_feed_token() { return support::random_url_token(); }
 
 std::string feed_token_hash(std::string_view token) {
   unsigned char digest[crypto_hash_sha256_BYTES];

@@ -1,4 +1,5 @@
 #include "rollcall/http/web_access.hpp"
+#include "rollcall/support/random_token.hpp"
 
 #include <array>
 
@@ -122,14 +123,7 @@ std::string cleared_session_cookie(bool secure) {
   return out;
 }
 
-std::string new_session_secret() {
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  char text[sodium_base64_ENCODED_LEN(sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(text, sizeof text, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  sodium_memzero(bytes, sizeof bytes);
-  return text;
-}
+std::string new_session_secret() { return support::random_url_token(); }
 
 std::string session_token_hash(std::string_view cookie_value) {
   unsigned char digest[crypto_generichash_BYTES];
