@@ -219,24 +219,23 @@ task<result<group_overview>> pg_view_store::group_overview_of(id_t group_id, sys
   co_return co_await pool_.run(work);
 }
 
-task<std::optional<id_t>> pg_view_store::site_of_session(id_t session_id) {
-  auto work = [session_id](pqxx::connection& c) -> std::optional<id_t> {
+// The site a session or group belongs to (one id in, one id out), or nothing if there is none.
+task<std::optional<id_t>> pg_view_store::site_by(const char* statement, id_t id) {
+  auto work = [statement, id](pqxx::connection& c) -> std::optional<id_t> {
     pqxx::read_transaction tx{c};
-    const auto r = tx.exec_prepared(sql::view_site_of_session, session_id);
+    const auto r = tx.exec_prepared(statement, id);
     if (r.empty()) return std::nullopt;
     return r[0][0].as<id_t>();
   };
   co_return co_await pool_.run(work);
 }
 
+task<std::optional<id_t>> pg_view_store::site_of_session(id_t session_id) {
+  return site_by(sql::view_site_of_session, session_id);
+}
+
 task<std::optional<id_t>> pg_view_store::site_of_group(id_t group_id) {
-  auto work = [group_id](pqxx::connection& c) -> std::optional<id_t> {
-    pqxx::read_transaction tx{c};
-    const auto r = tx.exec_prepared(sql::view_site_of_group, group_id);
-    if (r.empty()) return std::nullopt;
-    return r[0][0].as<id_t>();
-  };
-  co_return co_await pool_.run(work);
+  return site_by(sql::view_site_of_group, group_id);
 }
 
 }  // namespace rollcall::store

@@ -25,6 +25,7 @@ class pg_view_store final : public ports::view_store {
   ports::task<std::optional<ports::id_t>> site_of_group(ports::id_t group_id) override;
 
  private:
+  ports::task<std::optional<ports::id_t>> site_by(const char* statement, ports::id_t id);
   db_pool& pool_;
   const event_subscriptions& events_;
 };
