@@ -37,6 +37,7 @@ struct request_context {
   std::string token;              // the "{token}" segment, if the route has one (a secret: never log it)
   principal who{};                // set by the server on authenticated routes
   web_session_info session{};     // set by the server for a staff session cookie
+  std::string source_address;     // the peer's IP address ("127.0.0.1", "::1"), set by the server
 
   response json(beast_http::status s, const boost::json::value& body) const {
     return json_response(s, body, req.version(), req.keep_alive());

@@ -64,6 +64,9 @@ net::awaitable<void> server::accept_connections() {
 }
 
 net::awaitable<void> server::serve_connection(tcp::socket socket) {
+  beast::error_code peer_ec;
+  const auto peer = socket.remote_endpoint(peer_ec);
+  const std::string source = peer_ec ? std::string{} : peer.address().to_string();
   beast::tcp_stream stream{std::move(socket)};
   beast::flat_buffer buffer;
   for (;;) {
@@ -91,7 +94,7 @@ net::awaitable<void> server::serve_connection(tcp::socket socket) {
     auto req = parser.release();
     const auto started = std::chrono::steady_clock::now();
     std::string route;
-    auto res = co_await respond(req, route);
+    auto res = co_await respond(req, route, source);
     const auto took = std::chrono::steady_clock::now() - started;
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(took);
     if (metrics_) metrics_->http_request(beast_http::to_string(req.method()), route, res.result_int(), took);
@@ -107,10 +110,10 @@ net::awaitable<void> server::serve_connection(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-net::awaitable<response> server::respond(request& req, std::string& route) {
+net::awaitable<response> server::respond(request& req, std::string& route, const std::string& source) {
   const auto match = routes_.find(req.method(), req.target());
   route = match.found ? match.found->pattern : "unmatched";
-  request_context ctx{req, match.ids, "api", match.token};
+  request_context ctx{req, match.ids, "api", match.token, {}, {}, source};
   if (!match.found) {
     if (match.bad_id)
       co_return ctx.fail(beast_http::status::bad_request, "Invalid request", {{"id", "must be a positive integer"}});

@@ -44,7 +44,8 @@ class server {
  private:
   boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
   // `route` is set to the matched pattern, or "unmatched".
-  boost::asio::awaitable<response> respond(request& req, std::string& route);
+  // `source` is the peer's address (request_context::source_address).
+  boost::asio::awaitable<response> respond(request& req, std::string& route, const std::string& source);
   // Fills ctx.who and ctx.actor, or answers the refusal (401, or 403 for a cookie session's
   // cross-site write or a route its role may not call).
   boost::asio::awaitable<std::optional<response>> authenticate(request_context& ctx, const route& r);
