@@ -32,6 +32,7 @@
 #include "rollcall/http/api_web.hpp"
 #include "rollcall/http/api_web_auth.hpp"
 #include "rollcall/http/server.hpp"
+#include "rollcall/http/tls_context.hpp"
 #include "rollcall/phone/gawk_phone_normalizer.hpp"
 #include "rollcall/services/attendance_watch.hpp"
 #include "rollcall/services/dispatcher.hpp"
@@ -261,6 +262,29 @@ std::vector<http::hook_provider> hook_providers_of(const config::config& c) {
   return out;
 }
 
+// The API's TLS context from the [server] files (none when TLS is off), read afresh on every
+// call. An unreadable or unusable file is a config error naming its key (exit 78 at start).
+std::optional<http::server_tls> load_api_tls(const config::config& c, const options& opts) {
+  if (c.server.tls_certificate.empty()) return std::nullopt;
+  try {
+    return http::load_server_tls(c.server.tls_certificate, c.server.tls_private_key);
+  } catch (const http::tls_file_error& e) {
+    std::string message = opts.config_file ? opts.config_file->string() : std::string{"defaults"};
+    message += ": key '";
+    message += e.file() == http::tls_file_error::which::certificate_chain ? "server.tls_certificate"
+                                                                          : "server.tls_private_key";
+    message += "': ";
+    message += e.what();
+    throw config::config_error(message);
+  }
+}
+
+void log_api_tls(spdlog::logger& log, const http::server_tls& tls, const char* prefix) {
+  const auto& cert = tls.certificate;
+  log.info("{}TLS certificate {} (serial {}) valid until {}", prefix, cert.subject, cert.serial, cert.not_after);
+  if (cert.expired) log.warn("{}the TLS certificate expired on {}: clients will refuse it", prefix, cert.not_after);
+}
+
 // rollcalld --preview SITE FROM TO: one JSON object a line on stdout; exit 0, or 2 with the
 // reason on stderr.
 int print_preview(const options& opts, const config::config& cfg, const std::string& db_url) {
@@ -287,6 +311,7 @@ int print_preview(const options& opts, const config::config& cfg, const std::str
 
 int run(const options& opts) {
   auto cfg = config::load(opts.config_file);
+  auto api_tls = load_api_tls(cfg, opts);
   if (opts.check_config) {
     std::cout << "configuration OK" << (opts.config_file ? ": " + opts.config_file->string() : std::string{}) << "\n";
     return 0;
@@ -406,11 +431,17 @@ int run(const options& opts) {
                r.needs_auth ? "token" : "no token");
   http::server server{io, routes, log, &metrics};
   server.set_session_store(&web_auth);
+  if (api_tls) {
+    server.set_tls(api_tls->context);
+    log_api_tls(*log, *api_tls, "");
+  }
 
   auto apply = [&](const config::config& c) {
     log->set_level(spdlog::level::from_str(c.log.level));
-    web_settings = {whole_seconds(c.web.session_idle), whole_seconds(c.web.session_max), c.web.cookie_secure};
-    server.set_settings({c.server.body_limit, c.api.token, 30s, web_settings});
+    // Over HTTPS-only, a cookie is always Secure: no browser can reach this listener over HTTP.
+    const bool cookie_secure = c.web.cookie_secure || !c.server.tls_certificate.empty();
+    web_settings = {whole_seconds(c.web.session_idle), whole_seconds(c.web.session_max), cookie_secure};
+    server.set_settings({c.server.body_limit, c.api.token, whole_seconds(c.server.idle_timeout), web_settings});
     auto messaging_settings = composer_settings_of(c);
     planner.set_settings({c.planner.horizon, longest_lead(messaging_settings)});
     composer.set_settings(std::move(messaging_settings));
@@ -455,7 +486,7 @@ int run(const options& opts) {
 
   const auto port = server.listen(cfg.server.address, cfg.server.port);
   write_port_file(cfg.server.port_file, port);
-  log->info("listening on {}:{}", cfg.server.address, port);
+  log->info("listening on {}:{} ({})", cfg.server.address, port, api_tls ? "HTTPS only" : "plain HTTP");
 
   lifecycle life;
   net::co_spawn(io, server.accept_connections(), log_completion(log, "listener"));
@@ -532,8 +563,12 @@ int run(const options& opts) {
             sd_notify(0, "RELOADING=1");
             try {
               auto next = config::load(opts.config_file);
+              // The certificate files (at the running paths) are re-read first: a renewal that
+              // cannot be loaded fails the whole reload and the old certificate keeps serving.
+              auto renewed_tls = load_api_tls(cfg, opts);
               for (const auto& key : config::changed_restart_keys(cfg, next))
                 log->warn("reload: '{}' changed; it takes effect after a restart", key);
+              cfg.server.idle_timeout = next.server.idle_timeout;
               cfg.planner = next.planner;
               cfg.dispatcher = next.dispatcher;
               cfg.attendance = next.attendance;
@@ -551,6 +586,10 @@ int run(const options& opts) {
               cfg.warnings = next.warnings;
               for (const auto& warning : next.warnings) log->warn("reload: {}", warning);
               apply(cfg);
+              if (renewed_tls) {
+                server.set_tls(renewed_tls->context);
+                log_api_tls(*log, *renewed_tls, "reload: ");
+              }
               log->info("reload: configuration reloaded");
             } catch (const std::exception& e) {
               log->error("reload: kept the running configuration: {}", e.what());

@@ -140,6 +140,17 @@ const std::vector<key_spec>& key_table() {
     k.push_back(int_key(
         "server.body_limit", [](config & c) -> auto& { return c.server.body_limit; }, 1024, 64 << 20, false,
         "largest request body accepted, in bytes (larger: 413)"));
+    k.push_back(duration_key(
+        "server.idle_timeout", [](config & c) -> auto& { return c.server.idle_timeout; }, true,
+        "a connection that has not finished its TLS handshake, a request or a response for this long is "
+        "closed"));
+    k.push_back(string_key(
+        "server.tls_certificate", [](config & c) -> auto& { return c.server.tls_certificate; }, false,
+        "PEM certificate chain (leaf first) of the HTTPS API; with server.tls_private_key the API speaks HTTPS only; "
+        "the files are re-read on SIGHUP"));
+    k.push_back(string_key(
+        "server.tls_private_key", [](config & c) -> auto& { return c.server.tls_private_key; }, false,
+        "unencrypted PEM private key of server.tls_certificate"));
     k.push_back(string_key(
         "database.url", [](config & c) -> auto& { return c.database.url; }, false,
         "PostgreSQL connection URL (a secret; or ROLLCALL_DATABASE_URL); empty runs an embedded "
@@ -167,8 +178,8 @@ const std::vector<key_spec>& key_table() {
         "a web page sign-in ends this long after it began, used or not; also the cookie's Max-Age"));
     k.push_back(bool_key(
         "web.cookie_secure", [](config & c) -> auto& { return c.web.cookie_secure; }, true,
-        "mark the session cookie Secure; set true when clients reach rollcalld over HTTPS, e.g. behind a "
-        "TLS-terminating proxy"));
+        "mark the session cookie Secure; set true behind a TLS-terminating proxy (implied when "
+        "server.tls_certificate is set)"));
     k.push_back(duration_key(
         "planner.interval", [](config & c) -> auto& { return c.planner.interval; }, true,
         "how often sessions and reminders are planned"));
@@ -374,6 +385,11 @@ void validate(const config& c, const std::string& origin) {
       throw config_error(origin + ": key '" + key + "': plain http:// needs delivery.allow_http = true");
   };
   check_http(c.delivery.webhook_url, "delivery.webhook_url");
+  if (c.server.tls_certificate.empty() != c.server.tls_private_key.empty()) {
+    const char* missing = c.server.tls_certificate.empty() ? "server.tls_certificate" : "server.tls_private_key";
+    const char* present = c.server.tls_certificate.empty() ? "server.tls_private_key" : "server.tls_certificate";
+    throw config_error(origin + ": key '" + missing + "': required when " + present + " is set (TLS needs both)");
+  }
   if (!c.delivery.webhook_url.empty() && c.delivery.webhook_secret.empty())
     throw config_error(origin + ": key 'delivery.webhook_secret': required when delivery.webhook_url is set");
 }
@@ -394,6 +410,9 @@ config load(const std::optional<std::filesystem::path>& file) {
                          std::string{e.description()});
     }
     apply_table(c, table, "", *file, lines);
+    // Like a secret's `_file`, a relative certificate path is relative to the config file.
+    for (auto* path : {&c.server.tls_certificate, &c.server.tls_private_key})
+      if (!path->empty() && std::filesystem::path{*path}.is_relative()) *path = (file->parent_path() / *path).string();
   }
   apply_env(c, "ROLLCALL_DATABASE_URL", "database.url");
   apply_env(c, "ROLLCALL_API_TOKEN", "api.token");

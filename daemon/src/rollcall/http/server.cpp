@@ -4,8 +4,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "rollcall/support/errc.hpp"
 #include "rollcall/support/logging.hpp"
@@ -63,21 +65,20 @@ net::awaitable<void> server::accept_connections() {
   }
 }
 
-net::awaitable<void> server::serve_connection(tcp::socket socket) {
-  beast::error_code peer_ec;
-  const auto peer = socket.remote_endpoint(peer_ec);
-  const std::string source = peer_ec ? std::string{} : peer.address().to_string();
-  beast::tcp_stream stream{std::move(socket)};
+template <class Stream>
+net::awaitable<void> server::serve_requests(Stream& stream, const std::string& source) {
   beast::flat_buffer buffer;
   for (;;) {
-    stream.expires_after(settings_.idle_timeout);
+    beast::get_lowest_layer(stream).expires_after(settings_.idle_timeout);
     beast_http::request_parser<beast_http::string_body> parser;
     parser.body_limit(settings_.body_limit);
     parser.header_limit(16 * 1024);
     auto [ec, n] = co_await beast_http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
     (void)n;
+    // A TLS peer that closes without close_notify reads as stream_truncated: also just an end.
     if (ec == beast_http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
-        ec == net::error::connection_reset)
+        ec == net::error::connection_reset || ec == net::ssl::error::stream_truncated ||
+        ec.category() == net::error::get_ssl_category())
       break;
     if (ec) {
       const bool too_big = ec == beast_http::error::body_limit;
@@ -87,7 +88,7 @@ net::awaitable<void> server::serve_connection(tcp::socket socket) {
                                              "Request header fields too large", {}, {}, 11, false)
                                    : problem(beast_http::status::bad_request, "Malformed request", {}, {}, 11, false);
       if (metrics_) metrics_->http_request("unparsed", "unmatched", res.result_int(), {});
-      stream.expires_after(std::chrono::seconds{5});
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds{5});
       co_await beast_http::async_write(stream, res, net::as_tuple(net::use_awaitable));
       break;
     }
@@ -101,13 +102,40 @@ net::awaitable<void> server::serve_connection(tcp::socket socket) {
     log_->debug("{} {} -> {} in {} ms", std::string{req.method_string()}, loggable_path(req.target()), res.result_int(),
                 ms.count());
     const bool keep_alive = res.keep_alive();
-    stream.expires_after(settings_.idle_timeout);
+    beast::get_lowest_layer(stream).expires_after(settings_.idle_timeout);
     auto [wec, wn] = co_await beast_http::async_write(stream, res, net::as_tuple(net::use_awaitable));
     (void)wn;
     if (wec || !keep_alive) break;
   }
+}
+
+net::awaitable<void> server::serve_connection(tcp::socket socket) {
+  beast::error_code peer_ec;
+  const auto peer = socket.remote_endpoint(peer_ec);
+  const std::string source = peer_ec ? std::string{} : peer.address().to_string();
+  beast::tcp_stream tcp_stream{std::move(socket)};
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  auto tls = tls_;  // a reload may replace tls_; this connection keeps its context alive
+  if (!tls) {
+    co_await serve_requests(tcp_stream, source);
+    tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream{std::move(tcp_stream), *tls};
+  // A client that connects and never finishes the handshake is cut off like an idle one.
+  beast::get_lowest_layer(stream).expires_after(settings_.idle_timeout);
+  auto [hec] = co_await stream.async_handshake(net::ssl::stream_base::server, net::as_tuple(net::use_awaitable));
+  if (hec) {
+    // Scanners, plain-HTTP clients, TLS 1.1 and weak ciphers end here: not worth a warning.
+    log_->debug("TLS handshake with {} failed: {}", source, hec.message());
+    co_return;
+  }
+  co_await serve_requests(stream, source);
+  // close_notify, briefly waiting for the peer's; a peer that just closes is fine (HTTP framing
+  // already delimits every message, so truncation cannot go unnoticed).
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds{2});
+  co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 net::awaitable<response> server::respond(request& req, std::string& route, const std::string& source) {

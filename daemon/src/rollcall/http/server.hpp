@@ -1,7 +1,8 @@
 // The HTTP/1.1 server: accepts on one address, serves each connection in its own coroutine
 // with read/write deadlines and size limits, authenticates each call (the bearer token, or a
 // staff session cookie with its CSRF checks and role's route access), and dispatches through
-// the route table. stop() closes the listener; open connections finish their request.
+// the route table. With a TLS context the listener speaks HTTPS only (the handshake under the
+// same idle deadline as a read). stop() closes the listener; open connections finish their request.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "rollcall/http/router.hpp"
 #include "rollcall/http/web_access.hpp"
@@ -23,8 +25,8 @@ namespace rollcall::http {
 
 struct server_settings {
   std::size_t body_limit = 1 << 20;
-  std::string api_token;  // empty: every authenticated route answers 401
-  std::chrono::seconds idle_timeout{30};
+  std::string api_token;                  // empty: every authenticated route answers 401
+  std::chrono::seconds idle_timeout{30};  // for the TLS handshake, each request and each response
   web_session_settings web{};
 };
 
@@ -38,11 +40,17 @@ class server {
   void set_settings(server_settings s) { settings_ = std::move(s); }
   // Where staff session cookies are looked up (none: only the bearer token authenticates).
   void set_session_store(ports::web_auth_store* sessions) { sessions_ = sessions; }
+  // HTTPS only for connections accepted from now on (null: plain HTTP). A reload hands over a
+  // new context; open connections keep the one they began with.
+  void set_tls(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
   boost::asio::awaitable<void> accept_connections();
   void stop();
 
  private:
   boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
+  // The request/response loop, the same over a beast::tcp_stream and an ssl_stream of one.
+  template <class Stream>
+  boost::asio::awaitable<void> serve_requests(Stream& stream, const std::string& source);
   // `route` is set to the matched pattern, or "unmatched".
   // `source` is the peer's address (request_context::source_address).
   boost::asio::awaitable<response> respond(request& req, std::string& route, const std::string& source);
@@ -57,6 +65,7 @@ class server {
   server_settings settings_;
   support::metrics* metrics_;
   ports::web_auth_store* sessions_ = nullptr;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
 };
 
 // Compares a presented bearer token with the configured one in constant time.
