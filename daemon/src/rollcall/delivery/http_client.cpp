@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <stdexcept>
 
 #include <openssl/ssl.h>
 #include <boost/asio/as_tuple.hpp>
@@ -305,6 +306,9 @@ net::ssl::context make_client_tls_context(const std::string& ca_file) {
   net::ssl::context ctx{net::ssl::context::tls_client};
   ctx.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 | net::ssl::context::no_sslv3 |
                   net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
+  // The same floor as a version range, which also holds for versions OpenSSL adds later.
+  if (SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION) != 1)
+    throw std::runtime_error("OpenSSL cannot require TLS 1.2");
   ctx.set_default_verify_paths();
   if (!ca_file.empty()) ctx.load_verify_file(ca_file);
   ctx.set_verify_mode(net::ssl::verify_peer);
