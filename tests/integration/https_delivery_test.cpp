@@ -1,5 +1,7 @@
 // Deliveries over HTTPS verify the peer: a certificate from a CA made in the test is accepted
-// through delivery.ca_file; the same server is refused without it, or under another host name.
+// through delivery.ca_file; the same server is refused without it, under another host name,
+// or when it speaks nothing newer than TLS 1.1.
+#include <openssl/ssl.h>
 #include <pqxx/pqxx>
 
 #include "clinic_fixture.hpp"
@@ -52,6 +54,20 @@ TEST_F(https_delivery, a_certificate_for_another_host_name_is_refused) {
   EXPECT_TRUE(eventually([&] { return !last_error().empty(); }, 30s)) << daemon->log();
   EXPECT_NE(last_error().find("certificate verify failed"), std::string::npos) << last_error();
   EXPECT_TRUE(tls_sink.requests().empty());
+}
+
+TEST_F(https_delivery, a_provider_without_tls_1_2_is_refused) {
+  auto files = pki.server();
+  files.max_version = TLS1_1_VERSION;
+  webhook_sink old_sink{files};
+  start_daemon({.lead_times = R"(["1h"])",
+                .grace = "1h",
+                .provider_url = old_sink.url("/provider", "localhost"),
+                .ca_file = pki.ca()});
+  enrol_one_client();
+  EXPECT_TRUE(eventually([&] { return !last_error().empty(); }, 30s)) << daemon->log();
+  EXPECT_NE(last_error().find("protocol"), std::string::npos) << last_error();
+  EXPECT_TRUE(old_sink.requests().empty());
 }
 
 }  // namespace

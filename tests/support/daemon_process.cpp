@@ -14,6 +14,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -58,7 +59,9 @@ daemon_process::daemon_process(const std::string& toml, bool raw, std::map<std::
 }
 
 std::unique_ptr<daemon_process> daemon_process::sibling() const {
-  return std::make_unique<daemon_process>(toml_, raw_, env_);
+  auto other = std::make_unique<daemon_process>(toml_, raw_, env_);
+  other->set_tls_ca(tls_ca_);
+  return other;
 }
 
 daemon_process::~daemon_process() {
@@ -163,6 +166,17 @@ api_response daemon_process::request(const std::string& method, const std::strin
   net::io_context io;
   net::ip::tcp::socket socket{io};
   socket.connect({net::ip::make_address("127.0.0.1"), port_});
+  std::optional<net::ssl::context> tls;
+  std::optional<net::ssl::stream<net::ip::tcp::socket&>> tls_stream;
+  if (!tls_ca_.empty()) {
+    tls.emplace(net::ssl::context::tls_client);
+    tls->load_verify_file(tls_ca_);
+    tls->set_verify_mode(net::ssl::verify_peer);
+    tls_stream.emplace(socket, *tls);
+    if (!SSL_set_tlsext_host_name(tls_stream->native_handle(), "localhost")) throw std::runtime_error("cannot set SNI");
+    tls_stream->set_verify_callback(net::ssl::host_name_verification("localhost"));
+    tls_stream->handshake(net::ssl::stream_base::client);
+  }
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "127.0.0.1");
   if (token) req.set(http::field::authorization, "Bearer " + *token);
@@ -171,10 +185,15 @@ api_response daemon_process::request(const std::string& method, const std::strin
   req.body() = body;
   req.prepare_payload();
   req.keep_alive(false);
-  http::write(socket, req);
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
-  http::read(socket, buffer, res);
+  if (tls_stream) {
+    http::write(*tls_stream, req);
+    http::read(*tls_stream, buffer, res);
+  } else {
+    http::write(socket, req);
+    http::read(socket, buffer, res);
+  }
   return {static_cast<int>(res.result_int()),
           std::string{res[http::field::content_type]},
           res.body(),

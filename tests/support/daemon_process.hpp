@@ -1,6 +1,6 @@
 // The real rollcalld binary, started for one test: its own temporary directory and config
 // file, port 0 discovered through server.port_file, stderr kept for inspection, and a small
-// blocking HTTP client for its API. Destruction kills whatever is still running.
+// blocking HTTP(S) client for its API. Destruction kills whatever is still running.
 #pragma once
 
 #include <sys/types.h>
@@ -68,6 +68,11 @@ class daemon_process {
   const std::filesystem::path& dir() const { return dir_.path(); }
   const std::filesystem::path& config_path() const { return config_; }
 
+  // From now on request() speaks HTTPS, trusting only the CA in this PEM file and verifying the
+  // host name "localhost" (empty: plain HTTP again).
+  void set_tls_ca(std::string ca_file) { tls_ca_ = std::move(ca_file); }
+  const std::string& tls_ca() const { return tls_ca_; }
+
   // `headers` are set last (a Content-Type among them replaces the JSON one).
   api_response request(const std::string& method, const std::string& target, const std::string& body = {},
                        std::optional<std::string> token = std::string{"test-token"},
@@ -88,6 +93,7 @@ class daemon_process {
   pid_t pid_ = -1;
   int exit_status_ = 0;
   std::uint16_t port_ = 0;
+  std::string tls_ca_;
 };
 
 // Polls `pred` every 50 ms until it holds or the timeout passes.

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <openssl/ssl.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -23,6 +24,15 @@ webhook_sink::webhook_sink(const tls_files& files)
       acceptor_(io_, tcp::endpoint{net::ip::make_address("127.0.0.1"), 0}) {
   tls_->use_certificate_chain_file(files.certificate_chain);
   tls_->use_private_key_file(files.private_key, net::ssl::context::pem);
+  if (files.max_version) {
+    // An old peer: OpenSSL's default floor and security level would refuse TLS < 1.2 here
+    // already, so lower them; the refusal must come from the client under test.
+    auto* native = tls_->native_handle();
+    SSL_CTX_set_security_level(native, 0);
+    SSL_CTX_set_cipher_list(native, "DEFAULT:@SECLEVEL=0");
+    SSL_CTX_set_min_proto_version(native, TLS1_VERSION);
+    SSL_CTX_set_max_proto_version(native, files.max_version);
+  }
   start();
 }
 

@@ -34,6 +34,7 @@ struct received_request {
 struct tls_files {
   std::string certificate_chain;
   std::string private_key;
+  int max_version = 0;  // e.g. TLS1_1_VERSION: a peer stuck on an old protocol (0: any)
 };
 
 struct scripted_reply {
