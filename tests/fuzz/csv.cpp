@@ -11,7 +11,8 @@ namespace domain = rollcall::domain;
 
 // A cell written by csv_cell reads back as itself, behind a ' when it looked like a formula.
 void check_cell_round_trip(const std::string& cell) {
-  if (cell.empty()) return;  // a record of one empty cell is an empty line, which the reader skips
+  if (cell.empty()) return;                      // a record of one empty cell is an empty line, which the reader skips
+  if (cell.starts_with("\xEF\xBB\xBF")) return;  // at the start of a file it reads as a byte order mark
   const auto parsed = domain::parse_csv(domain::csv_line({cell}));
   const auto* records = std::get_if<std::vector<domain::csv_record>>(&parsed);
   FUZZ_CHECK(records && records->size() == 1 && records->front().fields.size() == 1);

@@ -2,6 +2,8 @@
 // names and site addresses staff typed) into RFC 5545 lines: TEXT escaping and folding must
 // keep every line within 75 octets, never split a UTF-8 character, and unfold to what went in.
 #include "rollcall/domain/ics.hpp"
+#include <date/date.h>
+
 #include "fuzz/fuzz_input.hpp"
 
 namespace {
@@ -34,8 +36,7 @@ void check_folded(std::string_view line) {
     unfolded += content;
   }
   FUZZ_CHECK(pos == folded.size());
-  // A CR LF inside the line itself would read as a fold or a new property: escape_text removes them.
-  if (line.find("\r\n") == std::string_view::npos) FUZZ_CHECK(unfolded == line);
+  FUZZ_CHECK(unfolded == line);
 }
 
 }  // namespace
@@ -49,10 +50,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto escaped = domain::escape_text(summary);
   FUZZ_CHECK(escaped.find_first_of("\r\n") == std::string::npos);
   check_folded("SUMMARY:" + escaped);
-  check_folded(summary);
+  if (summary.find("\r\n") == std::string_view::npos) check_folded(summary);
 
   using namespace std::chrono;
-  const sys_seconds start{sys_days{date::year{2025} / date::March / 9} + hours * 1h};
+  const sys_seconds start{date::sys_days{date::year{2025} / date::March / 9} + hours * 1h};
   domain::ics_calendar cal{std::string{summary}, {}};
   cal.events.push_back({"session-1@rollcall", "America/New_York", start, start + 90min, std::string{summary},
                         std::string{location}, hours % 3, (hours & 1) != 0});
