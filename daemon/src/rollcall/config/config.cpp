@@ -394,22 +394,14 @@ void validate(const config& c, const std::string& origin) {
     throw config_error(origin + ": key 'delivery.webhook_secret': required when delivery.webhook_url is set");
 }
 
-}  // namespace
-
-config load(const std::optional<std::filesystem::path>& file) {
+// The keys of `table` (nullptr: defaults only), then the environment overrides, then the checks
+// across keys: what load and load_text share after reading the TOML.
+config from_table(const toml::table* table, const std::optional<std::filesystem::path>& file) {
   config c;
   source_lines lines;
-  std::string origin = "defaults";
-  if (file) {
-    origin = file->string();
-    toml::table table;
-    try {
-      table = toml::parse_file(file->string());
-    } catch (const toml::parse_error& e) {
-      throw config_error(file->string() + ":" + std::to_string(e.source().begin.line) + ": " +
-                         std::string{e.description()});
-    }
-    apply_table(c, table, "", *file, lines);
+  const std::string origin = file ? file->string() : std::string{"defaults"};
+  if (table) {
+    apply_table(c, *table, "", *file, lines);
     // Like a secret's `_file`, a relative certificate path is relative to the config file.
     for (auto* path : {&c.server.tls_certificate, &c.server.tls_private_key})
       if (!path->empty() && std::filesystem::path{*path}.is_relative()) *path = (file->parent_path() / *path).string();
@@ -421,6 +413,33 @@ config load(const std::optional<std::filesystem::path>& file) {
   validate(c, origin);
   validate_array_tables(c, origin, lines);
   return c;
+}
+
+[[noreturn]] void throw_parse_error(const std::filesystem::path& file, const toml::parse_error& e) {
+  throw config_error(file.string() + ":" + std::to_string(e.source().begin.line) + ": " + std::string{e.description()});
+}
+
+}  // namespace
+
+config load(const std::optional<std::filesystem::path>& file) {
+  if (!file) return from_table(nullptr, file);
+  toml::table table;
+  try {
+    table = toml::parse_file(file->string());
+  } catch (const toml::parse_error& e) {
+    throw_parse_error(*file, e);
+  }
+  return from_table(&table, file);
+}
+
+config load_text(std::string_view text, const std::filesystem::path& file) {
+  toml::table table;
+  try {
+    table = toml::parse(text, file.string());
+  } catch (const toml::parse_error& e) {
+    throw_parse_error(file, e);
+  }
+  return from_table(&table, file);
 }
 
 std::vector<provider_section> effective_providers(const config& c) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rollcall::config {
@@ -185,6 +186,9 @@ class config_error : public std::runtime_error {
 
 // Reads a TOML file (nullopt: defaults only), then the ROLLCALL_* environment overrides.
 config load(const std::optional<std::filesystem::path>& file);
+// The same for TOML text already read: `file` names it in messages, and relative *_file paths are
+// resolved beside it (tests/fuzz/config.cpp feeds load its input this way).
+config load_text(std::string_view text, const std::filesystem::path& file);
 
 using provider_section = config::provider_section;
 using reminder_rule_section = config::reminder_rule_section;

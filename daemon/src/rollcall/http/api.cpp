@@ -12,33 +12,12 @@
 #include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/schedule.hpp"
 #include "rollcall/domain/validation.hpp"
+#include "rollcall/http/request_decoders.hpp"
 #include "rollcall/http/scope.hpp"
 
 namespace rollcall::http {
 
 namespace {
-
-// One mark's fields from `in` (the body, or one entry of a roster): {client_id, status,
-// minutes?, reason?}.
-ports::attendance_mark_input read_mark(json_reader& in) {
-  ports::attendance_mark_input m;
-  m.client_id = in.required_id("client_id");
-  m.status = in.required_string("status", 16);
-  if (const auto minutes = in.optional_number("minutes", 0, 1440)) {
-    if (*minutes != static_cast<int>(*minutes))
-      in.add_error("minutes", "must be a whole number");
-    else
-      m.minutes = static_cast<int>(*minutes);
-  }
-  m.reason = in.optional_string("reason", 500);
-  const auto status = domain::parse_attendance_status(m.status);
-  if (!m.status.empty() && !status) in.add_error("status", "must be present, late, left_early, absent or excused");
-  if (status)
-    if (const auto problem = domain::check_mark(*status, m.minutes, m.reason))
-      in.add_error(problem->field, problem->message);
-  in.reject_unknown_fields();
-  return m;
-}
 
 task group_sessions(api_deps d, request_context& ctx) {
   auto sessions = co_await d.directory.sessions_of_group(ctx.ids[0]);
@@ -50,7 +29,7 @@ task group_sessions(api_deps d, request_context& ctx) {
 
 task mark_attendance(api_deps d, request_context& ctx) {
   json_reader in{ctx.req.body()};
-  auto m = read_mark(in);
+  auto m = read_attendance_mark(in);
   m.session_id = ctx.ids[0];
   if (!in.ok()) co_return invalid(ctx, in);
   if (!co_await session_visible(d.views, ctx.who, ctx.ids[0]))
@@ -83,7 +62,7 @@ task mark_roster(api_deps d, request_context& ctx) {
       continue;
     }
     json_reader one{json::serialize(e)};
-    auto m = read_mark(one);
+    auto m = read_attendance_mark(one);
     for (const auto& f : one.errors()) errors.push_back({prefix + f.field, f.message});
     m.session_id = ctx.ids[0];
     m.marked_by = ctx.actor;

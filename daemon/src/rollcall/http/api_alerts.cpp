@@ -2,6 +2,7 @@
 
 #include "rollcall/http/api_internal.hpp"
 #include "rollcall/http/paging.hpp"
+#include "rollcall/http/request_decoders.hpp"
 #include "rollcall/http/scope.hpp"
 
 namespace rollcall::http {
@@ -133,24 +134,8 @@ atask get_site_alerting(alerts_deps d, request_context& ctx) {
 // PUT /v1/sites/{id}/alerting {copy_to: [staff ids], supervisor_id, escalation: [staff ids], digest}
 atask put_site_alerting(alerts_deps d, request_context& ctx) {
   json_reader in{ctx.req.body()};
-  ports::site_alerting s;
+  auto s = read_site_alerting(in);
   s.site_id = ctx.ids[0];
-  const auto copy_to = in.optional_ids("copy_to");
-  const auto escalation = in.optional_ids("escalation");
-  const auto supervisor = in.optional_id_or_null("supervisor_id");
-  const auto digest = in.optional_bool("digest");
-  in.reject_unknown_fields();
-  if (copy_to) s.copy_to = *copy_to;
-  if (escalation) s.escalation = *escalation;
-  if (supervisor && *supervisor > 0) s.supervisor_id = *supervisor;
-  s.digest = digest.value_or(false);
-  constexpr std::size_t max_people = 20;
-  if (s.copy_to.size() > max_people) in.add_error("copy_to", "at most 20 people");
-  if (s.escalation.size() > max_people) in.add_error("escalation", "at most 20 people");
-  for (std::size_t i = 0; i < s.escalation.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if (s.escalation[i] == s.escalation[j])
-        in.add_error("escalation[" + std::to_string(i) + "]", "appears twice in the list");
   if (!in.ok()) co_return invalid(ctx, in);
   auto out = co_await d.store.set_site_alerting(s, ctx.actor);
   if (!out) co_return ctx.reject(out.error());

@@ -1,13 +1,13 @@
 // Handlers for groups (read, edit, archive, facilitators, waitlist), care episodes (levels,
 // discharge, hours), placements in groups (waitlist offers) and individual and family sessions.
 #include <date/tz.h>
-#include <boost/url/parse.hpp>
 
 #include "rollcall/domain/care.hpp"
 #include "rollcall/domain/recurrence.hpp"
 #include "rollcall/domain/schedule.hpp"
 #include "rollcall/http/api_internal.hpp"
 #include "rollcall/http/paging.hpp"
+#include "rollcall/http/request_decoders.hpp"
 #include "rollcall/http/scope.hpp"
 #include "rollcall/services/hours.hpp"
 #include "rollcall/services/session_changes.hpp"
@@ -91,75 +91,11 @@ namespace {
 
 using http::to_json;
 
-std::string read_level(json_reader& in, bool required) {
-  auto level = required ? in.required_string("level_of_care", 16) : in.optional_string("level_of_care", 16);
-  if (!level.empty() && !domain::parse_level_of_care(level))
-    in.add_error("level_of_care", "must be php, iop, op or aftercare");
-  return level;
-}
-
-std::string read_telehealth(json_reader& in) {
-  auto url = in.optional_string("telehealth_url", 2000);
-  if (!url.empty()) {
-    auto u = boost::urls::parse_absolute_uri(url);
-    if (!u || u->scheme() != "https" || u->host().empty()) in.add_error("telehealth_url", "must be an https URL");
-  }
-  return url;
-}
-
-std::string read_date(json_reader& in, std::string_view field, bool required) {
-  auto text = required ? in.required_string(field, 10) : in.optional_string(field, 10);
-  if (!text.empty() && !domain::parse_date(text)) in.add_error(std::string{field}, "must be a date YYYY-MM-DD");
-  return text;
-}
-
-// Both local times or neither; each HH:MM[:SS], the end after the start.
-std::optional<std::pair<int, int>> read_times(json_reader& in, bool required) {
-  const bool has_start = in.present("start_time"), has_end = in.present("end_time");
-  if (!required && !has_start && !has_end) return std::nullopt;
-  const auto start = domain::parse_time_of_day(in.required_string("start_time", 8));
-  const auto end = domain::parse_time_of_day(in.required_string("end_time", 8));
-  if (has_start && !start) in.add_error("start_time", "must be a local time HH:MM (or HH:MM:SS)");
-  if (has_end && !end) in.add_error("end_time", "must be a local time HH:MM (or HH:MM:SS)");
-  if (start && end && *end <= *start) in.add_error("end_time", "must be after start_time");
-  if (!start || !end) return std::nullopt;
-  return std::pair{static_cast<int>(start->count()), static_cast<int>(end->count())};
-}
-
 double default_hours(const config::config::care_section& c, const std::string& level) {
   if (level == "php") return c.weekly_hours_php;
   if (level == "iop") return c.weekly_hours_iop;
   if (level == "op") return c.weekly_hours_op;
   return c.weekly_hours_aftercare;
-}
-
-std::string read_recurrence(json_reader& in) {
-  const bool by_days = in.present("weekdays"), by_rule = in.present("recurrence");
-  if (by_days == by_rule) {
-    in.add_error(by_rule ? "recurrence" : "weekdays",
-                 by_rule ? "give weekdays or recurrence, not both" : "weekdays or recurrence (an RRULE) is required");
-    return {};
-  }
-  domain::weekly_rule rule;
-  if (by_rule) {
-    auto parsed = domain::parse_rrule(in.required_string("recurrence", 200));
-    if (auto* err = std::get_if<std::string>(&parsed)) {
-      in.add_error("recurrence", *err);
-      return {};
-    }
-    rule = std::get<domain::weekly_rule>(parsed);
-  } else if (const auto* arr = in.required_array("weekdays")) {
-    for (const auto& v : *arr) {
-      auto wd = v.is_string() ? domain::parse_weekday(v.get_string()) : std::nullopt;
-      if (!wd) {
-        in.add_error("weekdays", "each element must be one of mon, tue, wed, thu, fri, sat, sun");
-        return {};
-      }
-      rule.days.add(*wd);
-    }
-    if (arr->empty()) in.add_error("weekdays", "must name at least one day");
-  }
-  return domain::format_rrule(rule);
 }
 
 task create_group(api_deps d, request_context& ctx) {

@@ -14,7 +14,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "rollcall/domain/validation.hpp"
+#include "rollcall/phone/gawk_lines.hpp"
 
 namespace rollcall::phone {
 
@@ -29,15 +29,6 @@ constexpr const char* program =
     "BEGIN { phonenumber::pn_set_format(\"e164\") }\n"
     "NR == 1 { phonenumber::pn_set_country($0); next }\n"
     "{ if (phonenumber::pn_valid($0) == 1) print phonenumber::pn_format($0); else print \"-\" }\n";
-
-// A number goes to gawk only if it fits on one line and is short; anything else is answered
-// "-" (gawk sees an empty line).
-bool sendable(const std::string& n) {
-  if (n.size() > 64) return false;
-  for (unsigned char c : n)
-    if (c < 0x20 || c == 0x7f) return false;
-  return true;
-}
 
 struct fd_guard {
   int fd = -1;
@@ -96,8 +87,8 @@ std::vector<std::optional<std::string>> gawk_phone_normalizer::normalize_blockin
     throw std::invalid_argument("phone numbers: the default region must be two uppercase letters");
   if (numbers.empty()) return {};
 
-  std::string input = region + "\n";
-  for (const auto& n : numbers) input += (sendable(n) ? n : std::string{}) + "\n";
+  // A number that is not one short line goes as an empty line (gawk answers "-").
+  const std::string input = gawk_input(numbers, region);
 
   sigpipe_blocked no_sigpipe;
   int in_pipe[2], out_pipe[2];
@@ -180,15 +171,7 @@ std::vector<std::optional<std::string>> gawk_phone_normalizer::normalize_blockin
     fail("gawk failed (is the pnc package installed?) with status " + std::to_string(status));
   if (written != input.size()) fail("gawk stopped reading its input");
 
-  std::vector<std::optional<std::string>> out;
-  out.reserve(numbers.size());
-  for (std::size_t pos = 0; pos < output.size();) {
-    auto end = output.find('\n', pos);
-    if (end == std::string::npos) end = output.size();
-    std::string line = output.substr(pos, end - pos);
-    out.push_back(line != "-" && domain::is_e164(line) ? std::optional{std::move(line)} : std::nullopt);
-    pos = end + 1;
-  }
+  auto out = gawk_answers(output);
   if (out.size() != numbers.size())
     fail("gawk gave " + std::to_string(out.size()) + " answers for " + std::to_string(numbers.size()) + " numbers");
   return out;
