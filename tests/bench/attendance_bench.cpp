@@ -364,6 +364,9 @@ bench_result run(const options& opt) {
   if (r.logged.absences != r.auto_absences)
     why << "the daemon logged " << r.logged.absences << " absences, the database holds " << r.auto_absences << "\n";
   if (r.vm_hwm_kb == 0) why << "the daemon exited before its peak memory could be read\n";
+  // After the stop: a LeakSanitizer report (scripts/test --sanitize) comes at the exit.
+  if (const auto report = testing::sanitizer_report(d.log()); !report.empty())
+    why << "rollcalld wrote a sanitizer report:\n" << report;
   r.failure = why.str();
   if (!r.failure.empty()) r.failure += "rollcalld log:\n" + log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
   r.ok = r.failure.empty();

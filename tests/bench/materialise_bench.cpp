@@ -201,6 +201,9 @@ bench_result run(const options& opt) {
         << r.outbox_reminders << "\n";
   if (r.seen.sessions > 0 && r.outbox_reminders == 0) why << "no reminders were planned\n";
   if (r.vm_hwm_kb == 0) why << "the daemon exited before its peak memory could be read\n";
+  // After the stop: a LeakSanitizer report (scripts/test --sanitize) comes at the exit.
+  if (const auto report = testing::sanitizer_report(d.log()); !report.empty())
+    why << "rollcalld wrote a sanitizer report:\n" << report;
   r.failure = why.str();
   if (!r.failure.empty()) r.failure += "rollcalld log:\n" + log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
   r.ok = r.failure.empty();

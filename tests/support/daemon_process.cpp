@@ -7,10 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
 
+#include <gtest/gtest.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -75,6 +77,26 @@ daemon_process::~daemon_process() {
     // Once running() has reaped it, pid_ is -1: waitpid(-1) would wait for any child, such as
     // another instance still running.
   }
+  // After the exit: LeakSanitizer reports only then.
+  expect_no_sanitizer_report();
+}
+
+std::string sanitizer_report(std::string_view log) {
+  // The headlines of each sanitizer's reports; UBSan's is "<file>:<line>:<col>: runtime error: ".
+  static constexpr std::string_view markers[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                                 "ERROR: UndefinedBehaviorSanitizer", ": runtime error: "};
+  std::size_t first = std::string_view::npos;
+  for (const auto marker : markers) first = std::min(first, log.find(marker));
+  if (first == std::string_view::npos) return {};
+  const std::size_t line = log.rfind('\n', first);
+  const std::size_t from = line == std::string_view::npos ? 0 : line + 1;
+  return std::string{log.substr(from, 16 * 1024)};
+}
+
+void daemon_process::expect_no_sanitizer_report() const {
+  const std::string report = sanitizer_report(log());
+  if (!report.empty())
+    ADD_FAILURE() << "rollcalld wrote a sanitizer report (" << log_file_.string() << "):\n" << report;
 }
 
 pid_t daemon_process::spawn(const std::vector<std::string>& args) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -84,6 +85,8 @@ class daemon_process {
 
  private:
   pid_t spawn(const std::vector<std::string>& args);
+  // Fails the running test if this instance's log holds a sanitizer report.
+  void expect_no_sanitizer_report() const;
 
   temp_dir dir_;
   std::string toml_;
@@ -95,6 +98,12 @@ class daemon_process {
   std::uint16_t port_ = 0;
   std::string tls_ca_;
 };
+
+// The sanitizer reports (AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer) in a
+// rollcalld log, from the first one on (at most ~16 KB), or "" if there are none. With
+// `scripts/test --sanitize` a report in a child rollcalld must fail the test: its process may
+// have been stopped by the harness, where no test looks at its exit code.
+std::string sanitizer_report(std::string_view log);
 
 // Polls `pred` every 50 ms until it holds or the timeout passes.
 bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
