@@ -32,7 +32,8 @@ constexpr const char* rules_off = "consecutive_misses = 0\nmin_attendance_percen
 constexpr int batch_size = 32, concurrency = 16;
 clinic_settings crash_settings() {
   return {.lead_times = R"(["1h"])",
-          .dispatcher_extra = "batch_size = 32\nconcurrency = 16\n",
+          .dispatcher_extra =
+              "batch_size = " + std::to_string(batch_size) + "\nconcurrency = " + std::to_string(concurrency) + "\n",
           .alerts_extra = rules_off,
           .http_timeout = "3s",
           .lease = "17s",
@@ -168,7 +169,7 @@ class crash_test : public care_test {
 
   // Polls `query` (one bigint) on a connection of its own every 2 ms until `done` holds for its
   // value, and returns that value (-1 on timeout). eventually() polls every 50 ms: too coarse
-  // to catch a planning transaction that lasts about a second.
+  // to catch a planning transaction that may last under a second.
   long long watch(const std::string& query, const std::function<bool(long long)>& done,
                   std::chrono::milliseconds timeout) const {
     pqxx::connection c{db_url};
