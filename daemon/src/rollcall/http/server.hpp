@@ -1,7 +1,8 @@
 // The HTTP/1.1 server: accepts on one address, serves each connection in its own coroutine
 // with read/write deadlines and size limits, authenticates each call (the bearer token, or a
-// staff session cookie with its CSRF checks and role's route access), and dispatches through
-// the route table. stop() closes the listener; open connections finish their request.
+// staff session cookie with its CSRF checks and role's route access), dispatches through the
+// route table, and writes the access audit row of each answered request (access_audit.hpp).
+// stop() closes the listener; open connections finish their request.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 
 #include "rollcall/http/router.hpp"
 #include "rollcall/http/web_access.hpp"
+#include "rollcall/ports/directory_admin.hpp"
 #include "rollcall/ports/web_auth.hpp"
 #include "rollcall/support/metrics.hpp"
 
@@ -38,6 +40,8 @@ class server {
   void set_settings(server_settings s) { settings_ = std::move(s); }
   // Where staff session cookies are looked up (none: only the bearer token authenticates).
   void set_session_store(ports::web_auth_store* sessions) { sessions_ = sessions; }
+  // Where access audit rows go (none: no access audit, as in tests of the server alone).
+  void set_access_audit(ports::audit_store* audit) { access_audit_ = audit; }
   boost::asio::awaitable<void> accept_connections();
   void stop();
 
@@ -46,6 +50,12 @@ class server {
   // `route` is set to the matched pattern, or "unmatched".
   // `source` is the peer's address (request_context::source_address).
   boost::asio::awaitable<response> respond(request& req, std::string& route, const std::string& source);
+  // Authenticates (if the route needs it) and runs the handler; an exception becomes a 503
+  // (database unreachable) or a 500, logged.
+  boost::asio::awaitable<response> answer(request_context& ctx, const route& r);
+  // The access row of an answered request, if it is audited. A failure to write it is logged
+  // and counted, never passed on: the request's effect stands.
+  boost::asio::awaitable<void> audit_access(const request_context& ctx, const route& r, const response& res);
   // Fills ctx.who and ctx.actor, or answers the refusal (401, or 403 for a cookie session's
   // cross-site write or a route its role may not call).
   boost::asio::awaitable<std::optional<response>> authenticate(request_context& ctx, const route& r);
@@ -57,6 +67,7 @@ class server {
   server_settings settings_;
   support::metrics* metrics_;
   ports::web_auth_store* sessions_ = nullptr;
+  ports::audit_store* access_audit_ = nullptr;
 };
 
 // Compares a presented bearer token with the configured one in constant time.
