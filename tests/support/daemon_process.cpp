@@ -1,5 +1,6 @@
 #include "daemon_process.hpp"
 
+#include "log_privacy.hpp"
 #include "pg_cluster.hpp"
 
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <gtest/gtest.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -71,6 +73,15 @@ daemon_process::~daemon_process() {
     }
     // Once running() has reaped it, pid_ is -1: waitpid(-1) would wait for any child, such as
     // another instance still running.
+  }
+  check_log_privacy();
+}
+
+void daemon_process::check_log_privacy() {
+  const auto text = log();
+  for (const auto& f : scan_log_for(text, registered_sensitive())) {
+    if (!privacy_reported_.insert({f.value, f.line}).second) continue;
+    ADD_FAILURE() << describe(f, text, log_file_.string());
   }
 }
 
@@ -149,6 +160,7 @@ std::optional<int> daemon_process::stop(int signal, std::chrono::seconds timeout
   if (pid_ <= 0) return std::nullopt;
   kill(pid_, signal);
   if (!eventually([&] { return !running(); }, timeout)) return std::nullopt;
+  check_log_privacy();
   return WIFEXITED(exit_status_) ? WEXITSTATUS(exit_status_) : 128 + WTERMSIG(exit_status_);
 }
 
@@ -160,6 +172,7 @@ std::string daemon_process::log() const {
 api_response daemon_process::request(const std::string& method, const std::string& target, const std::string& body,
                                      std::optional<std::string> token,
                                      const std::vector<std::pair<std::string, std::string>>& headers) const {
+  register_sensitive_request(target, body);
   net::io_context io;
   net::ip::tcp::socket socket{io};
   socket.connect({net::ip::make_address("127.0.0.1"), port_});

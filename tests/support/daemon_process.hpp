@@ -1,6 +1,7 @@
 // The real rollcalld binary, started for one test: its own temporary directory and config
 // file, port 0 discovered through server.port_file, stderr kept for inspection, and a small
-// blocking HTTP client for its API. Destruction kills whatever is still running.
+// blocking HTTP client for its API. Destruction kills whatever is still running. Every log is
+// checked for the personal data the tests sent (log_privacy.hpp) on stop() and destruction.
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -79,6 +81,8 @@ class daemon_process {
 
  private:
   pid_t spawn(const std::vector<std::string>& args);
+  // A gtest failure for each registered personal value in the log, each (value, line) once.
+  void check_log_privacy();
 
   temp_dir dir_;
   std::string toml_;
@@ -88,6 +92,7 @@ class daemon_process {
   pid_t pid_ = -1;
   int exit_status_ = 0;
   std::uint16_t port_ = 0;
+  std::set<std::pair<std::string, std::size_t>> privacy_reported_;
 };
 
 // Polls `pred` every 50 ms until it holds or the timeout passes.
