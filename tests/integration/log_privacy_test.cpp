@@ -36,7 +36,7 @@ TEST(log_privacy, a_log_holding_a_phone_number_in_any_of_its_forms_is_flagged) {
   EXPECT_EQ(lines_of(scan_log_for("a\nb\nreply from 5550001111\n", e164)), std::vector<std::size_t>{3});
 }
 
-TEST(log_privacy, names_match_as_whole_words_and_other_values_anywhere) {
+TEST(log_privacy, emails_match_anywhere_and_names_and_texts_as_whole_words) {
   const std::vector<sensitive_value> values{{kind::name, "Marisol"},
                                             {kind::email, "marisol@example.org"},
                                             {kind::message_text, "Hi Marisol, see you Tuesday"}};
@@ -44,6 +44,7 @@ TEST(log_privacy, names_match_as_whole_words_and_other_values_anywhere) {
   EXPECT_EQ(lines_of(scan_log_for("client Marisol: marked\n", {values[0]})), std::vector<std::size_t>{1});
   EXPECT_EQ(lines_of(scan_log_for("x\nto=<marisol@example.org>\n", {values[1]})), std::vector<std::size_t>{2});
   EXPECT_EQ(lines_of(scan_log_for("sent 'Hi Marisol, see you Tuesday'\n", {values[2]})), std::vector<std::size_t>{1});
+  EXPECT_TRUE(scan_log_for("sent xHi Marisol, see you Tuesdays\n", {values[2]}).empty()) << "inside other words";
   const auto found = scan_log_for("client Marisol\n", values);
   ASSERT_EQ(found.size(), 1u);
   const auto message = describe(found[0], "client Marisol\n", "rollcalld.log");
@@ -74,6 +75,16 @@ TEST(log_privacy, request_bodies_register_their_personal_fields) {
   EXPECT_TRUE(has(kind::phone, "+15557770102"));
   EXPECT_TRUE(has(kind::message_text, "running late today"));
   EXPECT_TRUE(has(kind::message_text, "Hi Quillon, see you at 6"));
+  register_sensitive_request("/v1/sessions/3/cancel", R"({"reason": "again"})");
+  register_sensitive_request("/v1/sessions/4/attendance", R"({"note": "called him, he is unwell"})");
+  register_sensitive_request("/v1/staff/2/login", R"({"password": "short"})");
+  const auto more = registered_sensitive();
+  const auto kept = [&](kind k, const std::string& v) {
+    return std::find(more.begin(), more.end(), sensitive_value{k, v}) != more.end();
+  };
+  EXPECT_FALSE(kept(kind::free_text, "again")) << "one plain word: \"trying again\" is an ordinary log line";
+  EXPECT_TRUE(kept(kind::free_text, "called him, he is unwell"));
+  EXPECT_FALSE(kept(kind::password, "short"));
   EXPECT_TRUE(has(kind::message_text, "Reply C to confirm Quillon"));
 }
 

@@ -50,6 +50,7 @@ daemon_process::daemon_process(const std::string& toml, bool raw, std::map<std::
     : toml_(toml), raw_(raw), env_(std::move(env)) {
   config_ = dir_.path() / "rollcall.toml";
   log_file_ = dir_.path() / "rollcalld.log";
+  command_output_ = dir_.path() / "command-output";
   port_file_ = dir_.path() / "port";
   std::ofstream out(config_);
   if (!raw) {
@@ -78,14 +79,17 @@ daemon_process::~daemon_process() {
 }
 
 void daemon_process::check_log_privacy() {
-  const auto text = log();
+  // The log only: a command's report on stdout (--import's rows, --preview's messages) is its
+  // answer to the operator who ran it, like an API response, not a log line.
+  std::ifstream in(log_file_);
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
   for (const auto& f : scan_log_for(text, registered_sensitive())) {
     if (!privacy_reported_.insert({f.value, f.line}).second) continue;
     ADD_FAILURE() << describe(f, text, log_file_.string());
   }
 }
 
-pid_t daemon_process::spawn(const std::vector<std::string>& args) {
+pid_t daemon_process::spawn(const std::vector<std::string>& args, bool own_stdout) {
   std::vector<std::string> all{ROLLCALLD_BINARY};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -95,7 +99,8 @@ pid_t daemon_process::spawn(const std::vector<std::string>& args) {
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     const int fd = open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, STDOUT_FILENO);
+    const int out = own_stdout ? open(command_output_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644) : fd;
+    dup2(out, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
     unsetenv("NOTIFY_SOCKET");
     unsetenv("ROLLCALL_DATABASE_URL");
@@ -129,7 +134,7 @@ bool daemon_process::start(std::chrono::seconds timeout, std::vector<std::string
 }
 
 int daemon_process::run_to_exit(std::vector<std::string> args, std::chrono::seconds timeout) {
-  const pid_t pid = spawn(args);
+  const pid_t pid = spawn(args, true);
   int status = 0;
   const bool done = eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout);
   if (!done) {
@@ -166,7 +171,10 @@ std::optional<int> daemon_process::stop(int signal, std::chrono::seconds timeout
 
 std::string daemon_process::log() const {
   std::ifstream in(log_file_);
-  return {std::istreambuf_iterator<char>(in), {}};
+  std::string out{std::istreambuf_iterator<char>(in), {}};
+  std::ifstream command(command_output_);
+  out.append(std::istreambuf_iterator<char>(command), {});
+  return out;
 }
 
 api_response daemon_process::request(const std::string& method, const std::string& target, const std::string& body,

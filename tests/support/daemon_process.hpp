@@ -57,7 +57,8 @@ class daemon_process {
 
   // Starts rollcalld with extra arguments; returns false if it exits or never listens.
   bool start(std::chrono::seconds timeout = std::chrono::seconds{60}, std::vector<std::string> extra_args = {});
-  // Runs rollcalld to completion (e.g. --check-config) and returns its exit code.
+  // Runs rollcalld to completion (e.g. --check-config) and returns its exit code. Its stdout
+  // (a command's report) is kept apart from the log and read back after it by log().
   int run_to_exit(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds{60});
   // Sends a signal and waits for the exit code (nullopt on timeout).
   std::optional<int> stop(int signal, std::chrono::seconds timeout = std::chrono::seconds{30});
@@ -66,7 +67,7 @@ class daemon_process {
 
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }  // -1 once it has exited
-  std::string log() const;            // everything rollcalld wrote to stderr/stdout so far
+  std::string log() const;            // everything rollcalld wrote to stderr/stdout so far (a command's stdout last)
   const std::filesystem::path& dir() const { return dir_.path(); }
   const std::filesystem::path& config_path() const { return config_; }
 
@@ -80,14 +81,15 @@ class daemon_process {
   api_response get(const std::string& target) const { return request("GET", target); }
 
  private:
-  pid_t spawn(const std::vector<std::string>& args);
+  // own_stdout: stdout to command_output_ rather than the log.
+  pid_t spawn(const std::vector<std::string>& args, bool own_stdout = false);
   // A gtest failure for each registered personal value in the log, each (value, line) once.
   void check_log_privacy();
 
   temp_dir dir_;
   std::string toml_;
   bool raw_ = false;
-  std::filesystem::path config_, log_file_, port_file_;
+  std::filesystem::path config_, log_file_, port_file_, command_output_;
   std::map<std::string, std::string> env_;
   pid_t pid_ = -1;
   int exit_status_ = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <variant>
 
@@ -93,9 +94,9 @@ struct pattern {
 // The forms a value is looked for in.
 std::vector<pattern> patterns_of(const sensitive_value& v) {
   using edges = pattern::edges;
-  if (v.kind == sensitive_kind::name) return {{v.value, edges::word}};
+  if (v.kind == sensitive_kind::email) return {{v.value, edges::any}};
+  if (v.kind != sensitive_kind::phone) return {{v.value, edges::word}};
   std::vector<pattern> out{{v.value, edges::any}};
-  if (v.kind != sensitive_kind::phone) return out;
   std::string digits;
   for (char c : v.value)
     if (is_digit(c)) digits += c;
@@ -123,6 +124,15 @@ bool edges_ok(std::string_view log, std::size_t at, std::size_t size, pattern::e
   return true;
 }
 
+// Too short or too plain to tell a leak from an ordinary log word: a one-word reason ("sick",
+// "again") could be any log line's; a note is a phrase. Refused test passwords ("short") too.
+bool worth_looking_for(sensitive_kind kind, const std::string& value) {
+  if (value.size() < 4) return false;
+  if (kind == sensitive_kind::free_text) return value.size() >= 10 || value.find(' ') != std::string::npos;
+  if (kind == sensitive_kind::password) return value.size() >= 8;
+  return true;
+}
+
 }  // namespace
 
 const char* to_string(sensitive_kind k) {
@@ -144,7 +154,7 @@ const char* to_string(sensitive_kind k) {
 }
 
 void register_sensitive(sensitive_kind kind, std::string value) {
-  if (value.size() < 4) return;
+  if (!worth_looking_for(kind, value)) return;
   auto& r = the_registry();
   std::lock_guard lock{r.mutex};
   if (!r.seen.insert({static_cast<int>(kind), value}).second) return;

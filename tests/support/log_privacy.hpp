@@ -21,8 +21,10 @@ struct sensitive_value {
   friend bool operator==(const sensitive_value&, const sensitive_value&) = default;
 };
 
-// Process-wide and thread-safe (the sinks record from their own threads). Values shorter than
-// four characters are not kept: too short to tell a leak from an ordinary word.
+// Process-wide and thread-safe (the sinks record from their own threads). Not kept, being too
+// short or plain to tell a leak from an ordinary log word: values under four characters, free
+// text of one short word (a reason "sick"; a note is a phrase), passwords under eight characters
+// (refused ones, never stored).
 void register_sensitive(sensitive_kind kind, std::string value);
 std::vector<sensitive_value> registered_sensitive();
 
@@ -40,9 +42,10 @@ struct privacy_finding {
   std::size_t line = 0;  // 1-based
 };
 
-// Where `log` holds any of `values`. Names match as whole words, everything else as a
-// substring; a phone also matches by its digits alone (not inside a longer run of digits) and
-// in E.164 form (+1 for ten-digit numbers). Pure: the self-test calls it with values of its own.
+// Where `log` holds any of `values`. An email matches anywhere; a phone anywhere as given, and
+// by its digits alone and in E.164 form (+1 for ten-digit numbers) where no other digit touches
+// them; everything else as whole words (not inside a longer word). Pure: the self-test calls it
+// with values of its own.
 std::vector<privacy_finding> scan_log_for(std::string_view log, const std::vector<sensitive_value>& values);
 
 // A failure message for `f`: where (`what`, the log file, and the line), what kind of value,
