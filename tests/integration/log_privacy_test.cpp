@@ -85,6 +85,12 @@ TEST(log_privacy, request_bodies_register_their_personal_fields) {
   EXPECT_FALSE(kept(kind::free_text, "again")) << "one plain word: \"trying again\" is an ordinary log line";
   EXPECT_TRUE(kept(kind::free_text, "called him, he is unwell"));
   EXPECT_FALSE(kept(kind::password, "short"));
+  register_sensitive_request("/hooks/tw/inbound", "Body=HELP&From=%2B15557770103");
+  register_sensitive_request("/v1/clients", R"({"first_name": "Zeno", "email": "nope"})");
+  const auto last = registered_sensitive();
+  EXPECT_EQ(std::count(last.begin(), last.end(), sensitive_value{kind::message_text, "HELP"}), 0)
+      << "a reply keyword, logged as its intent";
+  EXPECT_EQ(std::count(last.begin(), last.end(), sensitive_value{kind::email, "nope"}), 0) << "no @: not an address";
   EXPECT_TRUE(has(kind::message_text, "Reply C to confirm Quillon"));
 }
 

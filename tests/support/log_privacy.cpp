@@ -125,11 +125,26 @@ bool edges_ok(std::string_view log, std::size_t at, std::size_t size, pattern::e
 }
 
 // Too short or too plain to tell a leak from an ordinary log word: a one-word reason ("sick",
-// "again") could be any log line's; a note is a phrase. Refused test passwords ("short") too.
+// "again") could be any log line's (a note is a phrase); a one-word text is a reply keyword
+// ("HELP", "STOP"), which the log names as the reply's intent ("inbound from tw: help"); an
+// "email" without an @ is a test's invalid value ("nope", also a hook's name in a URL); refused
+// test passwords ("short") were never stored.
 bool worth_looking_for(sensitive_kind kind, const std::string& value) {
   if (value.size() < 4) return false;
-  if (kind == sensitive_kind::free_text) return value.size() >= 10 || value.find(' ') != std::string::npos;
-  if (kind == sensitive_kind::password) return value.size() >= 8;
+  const bool phrase = value.find_first_of(" \t\n") != std::string::npos;
+  switch (kind) {
+    case sensitive_kind::free_text:
+      return value.size() >= 10 || phrase;
+    case sensitive_kind::message_text:
+      return phrase;
+    case sensitive_kind::email:
+      return value.find('@') != std::string::npos;
+    case sensitive_kind::password:
+      return value.size() >= 8;
+    case sensitive_kind::name:
+    case sensitive_kind::phone:
+      return true;
+  }
   return true;
 }
 

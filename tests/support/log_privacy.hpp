@@ -23,8 +23,9 @@ struct sensitive_value {
 
 // Process-wide and thread-safe (the sinks record from their own threads). Not kept, being too
 // short or plain to tell a leak from an ordinary log word: values under four characters, free
-// text of one short word (a reason "sick"; a note is a phrase), passwords under eight characters
-// (refused ones, never stored).
+// text of one short word (a reason "sick"; a note is a phrase), message texts of one word
+// (reply keywords: "HELP" is logged as the intent "help"), emails without an @ (a test's
+// invalid value), passwords under eight characters (refused ones, never stored).
 void register_sensitive(sensitive_kind kind, std::string value);
 std::vector<sensitive_value> registered_sensitive();
 
