@@ -147,7 +147,8 @@ class care_test : public clinic_test {
     ASSERT_TRUE(eventually([&] { return !sessions_of(barrier).empty(); }, 15s));
   }
   json::array audit_of(const std::string& entity, std::int64_t id) const {
-    auto res = daemon->get("/v1/audit?entity=" + entity + "&entity_id=" + std::to_string(id) + "&limit=100");
+    auto res =
+        daemon->get("/v1/audit?kind=change&entity=" + entity + "&entity_id=" + std::to_string(id) + "&limit=100");
     EXPECT_EQ(res.status, 200) << res.body;
     return res.json().at("items").as_array();
   }

@@ -19,7 +19,7 @@ class contacts_test : public clinic_test {
         ")");
   }
   json::array audit_of(const std::string& entity, std::int64_t id) {
-    auto res = daemon->get("/v1/audit?entity=" + entity + "&entity_id=" + std::to_string(id));
+    auto res = daemon->get("/v1/audit?kind=change&entity=" + entity + "&entity_id=" + std::to_string(id));
     EXPECT_EQ(res.status, 200) << res.body;
     return res.json().at("items").as_array();
   }

@@ -148,6 +148,11 @@ TEST_F(least_privilege_test, the_runtime_role_runs_the_daemon_and_cannot_change_
   pqxx::connection admin{admin_url};
   pqxx::read_transaction read{admin};
   EXPECT_GE(read.exec1("SELECT count(*) FROM audit_log")[0].as<int>(), 7);
+  // The runtime role writes the access rows too (migration 0011's columns), with the address.
+  EXPECT_GE(read.exec1("SELECT count(*) FROM audit_log WHERE kind = 'access' AND action = 'write'"
+                       " AND host(source_address) = '127.0.0.1'")[0]
+                .as<int>(),
+            7);
   EXPECT_GE(read.exec1("SELECT count(*) FROM delivery_attempts")[0].as<int>(), 3);
   EXPECT_EQ(read.exec1("SELECT count(*) FROM outbox WHERE status = 'delivered' AND kind = 'reminder'")[0].as<int>(), 2);
   EXPECT_EQ(read.exec1("SELECT count(*) FROM alerts")[0].as<int>(), 1);
@@ -157,6 +162,23 @@ TEST_F(least_privilege_test, the_runtime_role_runs_the_daemon_and_cannot_change_
   EXPECT_EQ(failure_of(app_url, "UPDATE audit_log SET entity = entity"), insufficient_privilege);
   EXPECT_EQ(failure_of(app_url, "DELETE FROM audit_log"), insufficient_privilege);
   EXPECT_EQ(failure_of(app_url, "TRUNCATE audit_log"), insufficient_privilege);
+  EXPECT_EQ(failure_of(app_url, "UPDATE audit_log SET source_address = NULL WHERE kind = 'access'"),
+            insufficient_privilege);
+  // Nor switch off, drop or replace what keeps the log append-only.
+  EXPECT_EQ(failure_of(app_url, "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"), insufficient_privilege);
+  EXPECT_EQ(failure_of(app_url, "ALTER TABLE audit_log DISABLE TRIGGER ALL"), insufficient_privilege);
+  EXPECT_EQ(failure_of(app_url, "DROP TRIGGER audit_log_no_truncate ON audit_log"), insufficient_privilege);
+  EXPECT_EQ(failure_of(app_url,
+                       "CREATE OR REPLACE FUNCTION audit_log_is_append_only() RETURNS trigger"
+                       " LANGUAGE plpgsql AS $$BEGIN RETURN OLD; END$$"),
+            insufficient_privilege);
+  EXPECT_EQ(failure_of(app_url, "SET session_replication_role = replica"), insufficient_privilege)
+      << "replica mode skips triggers; only a superuser may set it";
+  EXPECT_EQ(failure_of(app_url, "ALTER TABLE audit_log DROP COLUMN source_address"), insufficient_privilege);
+  EXPECT_EQ(failure_of(app_url, "DROP TABLE audit_log"), insufficient_privilege);
+  // And the trigger holds even for the owner (who could drop it, but no code path does).
+  EXPECT_NE(failure_of(owner_url, "DELETE FROM audit_log").find("audit_log is append-only"), std::string::npos);
+  EXPECT_NE(failure_of(owner_url, "TRUNCATE audit_log").find("audit_log is append-only"), std::string::npos);
   EXPECT_EQ(failure_of(app_url, "DROP TABLE sessions"), insufficient_privilege);
   EXPECT_EQ(failure_of(app_url, "ALTER TABLE clients ADD COLUMN notes text"), insufficient_privilege);
   EXPECT_EQ(failure_of(app_url, "CREATE TABLE scratch (id int)"), insufficient_privilege);

@@ -15,6 +15,16 @@ class audit_pg_test : public pg_store_fixture {
  protected:
   store::pg_directory directory{pool};
 
+  static ports::audit_filter filter(std::optional<std::string> entity, std::optional<ports::id_t> id = {},
+                                    std::optional<std::string> kind = {}, std::optional<std::string> actor = {}) {
+    ports::audit_filter f;
+    f.entity = std::move(entity);
+    f.entity_id = id;
+    f.kind = std::move(kind);
+    f.actor = std::move(actor);
+    return f;
+  }
+
   // Runs `statement` and returns the database's error message ("" if it succeeded).
   std::string refused(const std::string& statement) {
     try {
@@ -82,17 +92,58 @@ TEST_F(audit_pg_test, pages_follow_ids_and_filters_are_nullable_parameters) {
   ports::page_request p{0, 2};
   std::vector<ports::id_t> seen;
   for (int pages = 0; pages < 10; ++pages) {
-    const auto page = run_task(directory.list_audit(std::string{"client"}, std::nullopt, p));
+    const auto page = run_task(directory.list_audit(filter("client"), p));
     for (const auto& e : page.items) seen.push_back(*e.entity_id);
     if (!page.next_after) break;
     p.after = *page.next_after;
   }
   EXPECT_EQ(seen, (std::vector<ports::id_t>{1, 2, 3, 4, 5}));
-  const auto one = run_task(directory.list_audit(std::nullopt, ports::id_t{3}, {0, 50}));
+  const auto one = run_task(directory.list_audit(filter({}, ports::id_t{3}), {0, 50}));
   ASSERT_EQ(one.items.size(), 1u);
   EXPECT_FALSE(one.next_after);
   EXPECT_EQ(one.items[0].entity, "client");
+  EXPECT_EQ(one.items[0].kind, "change");
+  EXPECT_EQ(one.items[0].source_address, "");
   EXPECT_NE(one.items[0].after.find("\"C2\""), std::string::npos);
+}
+
+TEST_F(audit_pg_test, an_access_row_keeps_who_what_and_from_where_and_is_append_only_too) {
+  ports::new_client c;
+  c.first_name = "Ode";
+  const auto id = run_task(directory.create_client(c, "t"))->id;
+  run_task(directory.record_access({"staff:wren", "read", "client", id,
+                                    R"({"method": "GET", "route": "/v1/clients/{id}", "status": 200})", "10.1.2.3"}));
+  run_task(directory.record_access(
+      {"api-token", "read", "client", std::nullopt, R"({"query": {"status": "active"}})", "::ffff:127.0.0.1"}));
+  run_task(directory.record_access({"api-token", "write", "site", 9, "{}", ""}));
+
+  const auto access = run_task(directory.list_audit(filter({}, {}, "access"), {0, 50}));
+  ASSERT_EQ(access.items.size(), 3u);
+  const auto& read = access.items[0];
+  EXPECT_EQ(read.kind, "access");
+  EXPECT_EQ(read.actor, "staff:wren");
+  EXPECT_EQ(read.action, "read");
+  EXPECT_EQ(read.entity, "client");
+  EXPECT_EQ(read.entity_id, id);
+  EXPECT_EQ(read.source_address, "10.1.2.3");
+  EXPECT_NE(read.detail.find("/v1/clients/{id}"), std::string::npos) << read.detail;
+  EXPECT_TRUE(read.before.empty());
+  EXPECT_FALSE(access.items[1].entity_id);
+  EXPECT_EQ(access.items[1].source_address, "::ffff:127.0.0.1");
+  EXPECT_EQ(access.items[2].source_address, "") << "unknown: NULL";
+  // The filters combine: this client's rows of either kind, one actor's rows.
+  EXPECT_EQ(run_task(directory.list_audit(filter("client", id), {0, 50})).items.size(), 2u);
+  EXPECT_EQ(run_task(directory.list_audit(filter({}, {}, "change", "t"), {0, 50})).items.size(), 1u);
+  EXPECT_EQ(run_task(directory.list_audit(filter({}, {}, {}, "api-token"), {0, 50})).items.size(), 2u);
+  EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE source_address << '10.0.0.0/8'"), 1) << "an inet column";
+
+  EXPECT_NE(refused("UPDATE audit_log SET source_address = NULL WHERE kind = 'access'").find("append-only"),
+            std::string::npos);
+  EXPECT_NE(refused("DELETE FROM audit_log WHERE kind = 'access'").find("append-only"), std::string::npos);
+  EXPECT_NE(refused("INSERT INTO audit_log (kind, actor, action, entity) VALUES ('other', 't', 'x', 'y')")
+                .find("audit_log_kind_check"),
+            std::string::npos);
+  EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE kind = 'access'"), 3);
 }
 
 }  // namespace

@@ -31,7 +31,9 @@ class web_auth_pg_test : public pg_store_fixture {
                             std::vector<ports::id_t> sites = {1}) {
     return {staff, std::move(username), std::move(password), "counselor", std::move(sites)};
   }
-  ports::new_web_session fresh(const std::string& hash_hex) { return {hash_hex, "csrf-" + hash_hex.substr(0, 4), 60s}; }
+  ports::new_web_session fresh(const std::string& hash_hex) {
+    return {hash_hex, "csrf-" + hash_hex.substr(0, 4), 60s, "192.0.2.7"};
+  }
 
   // Sign-in as the handler runs it: find, verify (here, on the test's thread), open or refuse.
   result<ports::web_session> sign_in(const std::string& username, const std::string& password,
@@ -43,7 +45,8 @@ class web_auth_pg_test : public pg_store_fixture {
       run_task(auth.record_failed_sign_in(found ? std::optional{found->login.staff_id} : std::nullopt,
                                           !found     ? why::unknown_username
                                           : !matches ? why::wrong_password
-                                                     : why::login_disabled));
+                                                     : why::login_disabled,
+                                          "192.0.2.8"));
       return errc::unauthorized;
     }
     return run_task(auth.open_session(found->login.staff_id, found->password_hash, session));
@@ -114,9 +117,13 @@ TEST_F(web_auth_pg_test, sign_in_verifies_the_password_and_opens_a_session) {
   EXPECT_EQ(found->expires_at, s->expires_at);
   EXPECT_FALSE(run_task(auth.session_by_token(hash_b, limits)));
 
-  run_task(auth.end_session(s->id, "staff:dana"));
+  run_task(auth.end_session(s->id, "staff:dana", "2001:db8::5"));
   EXPECT_FALSE(run_task(auth.session_by_token(hash_a, limits)));
   EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE action = 'sign_out'"), 1);
+  // Each row says where the browser was.
+  EXPECT_EQ(scalar<std::string>("SELECT string_agg(action || '@' || coalesce(host(source_address), '-'), ','"
+                                " ORDER BY id) FROM audit_log WHERE entity = 'web_session'"),
+            "sign_in@192.0.2.7,sign_out@2001:db8::5");
 }
 
 TEST_F(web_auth_pg_test, a_session_opens_only_if_the_login_is_unchanged_since_it_was_read) {
@@ -149,12 +156,17 @@ TEST_F(web_auth_pg_test, a_session_opens_only_if_the_login_is_unchanged_since_it
   found = run_task(auth.find_login_for_sign_in("eli"));
   ASSERT_TRUE(found);
   EXPECT_FALSE(found->may_sign_in) << "archived";
-  run_task(auth.record_failed_sign_in(2, ports::sign_in_refusal::login_disabled));
-  run_task(auth.record_failed_sign_in(std::nullopt, ports::sign_in_refusal::unknown_username));
+  run_task(auth.record_failed_sign_in(2, ports::sign_in_refusal::login_disabled, "fe80::1%eth0"));
+  run_task(auth.record_failed_sign_in(std::nullopt, ports::sign_in_refusal::unknown_username, ""));
   EXPECT_EQ(scalar<std::string>("SELECT string_agg(coalesce(entity_id::text, '-') || ':' || (detail->>'reason'), ','"
                                 " ORDER BY id) FROM audit_log WHERE action = 'sign_in_failed'"
                                 " AND detail->>'reason' <> 'login changed during sign-in'"),
             "2:login disabled,-:unknown username");
+  EXPECT_EQ(
+      scalar<std::string>("SELECT string_agg(coalesce(host(source_address), '-'), ',' ORDER BY id) FROM audit_log"
+                          " WHERE action = 'sign_in_failed' AND detail->>'reason' <> 'login changed during sign-in'"),
+      "fe80::1,-")
+      << "an IPv6 zone is dropped (inet has none); an unknown address is NULL";
   EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE concat(before::text, after::text, detail::text)"
                    " LIKE '%argon2%'"),
             0);

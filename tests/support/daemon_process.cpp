@@ -1,5 +1,6 @@
 #include "daemon_process.hpp"
 
+#include "log_privacy.hpp"
 #include "pg_cluster.hpp"
 
 #include <fcntl.h>
@@ -51,6 +52,7 @@ daemon_process::daemon_process(const std::string& toml, bool raw, std::map<std::
     : toml_(toml), raw_(raw), env_(std::move(env)) {
   config_ = dir_.path() / "rollcall.toml";
   log_file_ = dir_.path() / "rollcalld.log";
+  command_output_ = dir_.path() / "command-output";
   port_file_ = dir_.path() / "port";
   std::ofstream out(config_);
   if (!raw) {
@@ -77,6 +79,7 @@ daemon_process::~daemon_process() {
     // Once running() has reaped it, pid_ is -1: waitpid(-1) would wait for any child, such as
     // another instance still running.
   }
+  check_log_privacy();
   // After the exit: LeakSanitizer reports only then.
   expect_no_sanitizer_report();
 }
@@ -99,7 +102,18 @@ void daemon_process::expect_no_sanitizer_report() const {
     ADD_FAILURE() << "rollcalld wrote a sanitizer report (" << log_file_.string() << "):\n" << report;
 }
 
-pid_t daemon_process::spawn(const std::vector<std::string>& args) {
+void daemon_process::check_log_privacy() {
+  // The log only: a command's report on stdout (--import's rows, --preview's messages) is its
+  // answer to the operator who ran it, like an API response, not a log line.
+  std::ifstream in(log_file_);
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  for (const auto& f : scan_log_for(text, registered_sensitive())) {
+    if (!privacy_reported_.insert({f.value, f.line}).second) continue;
+    ADD_FAILURE() << describe(f, text, log_file_.string());
+  }
+}
+
+pid_t daemon_process::spawn(const std::vector<std::string>& args, bool own_stdout) {
   std::vector<std::string> all{ROLLCALLD_BINARY};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -109,7 +123,8 @@ pid_t daemon_process::spawn(const std::vector<std::string>& args) {
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     const int fd = open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, STDOUT_FILENO);
+    const int out = own_stdout ? open(command_output_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644) : fd;
+    dup2(out, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
     unsetenv("NOTIFY_SOCKET");
     unsetenv("ROLLCALL_DATABASE_URL");
@@ -143,7 +158,7 @@ bool daemon_process::start(std::chrono::seconds timeout, std::vector<std::string
 }
 
 int daemon_process::run_to_exit(std::vector<std::string> args, std::chrono::seconds timeout) {
-  const pid_t pid = spawn(args);
+  const pid_t pid = spawn(args, true);
   int status = 0;
   const bool done = eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout);
   if (!done) {
@@ -174,17 +189,22 @@ std::optional<int> daemon_process::stop(int signal, std::chrono::seconds timeout
   if (pid_ <= 0) return std::nullopt;
   kill(pid_, signal);
   if (!eventually([&] { return !running(); }, timeout)) return std::nullopt;
+  check_log_privacy();
   return WIFEXITED(exit_status_) ? WEXITSTATUS(exit_status_) : 128 + WTERMSIG(exit_status_);
 }
 
 std::string daemon_process::log() const {
   std::ifstream in(log_file_);
-  return {std::istreambuf_iterator<char>(in), {}};
+  std::string out{std::istreambuf_iterator<char>(in), {}};
+  std::ifstream command(command_output_);
+  out.append(std::istreambuf_iterator<char>(command), {});
+  return out;
 }
 
 api_response daemon_process::request(const std::string& method, const std::string& target, const std::string& body,
                                      std::optional<std::string> token,
                                      const std::vector<std::pair<std::string, std::string>>& headers) const {
+  register_sensitive_request(target, body);
   net::io_context io;
   net::ip::tcp::socket socket{io};
   socket.connect({net::ip::make_address("127.0.0.1"), port_});

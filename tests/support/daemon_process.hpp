@@ -1,6 +1,7 @@
 // The real rollcalld binary, started for one test: its own temporary directory and config
 // file, port 0 discovered through server.port_file, stderr kept for inspection, and a small
-// blocking HTTP(S) client for its API. Destruction kills whatever is still running.
+// blocking HTTP(S) client for its API. Destruction kills whatever is still running. Every log is
+// checked for the personal data the tests sent (log_privacy.hpp) on stop() and destruction.
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,7 +58,8 @@ class daemon_process {
 
   // Starts rollcalld with extra arguments; returns false if it exits or never listens.
   bool start(std::chrono::seconds timeout = std::chrono::seconds{60}, std::vector<std::string> extra_args = {});
-  // Runs rollcalld to completion (e.g. --check-config) and returns its exit code.
+  // Runs rollcalld to completion (e.g. --check-config) and returns its exit code. Its stdout
+  // (a command's report) is kept apart from the log and read back after it by log().
   int run_to_exit(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds{60});
   // Sends a signal and waits for the exit code (nullopt on timeout).
   std::optional<int> stop(int signal, std::chrono::seconds timeout = std::chrono::seconds{30});
@@ -65,7 +68,7 @@ class daemon_process {
 
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }  // -1 once it has exited
-  std::string log() const;            // everything rollcalld wrote to stderr/stdout so far
+  std::string log() const;            // everything rollcalld wrote to stderr/stdout so far (a command's stdout last)
   const std::filesystem::path& dir() const { return dir_.path(); }
   const std::filesystem::path& config_path() const { return config_; }
 
@@ -87,16 +90,21 @@ class daemon_process {
   pid_t spawn(const std::vector<std::string>& args);
   // Fails the running test if this instance's log holds a sanitizer report.
   void expect_no_sanitizer_report() const;
+  // own_stdout: stdout to command_output_ rather than the log.
+  pid_t spawn(const std::vector<std::string>& args, bool own_stdout = false);
+  // A gtest failure for each registered personal value in the log, each (value, line) once.
+  void check_log_privacy();
 
   temp_dir dir_;
   std::string toml_;
   bool raw_ = false;
-  std::filesystem::path config_, log_file_, port_file_;
+  std::filesystem::path config_, log_file_, port_file_, command_output_;
   std::map<std::string, std::string> env_;
   pid_t pid_ = -1;
   int exit_status_ = 0;
   std::uint16_t port_ = 0;
   std::string tls_ca_;
+  std::set<std::pair<std::string, std::size_t>> privacy_reported_;
 };
 
 // The sanitizer reports (AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer) in a

@@ -1,5 +1,7 @@
 #include "webhook_sink.hpp"
 
+#include "log_privacy.hpp"
+
 #include <sys/socket.h>
 
 #include <openssl/ssl.h>
@@ -88,6 +90,8 @@ void webhook_sink::serve_requests(Stream& stream, tcp::socket& socket) {
     http::request<http::string_body> req;
     http::read(stream, buffer, req, ec);
     if (ec) break;
+    // What rollcall sends a provider is the message itself: its text must not reach a log.
+    register_sensitive_delivery(req.body());
     received_request r{std::string{req.method_string()}, std::string{req.target()}, {}, req.body()};
     for (const auto& f : req) {
       std::string name{f.name_string()};

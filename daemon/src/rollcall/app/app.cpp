@@ -435,6 +435,7 @@ int run(const options& opts) {
     server.set_tls(api_tls->context);
     log_api_tls(*log, *api_tls, "");
   }
+  server.set_access_audit(&directory);
 
   auto apply = [&](const config::config& c) {
     log->set_level(spdlog::level::from_str(c.log.level));

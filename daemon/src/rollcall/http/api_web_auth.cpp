@@ -90,12 +90,13 @@ web_task sign_in(web_auth_deps d, request_context& ctx) {
   };
   if (refused) {
     const auto staff_id = found ? std::optional{found->login.staff_id} : std::nullopt;
-    co_await d.store.record_failed_sign_in(staff_id, *refused);
+    co_await d.store.record_failed_sign_in(staff_id, *refused, ctx.source_address);
     co_return failed();
   }
   const auto settings = *d.settings;
   const auto cookie = new_session_secret();
-  const ports::new_web_session session{session_token_hash(cookie), new_session_secret(), settings.max};
+  const ports::new_web_session session{session_token_hash(cookie), new_session_secret(), settings.max,
+                                       ctx.source_address};
   auto out = co_await d.store.open_session(found->login.staff_id, hash, session);
   if (!out) co_return failed();
   auto res = ctx.json(st::ok, session_json(out->login, out->csrf_token, out->expires_at));
@@ -121,7 +122,7 @@ web_task current_session(web_auth_deps, request_context& ctx) {
 // DELETE /v1/session: signs out (the server checked the CSRF token).
 web_task sign_out(web_auth_deps d, request_context& ctx) {
   if (!ctx.who.is_staff()) co_return no_staff_session(ctx);
-  co_await d.store.end_session(ctx.session.id, ctx.actor);
+  co_await d.store.end_session(ctx.session.id, ctx.actor, ctx.source_address);
   auto res = no_content(ctx);
   res.set(beast_http::field::set_cookie, cleared_session_cookie(d.settings->cookie_secure));
   co_return res;

@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "rollcall/http/access_audit.hpp"
 #include "rollcall/support/errc.hpp"
 #include "rollcall/support/logging.hpp"
 
@@ -16,6 +17,7 @@ namespace rollcall::http {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
+namespace json = boost::json;
 using tcp = net::ip::tcp;
 
 bool token_matches(std::string_view presented, std::string_view expected) {
@@ -152,20 +154,28 @@ net::awaitable<response> server::respond(request& req, std::string& route, const
     }
     co_return ctx.fail(beast_http::status::not_found, "Not found");
   }
+  auto res = co_await answer(ctx, *match.found);
+  // A caller the server knows (ctx.who) leaves an access row; a 401 has no one to name.
+  if (match.found->needs_auth && ctx.who.who != principal::kind::none) co_await audit_access(ctx, *match.found, res);
+  co_return res;
+}
+
+net::awaitable<response> server::answer(request_context& ctx, const route& r) {
+  const auto& req = ctx.req;
   bool unavailable = false;
   try {
-    if (match.found->needs_auth) {
-      auto refused = co_await authenticate(ctx, *match.found);
+    if (r.needs_auth) {
+      auto refused = co_await authenticate(ctx, r);
       if (refused) co_return std::move(*refused);
     }
-    co_return co_await match.found->handle(ctx);
+    co_return co_await r.handle(ctx);
   } catch (const store_unavailable& e) {
     // The database is down or restarting: a passing state, not a bug. The loops log the outage.
-    log_->warn("{} {}: {}", std::string{req.method_string()}, match.found->pattern, support::loggable(e));
+    log_->warn("{} {}: {}", std::string{req.method_string()}, r.pattern, support::loggable(e));
     unavailable = true;
   } catch (const std::exception& e) {
     // Details stay in the log (which never holds request bodies); the client learns nothing.
-    log_->error("{} {} failed: {}", std::string{req.method_string()}, match.found->pattern, support::loggable(e));
+    log_->error("{} {} failed: {}", std::string{req.method_string()}, r.pattern, support::loggable(e));
   }
   if (unavailable) {
     auto res = ctx.fail(beast_http::status::service_unavailable, "Service unavailable", {},
@@ -174,6 +184,31 @@ net::awaitable<response> server::respond(request& req, std::string& route, const
     co_return res;
   }
   co_return ctx.fail(beast_http::status::internal_server_error, "Internal error");
+}
+
+net::awaitable<void> server::audit_access(const request_context& ctx, const route& r, const response& res) {
+  if (!access_audit_) co_return;
+  const auto event =
+      access_audit_for({ctx.req.method(), r.pattern, ctx.ids, res.result_int(), ctx.req.target(), res.body()});
+  if (!event) co_return;
+  const auto not_written = [&](const std::string& why) {
+    // The request's own work is done and answered; only its audit row is missing. Loud, not fatal.
+    log_->error("access audit: the row for {} {} ({}) was not written: {}", std::string{ctx.req.method_string()},
+                r.pattern, res.result_int(), why);
+    if (metrics_) metrics_->audit_write_failed();
+  };
+  // A 503 is the database out of reach: trying again would only double the caller's wait.
+  if (res.result() == beast_http::status::service_unavailable) {
+    not_written("the database is unavailable");
+    co_return;
+  }
+  const ports::access_record row{
+      ctx.actor, event->action, event->entity, event->entity_id, json::serialize(event->detail), ctx.source_address};
+  try {
+    co_await access_audit_->record_access(row);
+  } catch (const std::exception& e) {
+    not_written(support::loggable(e));
+  }
 }
 
 net::awaitable<std::optional<response>> server::authenticate(request_context& ctx, const route& r) {

@@ -1,8 +1,9 @@
 // The HTTP/1.1 server: accepts on one address, serves each connection in its own coroutine
 // with read/write deadlines and size limits, authenticates each call (the bearer token, or a
-// staff session cookie with its CSRF checks and role's route access), and dispatches through
-// the route table. With a TLS context the listener speaks HTTPS only (the handshake under the
-// same idle deadline as a read). stop() closes the listener; open connections finish their request.
+// staff session cookie with its CSRF checks and role's route access), dispatches through the
+// route table, and writes the access audit row of each answered request (access_audit.hpp).
+// With a TLS context the listener speaks HTTPS only (the handshake under the same idle deadline
+// as a read). stop() closes the listener; open connections finish their request.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@
 
 #include "rollcall/http/router.hpp"
 #include "rollcall/http/web_access.hpp"
+#include "rollcall/ports/directory_admin.hpp"
 #include "rollcall/ports/web_auth.hpp"
 #include "rollcall/support/metrics.hpp"
 
@@ -43,6 +45,8 @@ class server {
   // HTTPS only for connections accepted from now on (null: plain HTTP). A reload hands over a
   // new context; open connections keep the one they began with.
   void set_tls(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
+  // Where access audit rows go (none: no access audit, as in tests of the server alone).
+  void set_access_audit(ports::audit_store* audit) { access_audit_ = audit; }
   boost::asio::awaitable<void> accept_connections();
   void stop();
 
@@ -54,6 +58,12 @@ class server {
   // `route` is set to the matched pattern, or "unmatched".
   // `source` is the peer's address (request_context::source_address).
   boost::asio::awaitable<response> respond(request& req, std::string& route, const std::string& source);
+  // Authenticates (if the route needs it) and runs the handler; an exception becomes a 503
+  // (database unreachable) or a 500, logged.
+  boost::asio::awaitable<response> answer(request_context& ctx, const route& r);
+  // The access row of an answered request, if it is audited. A failure to write it is logged
+  // and counted, never passed on: the request's effect stands.
+  boost::asio::awaitable<void> audit_access(const request_context& ctx, const route& r, const response& res);
   // Fills ctx.who and ctx.actor, or answers the refusal (401, or 403 for a cookie session's
   // cross-site write or a route its role may not call).
   boost::asio::awaitable<std::optional<response>> authenticate(request_context& ctx, const route& r);
@@ -66,6 +76,7 @@ class server {
   support::metrics* metrics_;
   ports::web_auth_store* sessions_ = nullptr;
   std::shared_ptr<boost::asio::ssl::context> tls_;
+  ports::audit_store* access_audit_ = nullptr;
 };
 
 // Compares a presented bearer token with the configured one in constant time.

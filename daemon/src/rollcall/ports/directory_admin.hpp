@@ -120,9 +120,12 @@ class family_contact_store {
 };
 
 // One audit_log row; detail, before and after are JSON text (before/after empty when absent).
+// kind: "change" (a record's before and after, written with the change) or "access" (one API
+// request: a read of a client's record, or a write, written after it was answered).
 struct audit_entry {
   id_t id = 0;
   sys_seconds at;
+  std::string kind;
   std::string actor;
   std::string action;
   std::string entity;
@@ -130,6 +133,27 @@ struct audit_entry {
   std::string detail;
   std::string before;
   std::string after;
+  std::string source_address;  // the caller's IP address; empty when unknown
+};
+
+// What GET /v1/audit lists (each filter optional).
+struct audit_filter {
+  std::optional<std::string> entity;
+  std::optional<id_t> entity_id;
+  std::optional<std::string> kind;
+  std::optional<std::string> actor;
+};
+
+// One access row: who (actor), "read" or "write", which record (entity, entity_id; no id for a
+// list), how (detail: JSON object text with the method, route, status and a list's filter) and
+// from where (source_address, empty when unknown).
+struct access_record {
+  std::string actor;
+  std::string action;
+  std::string entity;
+  std::optional<id_t> entity_id;
+  std::string detail = "{}";
+  std::string source_address;
 };
 
 class audit_store {
@@ -137,8 +161,10 @@ class audit_store {
   template <class T>
   using task = boost::asio::awaitable<T>;
   virtual ~audit_store() = default;
-  virtual task<page<audit_entry>> list_audit(const std::optional<std::string>& entity,
-                                             const std::optional<id_t>& entity_id, const page_request& p) = 0;
+  virtual task<page<audit_entry>> list_audit(const audit_filter& filter, const page_request& p) = 0;
+  // Appends one access row in a transaction of its own (the request's effect is already
+  // committed: a failure here throws and loses nothing but the row).
+  virtual task<void> record_access(const access_record& r) = 0;
 };
 
 }  // namespace rollcall::ports

@@ -47,6 +47,7 @@ struct new_web_session {
   std::string token_hash;
   std::string csrf_token;
   std::chrono::seconds max_age{0};
+  std::string source_address;  // the browser's IP address, for the audit log (empty: unknown)
 };
 
 // What sign-in checks a password against. password_hash goes to the verify and nowhere else.
@@ -88,13 +89,14 @@ class web_auth_store {
   virtual task<result<web_session>> open_session(id_t staff_id, const std::string& verified_hash,
                                                  const new_web_session& session) = 0;
   // Or the refusal, in the audit log (staff_id: the login's, if the username exists).
-  virtual task<void> record_failed_sign_in(std::optional<id_t> staff_id, sign_in_refusal why) = 0;
+  virtual task<void> record_failed_sign_in(std::optional<id_t> staff_id, sign_in_refusal why,
+                                           const std::string& source_address) = 0;
   // The open session with this token hash within its limits (refreshing last_seen_at now and
   // then), or nullopt.
   virtual task<std::optional<web_session>> session_by_token(const std::string& token_hash,
                                                             const session_limits& limits) = 0;
-  // Ends the session (signed out). Audited.
-  virtual task<void> end_session(id_t session_id, const std::string& actor) = 0;
+  // Ends the session (signed out). Audited, with the address the sign-out came from.
+  virtual task<void> end_session(id_t session_id, const std::string& actor, const std::string& source_address) = 0;
 };
 
 }  // namespace rollcall::ports

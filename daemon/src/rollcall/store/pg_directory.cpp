@@ -122,11 +122,10 @@ task<page<session>> pg_directory::list_sessions(const session_filter& f, const p
   co_return co_await pool_.run(work);
 }
 
-task<page<audit_entry>> pg_directory::list_audit(const std::optional<std::string>& entity,
-                                                 const std::optional<id_t>& entity_id, const page_request& p) {
-  auto work = [entity, entity_id, p](pqxx::connection& c) {
+task<page<audit_entry>> pg_directory::list_audit(const audit_filter& filter, const page_request& p) {
+  auto work = [filter, p](pqxx::connection& c) {
     pqxx::read_transaction tx{c};
-    const auto id = as_text(entity_id);
+    const auto id = as_text(filter.entity_id);
     auto read = [](const pqxx::row& r) {
       audit_entry e;
       e.id = r[0].as<id_t>();
@@ -138,11 +137,25 @@ task<page<audit_entry>> pg_directory::list_audit(const std::optional<std::string
       e.detail = r[6].as<std::string>();
       e.before = r[7].as<std::string>();
       e.after = r[8].as<std::string>();
+      e.kind = r[9].as<std::string>();
+      e.source_address = r[10].as<std::string>();
       return e;
     };
-    return read_page<audit_entry>(tx, sql::list_audit, p, read, nullable(entity), nullable(id));
+    return read_page<audit_entry>(tx, sql::list_audit, p, read, nullable(filter.entity), nullable(id),
+                                  nullable(filter.kind), nullable(filter.actor));
   };
   co_return co_await pool_.run(work);
+}
+
+task<void> pg_directory::record_access(const access_record& r) {
+  auto work = [r](pqxx::connection& c) {
+    pqxx::work tx{c};
+    const auto id = as_text(r.entity_id);
+    const auto source = inet_text(r.source_address);
+    tx.exec_prepared(sql::insert_access_audit, r.actor, r.action, r.entity, nullable(id), r.detail, nullable(source));
+    tx.commit();
+  };
+  co_await pool_.run(work);
 }
 
 }  // namespace rollcall::store

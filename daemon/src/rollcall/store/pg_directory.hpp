@@ -53,9 +53,9 @@ class pg_directory final : public ports::directory_admin_store,
   task<outcome<ports::family_contact>> revoke_consent(id_t id, const std::string& actor) override;
   task<outcome<ports::family_contact>> archive_contact(id_t id, const std::string& actor) override;
 
-  task<ports::page<ports::audit_entry>> list_audit(const std::optional<std::string>& entity,
-                                                   const std::optional<id_t>& entity_id,
+  task<ports::page<ports::audit_entry>> list_audit(const ports::audit_filter& filter,
                                                    const ports::page_request& p) override;
+  task<void> record_access(const ports::access_record& r) override;
 
  private:
   db_pool& pool_;

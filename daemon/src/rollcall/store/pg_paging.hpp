@@ -43,6 +43,12 @@ inline std::optional<std::string> pg_id_array(const std::optional<std::vector<po
   out += '}';
   return out;
 }
+// A peer's address as PostgreSQL's inet takes it: an IPv6 zone ("fe80::1%eth0") is dropped
+// (inet has none); nullopt (NULL) when unknown.
+inline std::optional<std::string> inet_text(const std::string& address) {
+  if (address.empty()) return std::nullopt;
+  return address.substr(0, address.find('%'));
+}
 inline std::optional<std::string> as_text(const std::optional<ports::id_t>& v) {
   return v ? std::optional<std::string>{std::to_string(*v)} : std::nullopt;
 }

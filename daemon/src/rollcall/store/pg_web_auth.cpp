@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 
 #include "rollcall/store/pg_audit.hpp"
+#include "rollcall/store/pg_paging.hpp"
 #include "rollcall/store/pg_rows.hpp"
 #include "rollcall/store/sql_web_auth.hpp"
 #include "rollcall/support/passwords.hpp"
@@ -45,9 +46,17 @@ staff_login load_login(pqxx::transaction_base& tx, id_t staff_id) {
   return read_login(tx.exec_prepared1(sql::login_of_staff, staff_id));
 }
 
-void audit_anonymous(pqxx::work& tx, const char* action, std::optional<id_t> staff_id, const char* reason) {
-  tx.exec_prepared(sql::insert_audit, "web-sign-in", action, "staff_login", staff_id,
-                   boost::json::serialize(boost::json::object{{"reason", reason}}));
+// A sign-in or sign-out row, with the address it came from.
+void audit_sign_in(pqxx::work& tx, const std::string& actor, const char* action, const char* entity,
+                   std::optional<id_t> id, const boost::json::object& detail, const std::string& source_address) {
+  const auto source = inet_text(source_address);
+  tx.exec_prepared(sql::insert_sign_in_audit, actor, action, entity, id, boost::json::serialize(detail),
+                   nullable(source));
+}
+
+void audit_anonymous(pqxx::work& tx, const char* action, std::optional<id_t> staff_id, const char* reason,
+                     const std::string& source_address) {
+  audit_sign_in(tx, "web-sign-in", action, "staff_login", staff_id, {{"reason", reason}}, source_address);
 }
 
 }  // namespace
@@ -145,7 +154,7 @@ task<result<web_session>> pg_web_auth_store::open_session(id_t staff_id, const s
     auto now = tx.exec_prepared(sql::login_for_session, staff_id);
     // The verify ran between two transactions: the login may have changed since it was read.
     if (now.empty() || now[0][0].as<std::string>() != verified_hash || !now[0][1].as<bool>()) {
-      audit_anonymous(tx, "sign_in_failed", staff_id, "login changed during sign-in");
+      audit_anonymous(tx, "sign_in_failed", staff_id, "login changed during sign-in", session.source_address);
       tx.commit();
       return errc::unauthorized;
     }
@@ -156,20 +165,22 @@ task<result<web_session>> pg_web_auth_store::open_session(id_t staff_id, const s
     out.expires_at = from_epoch(row[1].as<long long>());
     out.csrf_token = session.csrf_token;
     out.login = load_login(tx, staff_id);
-    audit(tx, "staff:" + out.login.username, "sign_in", "web_session", out.id, {{"staff_id", out.login.staff_id}});
+    audit_sign_in(tx, "staff:" + out.login.username, "sign_in", "web_session", out.id,
+                  {{"staff_id", out.login.staff_id}}, session.source_address);
     tx.commit();
     return out;
   };
   co_return co_await pool_.run(work);
 }
 
-task<void> pg_web_auth_store::record_failed_sign_in(std::optional<id_t> staff_id, sign_in_refusal why) {
+task<void> pg_web_auth_store::record_failed_sign_in(std::optional<id_t> staff_id, sign_in_refusal why,
+                                                    const std::string& source_address) {
   const char* reason = why == sign_in_refusal::unknown_username ? "unknown username"
                        : why == sign_in_refusal::wrong_password ? "wrong password"
                                                                 : "login disabled";
-  auto work = [staff_id, reason](pqxx::connection& c) {
+  auto work = [staff_id, reason, source_address](pqxx::connection& c) {
     pqxx::work tx{c};
-    audit_anonymous(tx, "sign_in_failed", staff_id, reason);
+    audit_anonymous(tx, "sign_in_failed", staff_id, reason, source_address);
     tx.commit();
   };
   co_await pool_.run(work);
@@ -198,11 +209,14 @@ task<std::optional<web_session>> pg_web_auth_store::session_by_token(const std::
   co_return co_await pool_.run(work);
 }
 
-task<void> pg_web_auth_store::end_session(id_t session_id, const std::string& actor) {
-  auto work = [session_id, actor](pqxx::connection& c) {
+task<void> pg_web_auth_store::end_session(id_t session_id, const std::string& actor,
+                                          const std::string& source_address) {
+  auto work = [session_id, actor, source_address](pqxx::connection& c) {
     pqxx::work tx{c};
     auto rows = tx.exec_prepared(sql::end_web_session, session_id);
-    if (!rows.empty()) audit(tx, actor, "sign_out", "web_session", session_id, {{"staff_id", rows[0][0].as<id_t>()}});
+    if (!rows.empty())
+      audit_sign_in(tx, actor, "sign_out", "web_session", session_id, {{"staff_id", rows[0][0].as<id_t>()}},
+                    source_address);
     tx.commit();
   };
   co_await pool_.run(work);

@@ -18,10 +18,11 @@ class pg_web_auth_store final : public ports::web_auth_store {
   task<std::optional<ports::sign_in_candidate>> find_login_for_sign_in(const std::string& username) override;
   task<result<ports::web_session>> open_session(ports::id_t staff_id, const std::string& verified_hash,
                                                 const ports::new_web_session& session) override;
-  task<void> record_failed_sign_in(std::optional<ports::id_t> staff_id, ports::sign_in_refusal why) override;
+  task<void> record_failed_sign_in(std::optional<ports::id_t> staff_id, ports::sign_in_refusal why,
+                                   const std::string& source_address) override;
   task<std::optional<ports::web_session>> session_by_token(const std::string& token_hash,
                                                            const ports::session_limits& limits) override;
-  task<void> end_session(ports::id_t session_id, const std::string& actor) override;
+  task<void> end_session(ports::id_t session_id, const std::string& actor, const std::string& source_address) override;
 
  private:
   db_pool& pool_;

@@ -117,9 +117,15 @@ void prepare_directory(pqxx::connection& c) {
 
   c.prepare(list_audit,
             "SELECT id, extract(epoch FROM at)::bigint, actor, action, entity, entity_id, detail::text,"
-            " coalesce(before::text, ''), coalesce(after::text, '') FROM audit_log"
+            " coalesce(before::text, ''), coalesce(after::text, ''), kind, coalesce(host(source_address), '')"
+            " FROM audit_log"
             " WHERE id > $1 AND ($3::text IS NULL OR entity = $3) AND ($4::bigint IS NULL OR entity_id = $4)"
+            " AND ($5::text IS NULL OR kind = $5) AND ($6::text IS NULL OR actor = $6)"
             " ORDER BY id LIMIT $2");
+  // One API request's access row (http/access_audit.hpp), from the caller's address.
+  c.prepare(insert_access_audit,
+            "INSERT INTO audit_log (kind, actor, action, entity, entity_id, detail, source_address)"
+            " VALUES ('access', $1, $2, $3, $4, $5::jsonb, $6::inet)");
   c.prepare(insert_audit_change,
             "INSERT INTO audit_log (actor, action, entity, entity_id, detail, before, after)"
             " VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb)");

@@ -53,6 +53,7 @@ inline constexpr const char* cancel_contact_messages = "cancel_contact_messages"
 
 inline constexpr const char* list_audit = "list_audit";
 inline constexpr const char* insert_audit_change = "insert_audit_change";
+inline constexpr const char* insert_access_audit = "insert_access_audit";
 // Each takes the row's id and returns to_jsonb of the row as text (no row: no result).
 inline constexpr const char* snapshot_site = "snapshot_site";
 inline constexpr const char* snapshot_site_slots = "snapshot_site_slots";  // all of a site's slots

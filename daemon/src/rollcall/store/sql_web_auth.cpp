@@ -66,6 +66,10 @@ void prepare_web_auth(pqxx::connection& c) {
   c.prepare(touch_web_session, "UPDATE web_sessions SET last_seen_at = now() WHERE id = $1");
   c.prepare(end_web_session,
             "UPDATE web_sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL RETURNING staff_id");
+  // Sign-in, failed sign-in and sign-out rows carry the address the browser came from.
+  c.prepare(insert_sign_in_audit,
+            "INSERT INTO audit_log (actor, action, entity, entity_id, detail, source_address)"
+            " VALUES ($1, $2, $3, $4, $5::jsonb, $6::inet)");
 }
 
 }  // namespace rollcall::store::sql

@@ -22,6 +22,7 @@ inline constexpr const char* insert_web_session = "insert_web_session";
 inline constexpr const char* web_session_by_token = "web_session_by_token";
 inline constexpr const char* touch_web_session = "touch_web_session";
 inline constexpr const char* end_web_session = "end_web_session";
+inline constexpr const char* insert_sign_in_audit = "insert_sign_in_audit";
 
 void prepare_web_auth(pqxx::connection& c);
 

@@ -123,7 +123,12 @@ metrics::metrics(std::string version)
                       .Name("process_start_time_seconds")
                       .Help("Start time of the process since the Unix epoch in seconds")
                       .Register(*registry_)
-                      .Add({})) {
+                      .Add({})),
+      audit_failures_(prometheus::BuildCounter()
+                          .Name("rollcall_audit_write_failures_total")
+                          .Help("Access audit rows this instance could not write (the request itself was answered)")
+                          .Register(*registry_)
+                          .Add({})) {
   prometheus::BuildGauge()
       .Name("rollcall_build_info")
       .Help("The running build: always 1, with its version as a label")
@@ -155,6 +160,8 @@ T& metrics::labelled(prometheus::Family<T>& family, std::map<std::string, T*>& c
   cache.emplace(key, &m);
   return m;
 }
+
+void metrics::audit_write_failed() { audit_failures_.Increment(); }
 
 void metrics::http_request(std::string_view method, std::string_view route, int status, std::chrono::nanoseconds took) {
   const auto status_text = std::to_string(status);

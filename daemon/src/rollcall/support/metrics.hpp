@@ -64,6 +64,9 @@ class metrics {
   // One answered HTTP request; `route` is the matched pattern ("/v1/sessions/{id}") or "unmatched".
   void http_request(std::string_view method, std::string_view route, int status, std::chrono::nanoseconds took);
 
+  // An access audit row that could not be written (logged too; the request was answered).
+  void audit_write_failed();
+
   // One delivery attempt of a message on `channel` (attempt 1 is its first). `latency` is from
   // the message's first due time to the provider accepting it (accepted only).
   void delivery_attempt(std::string_view channel, attempt_result result, int attempt,
@@ -99,6 +102,7 @@ class metrics {
   prometheus::Counter& connection_errors_;
   prometheus::Gauge& resident_memory_;
   prometheus::Gauge& start_time_;
+  prometheus::Counter& audit_failures_;
 
   std::map<std::string, prometheus::Counter*> counters_;
   std::map<std::string, prometheus::Histogram*> histograms_;
