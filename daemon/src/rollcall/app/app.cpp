@@ -410,7 +410,7 @@ int run(const options& opts) {
   auto apply = [&](const config::config& c) {
     log->set_level(spdlog::level::from_str(c.log.level));
     web_settings = {whole_seconds(c.web.session_idle), whole_seconds(c.web.session_max), c.web.cookie_secure};
-    server.set_settings({c.server.body_limit, c.api.token, 30s, web_settings});
+    server.set_settings({c.server.body_limit, c.api.token, c.server.request_timeout, web_settings});
     auto messaging_settings = composer_settings_of(c);
     planner.set_settings({c.planner.horizon, longest_lead(messaging_settings)});
     composer.set_settings(std::move(messaging_settings));
@@ -425,6 +425,7 @@ int run(const options& opts) {
     ds.max_age = c.dispatcher.max_age;
     ds.provider_configured = sender.has_providers();
     ds.http_timeout = c.dispatcher.http_timeout;
+    ds.refill_after = c.dispatcher.interval;
     ds.quiet = composer.quiet_hours();
     dispatcher.set_settings(ds);
     roster_grace = whole_seconds(c.attendance.grace);
@@ -562,6 +563,7 @@ int run(const options& opts) {
                     std::chrono::duration_cast<std::chrono::seconds>(drain_deadline).count());
           sd_notify(0, "STOPPING=1");
           life.stopping = true;
+          dispatcher.stop_refills();
           server.stop();
           life.wake_all();
           net::steady_timer t{io};

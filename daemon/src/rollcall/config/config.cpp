@@ -140,6 +140,10 @@ const std::vector<key_spec>& key_table() {
     k.push_back(int_key(
         "server.body_limit", [](config & c) -> auto& { return c.server.body_limit; }, 1024, 64 << 20, false,
         "largest request body accepted, in bytes (larger: 413)"));
+    k.push_back(duration_key(
+        "server.request_timeout", [](config & c) -> auto& { return c.server.request_timeout; }, false,
+        "deadline for reading one whole request (headers and body) and for an idle keep-alive connection; a "
+        "slower client is disconnected"));
     k.push_back(string_key(
         "database.url", [](config & c) -> auto& { return c.database.url; }, false,
         "PostgreSQL connection URL (a secret; or ROLLCALL_DATABASE_URL); empty runs an embedded "

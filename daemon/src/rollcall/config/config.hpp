@@ -20,6 +20,7 @@ struct config {
     std::uint16_t port = 8080;
     std::string port_file;  // if set, the bound port is written here once listening
     std::size_t body_limit = 1 << 20;
+    duration request_timeout = std::chrono::seconds{30};  // whole request, and idle keep-alive
   } server;
 
   struct database_section {
