@@ -1,4 +1,6 @@
 // GET /v1/audit: the audit log, read-only (no API changes it; the database refuses to).
+#include <algorithm>
+
 #include "rollcall/http/api_directory_internal.hpp"
 
 namespace rollcall::http {
@@ -29,7 +31,11 @@ dir_task list_audit(directory_deps d, request_context& ctx) {
   const auto entity_id = query_id(ctx.req, "entity_id", bad);
   std::optional<std::string> entity;
   if (auto e = query_param(ctx.req, "entity"); !e.empty()) {
-    if (e.size() > 64) bad.push_back({"entity", "must be at most 64 characters"});
+    // Entity names are lower-case words (client, staff_login): anything else matches nothing,
+    // and text that is not UTF-8 would fail in the database, so it is refused here.
+    const bool word = std::all_of(e.begin(), e.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+    if (e.size() > 64 || !word)
+      bad.push_back({"entity", "must be an entity name: at most 64 lower-case letters and _, e.g. client"});
     entity = std::move(e);
   }
   if (!bad.empty()) co_return invalid_query(ctx, bad);
