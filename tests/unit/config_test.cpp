@@ -328,6 +328,7 @@ TEST_F(config_test, documented_keys_lists_every_key) {
                                        "server.port",
                                        "server.port_file",
                                        "server.body_limit",
+                                       "server.request_timeout",
                                        "database.url",
                                        "database.pool_size",
                                        "database.embedded_user",
