@@ -36,8 +36,10 @@ class recording_sender final : public ports::message_sender {
     delivered.push_back(m);
     ++in_flight;
     max_in_flight = std::max(max_in_flight, in_flight);
-    if (delay.count() > 0) {
-      boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, delay};
+    const auto own = delay_for.find(m.message_id);
+    const auto wait = own == delay_for.end() ? delay : own->second;
+    if (wait.count() > 0) {
+      boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, wait};
       co_await timer.async_wait(boost::asio::use_awaitable);
     }
     --in_flight;
@@ -52,6 +54,7 @@ class recording_sender final : public ports::message_sender {
     return r;
   }();
   std::chrono::milliseconds delay{0};
+  std::map<std::string, std::chrono::milliseconds> delay_for;  // by message id: a slow peer
   std::vector<ports::claimed_message> delivered;
   int in_flight = 0;
   int max_in_flight = 0;

@@ -333,7 +333,7 @@ TEST_F(api_tls, a_broken_certificate_or_a_foreign_key_on_sighup_keeps_the_old_ce
 }
 
 TEST_F(api_tls, silent_clients_are_disconnected_after_the_idle_timeout) {
-  start("idle_timeout = \"1s\"\n");
+  start("request_timeout = \"1s\"\n");
   // Connects and never starts the handshake.
   {
     const int fd = connect_to(daemon->port());

@@ -68,22 +68,104 @@ webhook_sink::~webhook_sink() {
 void webhook_sink::serve(tcp::socket socket) {
   // One thread per connection, blocking: simple, and concurrency-safe for the daemon's pool.
   const int fd = socket.native_handle();
-  if (tls_) {
+  bool reset = false;
+  {
+    std::lock_guard lock{mutex_};
+    reset = reset_on_accept_;
+  }
+  if (reset) {
+    // Nothing read: the client's request may still be on its way when the RST arrives.
+  } else if (tls_) {
     net::ssl::stream<tcp::socket&> stream{socket, *tls_};
     beast::error_code ec;
     stream.handshake(net::ssl::stream_base::server, ec);
-    if (!ec) serve_requests(stream, socket);
+    if (!ec) reset = serve_requests(stream, socket);
   } else {
-    serve_requests(socket, socket);
+    reset = serve_requests(socket, socket);
   }
   beast::error_code ec;
-  socket.shutdown(tcp::socket::shutdown_both, ec);
   std::lock_guard lock{mutex_};
   std::erase(connection_fds_, fd);
+  if (reset) {
+    // A zero linger makes close() send RST instead of FIN.
+    socket.set_option(net::socket_base::linger{true, 0}, ec);
+    socket.close(ec);
+  } else {
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+  }
+}
+
+void webhook_sink::count_written(std::size_t n) {
+  std::lock_guard lock{mutex_};
+  written_ += n;
 }
 
 template <class Stream>
-void webhook_sink::serve_requests(Stream& stream, tcp::socket& socket) {
+bool webhook_sink::misbehave(Stream& stream, const scripted_reply& reply) {
+  using kind = scripted_reply::kind;
+  beast::error_code ec;
+  std::string head = "HTTP/1.1 ";
+  head += std::to_string(reply.status);
+  head += " Hostile\r\nContent-Type: application/json\r\n";
+  for (const auto& [name, value] : reply.headers) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  if (reply.what == kind::reset_mid_response) {
+    net::write(stream, net::buffer(head), ec);
+    count_written(head.size());
+    return true;
+  }
+  if (reply.what == kind::endless_chunked) {
+    head += "Transfer-Encoding: chunked\r\n\r\n";
+  } else {
+    head += "Content-Length: ";
+    head += std::to_string(reply.huge_size);
+    head += "\r\n\r\n";
+  }
+  // One byte per interval until the client gives up (a write fails) or `n` bytes are out.
+  const auto trickle = [&](std::string_view bytes, std::size_t n) {
+    for (std::size_t i = 0; i < n && !ec; ++i) {
+      const char c = i < bytes.size() ? bytes[i] : 'x';
+      net::write(stream, net::buffer(&c, 1), ec);
+      if (ec) return;
+      count_written(1);
+      std::this_thread::sleep_for(reply.trickle_interval);
+    }
+  };
+  if (reply.what == kind::trickle_headers) {
+    trickle(head, head.size());
+    trickle({}, reply.huge_size);
+    return false;
+  }
+  net::write(stream, net::buffer(head), ec);
+  if (ec) return false;
+  count_written(head.size());
+  if (reply.what == kind::trickle_body) {
+    trickle({}, reply.huge_size);
+    return false;
+  }
+  // huge_body and endless_chunked: as fast as the client takes it, until it stops reading.
+  const std::string block(64 * 1024, 'x');
+  std::string chunk = "10000\r\n";
+  chunk += block;
+  chunk += "\r\n";
+  for (std::size_t sent = 0; !ec && (reply.what == kind::endless_chunked || sent < reply.huge_size);) {
+    const auto piece = reply.what == kind::endless_chunked
+                           ? std::string_view{chunk}
+                           : std::string_view{block}.substr(0, std::min(block.size(), reply.huge_size - sent));
+    net::write(stream, net::buffer(piece), ec);
+    if (ec) break;
+    sent += piece.size();
+    count_written(piece.size());
+  }
+  return false;
+}
+
+template <class Stream>
+bool webhook_sink::serve_requests(Stream& stream, tcp::socket& socket) {
   beast::error_code ec;
   beast::flat_buffer buffer;
   for (;;) {
@@ -110,12 +192,14 @@ void webhook_sink::serve_requests(Stream& stream, tcp::socket& socket) {
     }
     changed_.notify_all();
     if (reply.what == scripted_reply::kind::drop) break;
+    if (reply.what == scripted_reply::kind::reset) return true;
     if (reply.what == scripted_reply::kind::hang) {
       // Read (and ignore) until the client closes or the destructor shuts the socket down.
       char sink[512];
       while (!ec) socket.read_some(net::buffer(sink), ec);
       break;
     }
+    if (reply.what != scripted_reply::kind::respond) return misbehave(stream, reply);
     std::this_thread::sleep_for(delay);
     http::response<http::string_body> res{static_cast<http::status>(reply.status), req.version()};
     for (const auto& [name, value] : reply.headers) res.set(name, value);
@@ -127,6 +211,7 @@ void webhook_sink::serve_requests(Stream& stream, tcp::socket& socket) {
     http::write(stream, res, ec);
     if (ec || !req.keep_alive() || close_after) break;
   }
+  return false;
 }
 
 scripted_reply webhook_sink::next_reply() {
@@ -159,6 +244,16 @@ std::size_t webhook_sink::connections_accepted() const {
 void webhook_sink::set_response_delay(std::chrono::milliseconds delay) {
   std::lock_guard lock{mutex_};
   delay_ = delay;
+}
+
+void webhook_sink::set_reset_on_accept(bool reset) {
+  std::lock_guard lock{mutex_};
+  reset_on_accept_ = reset;
+}
+
+std::size_t webhook_sink::bytes_written() const {
+  std::lock_guard lock{mutex_};
+  return written_;
 }
 
 void webhook_sink::script_statuses(std::vector<int> statuses) {

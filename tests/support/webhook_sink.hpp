@@ -1,7 +1,7 @@
 // A real HTTP server on 127.0.0.1:<ephemeral> that records every request it receives and
-// answers with scripted replies (or hangs, or drops the connection): the peer rollcalld and the
-// delivery client are tested against. Connections are HTTP/1.1 keep-alive unless the client asks
-// to close.
+// answers with scripted replies (or hangs, drops or resets the connection, trickles its answer
+// or sends a huge one): the peer rollcalld and the delivery client are tested against. Connections are HTTP/1.1
+// keep-alive unless the client asks to close.
 #pragma once
 
 #include <chrono>
@@ -39,11 +39,29 @@ struct tls_files {
 
 struct scripted_reply {
   // hang: read the request, never answer (until the sink is destroyed or the client gives up);
-  // drop: read the request, close the connection with no response.
-  enum class kind { respond, hang, drop } what = kind::respond;
+  // drop: read the request, close the connection with no response;
+  // reset: read the request, reset the connection (RST, no FIN);
+  // reset_mid_response: send the status line and some headers, then reset;
+  // trickle_headers: send the whole response one byte per trickle_interval;
+  // trickle_body: send the head at once, then the body (of huge_size bytes) one byte per interval;
+  // huge_body: a Content-Length body of huge_size bytes, sent as fast as the client reads;
+  // endless_chunked: a chunked body that never ends (until the client closes).
+  enum class kind {
+    respond,
+    hang,
+    drop,
+    reset,
+    reset_mid_response,
+    trickle_headers,
+    trickle_body,
+    huge_body,
+    endless_chunked
+  } what = kind::respond;
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. {"Retry-After","2"}
   std::string body;
+  std::size_t huge_size = 100u << 20;  // trickle_body and huge_body
+  std::chrono::milliseconds trickle_interval{1000};
 };
 
 class webhook_sink {
@@ -69,6 +87,10 @@ class webhook_sink {
   std::size_t connections_accepted() const;
   // How long to wait after reading a request before answering it.
   void set_response_delay(std::chrono::milliseconds delay);
+  // Reset each new connection (RST) as soon as it is accepted, before reading anything.
+  void set_reset_on_accept(bool reset);
+  // Response bytes written so far, over all connections (huge and trickled bodies included).
+  std::size_t bytes_written() const;
 
   std::vector<received_request> requests() const;
   // Waits until `pred(requests)` holds or the timeout passes; returns whether it held.
@@ -78,8 +100,13 @@ class webhook_sink {
  private:
   void start();
   void serve(boost::asio::ip::tcp::socket socket);
+  // Returns whether the connection is to be reset rather than closed.
   template <class Stream>
-  void serve_requests(Stream& stream, boost::asio::ip::tcp::socket& socket);
+  bool serve_requests(Stream& stream, boost::asio::ip::tcp::socket& socket);
+  // Writes a hostile reply (any kind but respond, hang and drop); returns whether to reset.
+  template <class Stream>
+  bool misbehave(Stream& stream, const scripted_reply& reply);
+  void count_written(std::size_t n);
   scripted_reply next_reply();
 
   std::unique_ptr<boost::asio::ssl::context> tls_;
@@ -96,7 +123,9 @@ class webhook_sink {
   scripted_reply default_reply_;
   std::chrono::milliseconds delay_{0};
   bool close_after_response_ = false;
+  bool reset_on_accept_ = false;
   std::size_t accepted_ = 0;
+  std::size_t written_ = 0;
 };
 
 }  // namespace rollcall::testing

@@ -328,7 +328,7 @@ TEST_F(config_test, documented_keys_lists_every_key) {
                                        "server.port",
                                        "server.port_file",
                                        "server.body_limit",
-                                       "server.idle_timeout",
+                                       "server.request_timeout",
                                        "server.tls_certificate",
                                        "server.tls_private_key",
                                        "database.url",
@@ -947,19 +947,19 @@ TEST_F(config_test, web_session_keys_load_and_are_reloadable) {
 TEST_F(config_test, server_tls_files_come_in_pairs_and_resolve_relative_to_the_file) {
   const cfg::config defaults;
   EXPECT_TRUE(defaults.server.tls_certificate.empty()) << "TLS is opt-in";
-  EXPECT_EQ(defaults.server.idle_timeout, 30s);
+  EXPECT_EQ(defaults.server.request_timeout, 30s);
   const auto c = load_text(
       "[server]\ntls_certificate = \"tls/chain.pem\"\ntls_private_key = \"/etc/keys/key.pem\"\n"
-      "idle_timeout = \"5s\"\n");
+      "request_timeout = \"5s\"\n");
   EXPECT_EQ(c.server.tls_certificate, (dir_ / "tls" / "chain.pem").string());
   EXPECT_EQ(c.server.tls_private_key, "/etc/keys/key.pem");
-  EXPECT_EQ(c.server.idle_timeout, 5s);
+  EXPECT_EQ(c.server.request_timeout, 5s);
   const auto changed = cfg::changed_restart_keys(defaults, c);
   EXPECT_EQ(changed, (std::vector<std::string>{"server.tls_certificate", "server.tls_private_key"}))
-      << "the paths need a restart (their files are re-read on every reload); idle_timeout reloads";
+      << "the paths need a restart (their files are re-read on every reload); request_timeout reloads";
   EXPECT_THAT(error_of("[server]\ntls_certificate = \"chain.pem\"\n"),
               AllOf(HasSubstr("server.tls_private_key"), HasSubstr("server.tls_certificate")));
   EXPECT_THAT(error_of("[server]\ntls_private_key = \"key.pem\"\n"),
               AllOf(HasSubstr("'server.tls_certificate'"), HasSubstr("required")));
-  EXPECT_THAT(error_of("[server]\nidle_timeout = \"0s\"\n"), HasSubstr("server.idle_timeout"));
+  EXPECT_THAT(error_of("[server]\nrequest_timeout = \"0s\"\n"), HasSubstr("server.request_timeout"));
 }

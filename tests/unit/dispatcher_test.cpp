@@ -5,6 +5,11 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "fakes/memory_outbox_store.hpp"
 #include "fakes/recording_sender.hpp"
@@ -190,6 +195,67 @@ TEST_F(dispatcher_test, a_failing_delivery_is_reported_after_the_rest_of_the_bat
   const auto r = records_by_id();
   EXPECT_EQ(r.size(), 5u);
   EXPECT_EQ(r.count(3), 0u);  // keeps its lease; retried when it expires
+}
+
+TEST_F(dispatcher_test, a_slow_delivery_does_not_hold_back_messages_that_come_due_meanwhile) {
+  services::dispatcher_settings s;
+  s.batch_size = 10;
+  s.concurrency = 4;
+  s.lease = 45s;
+  s.refill_after = 20ms;
+  dispatcher.set_settings(s);
+  store.add(message(1));
+  sender.delay_for["msg_1"] = 800ms;  // a peer that answers slowly
+  // Message 2 comes due 50 ms into the batch, while message 1 is still in flight.
+  auto run = [&]() -> boost::asio::awaitable<services::dispatch_stats> {
+    auto ex = co_await boost::asio::this_coro::executor;
+    boost::asio::co_spawn(
+        ex,
+        [&]() -> boost::asio::awaitable<void> {
+          boost::asio::steady_timer t{co_await boost::asio::this_coro::executor, 50ms};
+          co_await t.async_wait(boost::asio::use_awaitable);
+          store.add(message(2));
+        },
+        boost::asio::detached);
+    auto op = dispatcher.dispatch_once();
+    co_return co_await std::move(op);
+  };
+  const auto stats = run_task(run());
+  EXPECT_EQ(stats.claimed, 2);
+  EXPECT_EQ(stats.delivered, 2);
+  ASSERT_EQ(store.records.size(), 2u);
+  EXPECT_EQ(store.records[0].outbox_id, 2);  // recorded before the slow one ended
+  EXPECT_EQ(store.records[1].outbox_id, 1);
+  EXPECT_LT(store.records[0].elapsed, 800ms);
+  EXPECT_GE(store.claims.size(), 2u);
+  EXPECT_LE(store.claims[1].batch_size, 3);  // only the free slots
+}
+
+TEST_F(dispatcher_test, no_refill_once_shutdown_began) {
+  services::dispatcher_settings s;
+  s.batch_size = 10;
+  s.concurrency = 4;
+  s.refill_after = 10ms;
+  dispatcher.set_settings(s);
+  store.add(message(1));
+  sender.delay_for["msg_1"] = 200ms;
+  dispatcher.stop_refills();
+  auto run = [&]() -> boost::asio::awaitable<services::dispatch_stats> {
+    auto ex = co_await boost::asio::this_coro::executor;
+    boost::asio::co_spawn(
+        ex,
+        [&]() -> boost::asio::awaitable<void> {
+          boost::asio::steady_timer t{co_await boost::asio::this_coro::executor, 30ms};
+          co_await t.async_wait(boost::asio::use_awaitable);
+          store.add(message(2));
+        },
+        boost::asio::detached);
+    auto op = dispatcher.dispatch_once();
+    co_return co_await std::move(op);
+  };
+  EXPECT_EQ(run_task(run()).claimed, 1);
+  EXPECT_EQ(store.claims.size(), 1u);
+  EXPECT_EQ(store.ready.size(), 1u);  // message 2 waits for the next instance's claim
 }
 
 }  // namespace

@@ -442,7 +442,7 @@ int run(const options& opts) {
     // Over HTTPS-only, a cookie is always Secure: no browser can reach this listener over HTTP.
     const bool cookie_secure = c.web.cookie_secure || !c.server.tls_certificate.empty();
     web_settings = {whole_seconds(c.web.session_idle), whole_seconds(c.web.session_max), cookie_secure};
-    server.set_settings({c.server.body_limit, c.api.token, whole_seconds(c.server.idle_timeout), web_settings});
+    server.set_settings({c.server.body_limit, c.api.token, c.server.request_timeout, web_settings});
     auto messaging_settings = composer_settings_of(c);
     planner.set_settings({c.planner.horizon, longest_lead(messaging_settings)});
     composer.set_settings(std::move(messaging_settings));
@@ -457,6 +457,7 @@ int run(const options& opts) {
     ds.max_age = c.dispatcher.max_age;
     ds.provider_configured = sender.has_providers();
     ds.http_timeout = c.dispatcher.http_timeout;
+    ds.refill_after = c.dispatcher.interval;
     ds.quiet = composer.quiet_hours();
     dispatcher.set_settings(ds);
     roster_grace = whole_seconds(c.attendance.grace);
@@ -569,7 +570,7 @@ int run(const options& opts) {
               auto renewed_tls = load_api_tls(cfg, opts);
               for (const auto& key : config::changed_restart_keys(cfg, next))
                 log->warn("reload: '{}' changed; it takes effect after a restart", key);
-              cfg.server.idle_timeout = next.server.idle_timeout;
+              cfg.server.request_timeout = next.server.request_timeout;
               cfg.planner = next.planner;
               cfg.dispatcher = next.dispatcher;
               cfg.attendance = next.attendance;
@@ -602,6 +603,7 @@ int run(const options& opts) {
                     std::chrono::duration_cast<std::chrono::seconds>(drain_deadline).count());
           sd_notify(0, "STOPPING=1");
           life.stopping = true;
+          dispatcher.stop_refills();
           server.stop();
           life.wake_all();
           net::steady_timer t{io};

@@ -141,9 +141,9 @@ const std::vector<key_spec>& key_table() {
         "server.body_limit", [](config & c) -> auto& { return c.server.body_limit; }, 1024, 64 << 20, false,
         "largest request body accepted, in bytes (larger: 413)"));
     k.push_back(duration_key(
-        "server.idle_timeout", [](config & c) -> auto& { return c.server.idle_timeout; }, true,
-        "a connection that has not finished its TLS handshake, a request or a response for this long is "
-        "closed"));
+        "server.request_timeout", [](config & c) -> auto& { return c.server.request_timeout; }, true,
+        "deadline for reading one whole request (headers and body), for the TLS handshake, and for an idle "
+        "keep-alive connection; a slower client is disconnected"));
     k.push_back(string_key(
         "server.tls_certificate", [](config & c) -> auto& { return c.server.tls_certificate; }, false,
         "PEM certificate chain (leaf first) of the HTTPS API; with server.tls_private_key the API speaks HTTPS only; "

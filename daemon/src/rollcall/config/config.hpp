@@ -21,8 +21,9 @@ struct config {
     std::uint16_t port = 8080;
     std::string port_file;  // if set, the bound port is written here once listening
     std::size_t body_limit = 1 << 20;
-    // A connection with no complete request (or TLS handshake) for this long is closed.
-    duration idle_timeout = std::chrono::seconds{30};
+    // One deadline over reading a whole request (headers and body), over the TLS handshake, and
+    // for an idle keep-alive connection.
+    duration request_timeout = std::chrono::seconds{30};
     // Both set: the API speaks HTTPS only, with this PEM certificate chain and private key,
     // re-read on SIGHUP. A relative path is relative to the config file's directory.
     std::string tls_certificate;

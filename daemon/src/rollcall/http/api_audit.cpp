@@ -1,5 +1,7 @@
 // GET /v1/audit: the audit log, read-only (no API changes it; the database refuses to): each
 // change's before and after, and the access rows of reads and writes (access_audit.hpp).
+#include <algorithm>
+
 #include "rollcall/http/api_directory_internal.hpp"
 
 namespace rollcall::http {
@@ -26,9 +28,40 @@ json::object to_json(const ports::audit_entry& e) {
 }
 
 // A text filter of at most `max` characters, or nullopt when absent.
+// Well-formed UTF-8 (Unicode table 3-7: no overlong forms, no surrogates), as PostgreSQL insists.
+bool well_formed_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned c = b(i);
+    std::size_t n = 0;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c < 0x80)
+      n = 0;
+    else if (c >= 0xC2 && c <= 0xDF)
+      n = 1;
+    else if (c >= 0xE0 && c <= 0xEF)
+      n = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4)
+      n = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else
+      return false;
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      const unsigned t = b(i + k);
+      if (t < (k == 1 ? lo : 0x80) || t > (k == 1 ? hi : 0xBF)) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
 std::optional<std::string> text_filter(const request& req, const char* name, std::size_t max, field_errors& bad) {
   auto v = query_param(req, name);
   if (v.empty()) return std::nullopt;
+  if (v.find('\0') != std::string::npos || !well_formed_utf8(v)) {
+    bad.push_back({name, "must be UTF-8 text"});
+    return v;
+  }
   if (v.size() > max) {
     std::string why = "must be at most ";
     why += std::to_string(max);
@@ -44,7 +77,14 @@ dir_task list_audit(directory_deps d, request_context& ctx) {
   const auto page = read_page_request(ctx.req, bad);
   ports::audit_filter filter;
   filter.entity_id = query_id(ctx.req, "entity_id", bad);
-  filter.entity = text_filter(ctx.req, "entity", 64, bad);
+  if (auto e = query_param(ctx.req, "entity"); !e.empty()) {
+    // Entity names are lower-case words (client, staff_login): anything else matches nothing,
+    // and text that is not UTF-8 would fail in the database, so it is refused here.
+    const bool word = std::all_of(e.begin(), e.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+    if (e.size() > 64 || !word)
+      bad.push_back({"entity", "must be an entity name: at most 64 lower-case letters and _, e.g. client"});
+    filter.entity = std::move(e);
+  }
   filter.kind = text_filter(ctx.req, "kind", 16, bad);
   if (filter.kind && *filter.kind != "change" && *filter.kind != "access")
     bad.push_back({"kind", "must be change or access"});

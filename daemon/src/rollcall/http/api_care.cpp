@@ -379,13 +379,15 @@ task create_appointment(api_deps d, request_context& ctx) {
     a.end_second = times->second;
   }
   const bool weekly = in.optional_bool("weekly").value_or(false);
+  // Read (and so checked) with or without weekly: a bad value is named either way.
+  const auto until = read_date(in, "until", false);
+  const auto count = in.optional_count("count", 520);
   domain::weekly_rule rule;
   rule.count = 1;
   if (weekly) {
     rule.count.reset();
-    const auto until = read_date(in, "until", false);
     if (const auto u = until.empty() ? std::nullopt : domain::parse_date(until)) rule.until_date = date::local_days{*u};
-    if (const auto n = in.optional_count("count", 520)) rule.count = static_cast<int>(*n);
+    if (count) rule.count = static_cast<int>(*count);
     if (rule.until_date && rule.count) in.add_error("count", "give until or count, not both");
   } else if (in.present("until") || in.present("count")) {
     in.add_error("weekly", "until and count need weekly: true");

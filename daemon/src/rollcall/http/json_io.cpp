@@ -2,6 +2,15 @@
 
 namespace rollcall::http {
 
+namespace {
+std::string too_many_items() {
+  std::string s = "must have at most ";
+  s += std::to_string(max_array_items);
+  s += " items";
+  return s;
+}
+}  // namespace
+
 json_reader::json_reader(std::string_view body) {
   boost::system::error_code ec;
   root_ = boost::json::parse(body, ec);
@@ -95,6 +104,10 @@ std::optional<std::vector<std::int64_t>> json_reader::optional_ids(std::string_v
   const auto* v = field(name);
   if (!v || v->is_null()) return std::nullopt;
   std::vector<std::int64_t> out;
+  if (v->is_array() && v->get_array().size() > max_array_items) {
+    add_error(std::string{name}, too_many_items());
+    return std::nullopt;
+  }
   if (v->is_array()) {
     for (const auto& e : v->get_array()) {
       if (!e.is_int64() || e.get_int64() <= 0) {
@@ -131,6 +144,10 @@ const boost::json::array* json_reader::required_array(std::string_view name) {
   }
   if (!v->is_array()) {
     add_error(std::string{name}, "must be an array");
+    return nullptr;
+  }
+  if (v->get_array().size() > max_array_items) {
+    add_error(std::string{name}, too_many_items());
     return nullptr;
   }
   return &v->get_array();

@@ -19,6 +19,10 @@ namespace rollcall::http {
 namespace beast_http = boost::beast::http;
 using response = beast_http::response<beast_http::string_body>;
 
+// No request lists more than this many items in one array: a huge array (within the body
+// limit) is refused before any handler loops over it.
+inline constexpr std::size_t max_array_items = 1000;
+
 class json_reader {
  public:
   // Parses `body` as one JSON object; a parse failure becomes an error on field "body".
@@ -29,12 +33,13 @@ class json_reader {
   std::int64_t required_id(std::string_view name);
   // A whole number in [1, max] if the field is present (not null).
   std::optional<std::int64_t> optional_count(std::string_view name, std::int64_t max);
+  // At most max_array_items items.
   const boost::json::array* required_array(std::string_view name);
   // A number in [lo, hi] (whole or not) if the field is present (not null).
   std::optional<double> optional_number(std::string_view name, double lo, double hi);
   // A positive id if present; an absent field is nullopt, a null one is 0 (for "clear it").
   std::optional<std::int64_t> optional_id_or_null(std::string_view name);
-  // Ids in an array, each a positive integer, if present.
+  // Ids in an array (at most max_array_items), each a positive integer, if present.
   std::optional<std::vector<std::int64_t>> optional_ids(std::string_view name);
   std::optional<bool> optional_bool(std::string_view name);
   // Whether the body has the field set to null (marks it as known).

@@ -27,8 +27,10 @@ namespace rollcall::http {
 
 struct server_settings {
   std::size_t body_limit = 1 << 20;
-  std::string api_token;                  // empty: every authenticated route answers 401
-  std::chrono::seconds idle_timeout{30};  // for the TLS handshake, each request and each response
+  std::string api_token;  // empty: every authenticated route answers 401
+  // One deadline over reading a whole request (a trickling client cannot extend it byte by
+  // byte), the TLS handshake, and how long a kept-alive connection may sit idle.
+  std::chrono::milliseconds idle_timeout{30'000};
   web_session_settings web{};
 };
 

@@ -1,5 +1,7 @@
 #include "rollcall/services/dispatcher.hpp"
 
+#include <deque>
+#include <memory>
 #include <random>
 
 #include <date/tz.h>
@@ -129,43 +131,72 @@ ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispa
 
 ports::task<dispatch_stats> dispatcher::dispatch_once() {
   dispatch_stats stats;
-  // Before the claim: the database starts the lease within that call, so this errs early.
-  const auto claimed_at = std::chrono::steady_clock::now();
-  const auto batch = co_await store_.claim_due(settings_.batch_size, settings_.lease, settings_.provider_configured);
-  stats.claimed = static_cast<int>(batch.size());
-  if (batch.empty()) co_return stats;
+  // Each claim's lease starts within its claim_due call: its time is taken just before, so
+  // hold_back errs early.
+  struct claimed {
+    ports::claimed_message message;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::deque<claimed> queue;
+  auto claim = [&](int n) -> ports::task<void> {
+    const auto at = std::chrono::steady_clock::now();
+    auto batch = co_await store_.claim_due(n, settings_.lease, settings_.provider_configured);
+    stats.claimed += static_cast<int>(batch.size());
+    for (auto& m : batch) queue.push_back({std::move(m), at});
+  };
+  auto first = claim(settings_.batch_size);
+  co_await std::move(first);
+  if (queue.empty()) co_return stats;
 
-  // A few workers pull from the batch; the timer is the "all done" event. Everything runs on
-  // this coroutine's (single-threaded) executor, so the counters need no locks.
+  // Each message is delivered by its own coroutine, at most `concurrency` at once; `wake` is
+  // cancelled when one ends. Everything runs on this coroutine's (single-threaded) executor, so
+  // the counters need no locks, and no completion can slip in between a check and the wait.
   auto ex = co_await net::this_coro::executor;
-  std::size_t next = 0;
-  int running = std::min<int>(settings_.concurrency, static_cast<int>(batch.size()));
+  const int slots = std::max(1, settings_.concurrency);
+  int running = 0;
   std::exception_ptr first_error;
   bool store_down = false;
-  net::steady_timer done{ex, std::chrono::steady_clock::time_point::max()};
-  for (int w = 0, workers = running; w < workers; ++w) {
-    net::co_spawn(
-        ex,
-        [&]() -> net::awaitable<void> {
-          // One message's failure (say, its result could not be recorded) must not stop the
-          // rest of the batch: note it, go on, and report it when the batch is done. But while
-          // the database is away nothing more is sent: a result that cannot be written means
-          // a second delivery later, whereas an unsent message just waits for its lease.
-          while (next < batch.size() && !store_down) {
-            try {
-              co_await deliver_one(batch[next++], stats, claimed_at, store_down);
-            } catch (...) {
-              if (!first_error) first_error = std::current_exception();
-            }
-          }
-        },
-        [&](std::exception_ptr e) {
-          if (e && !first_error) first_error = e;
-          if (--running == 0) done.cancel();
-        });
+  bool refilling = true;
+  auto last_claim = std::chrono::steady_clock::now();
+  net::steady_timer wake{ex};
+  for (;;) {
+    // One message's failure (say, its result could not be recorded) must not stop the rest:
+    // note it, go on, and report it when all are done. But while the database is away nothing
+    // more is sent: a result that cannot be written means a second delivery later, whereas an
+    // unsent message just waits for its lease.
+    while (!queue.empty() && running < slots && !store_down) {
+      auto item = std::make_shared<claimed>(std::move(queue.front()));
+      queue.pop_front();
+      ++running;
+      net::co_spawn(
+          ex,
+          [this, item, &stats, &store_down]() -> net::awaitable<void> {
+            co_await deliver_one(item->message, stats, item->at, store_down);
+          },
+          [&](std::exception_ptr e) {
+            if (e && !first_error) first_error = e;
+            --running;
+            wake.cancel();
+          });
+    }
+    if (running == 0) break;  // claimed messages left unsent (the database is away) keep their lease
+    const auto now = std::chrono::steady_clock::now();
+    const bool can_refill = refilling && !refills_stopped_ && queue.empty() && running < slots && !store_down;
+    if (can_refill && now >= last_claim + settings_.refill_after) {
+      // Slow deliveries hold some slots: the free ones take what came due meanwhile.
+      last_claim = now;
+      try {
+        auto refill = claim(std::min(settings_.batch_size, slots - running));
+        co_await std::move(refill);
+      } catch (...) {
+        if (!first_error) first_error = std::current_exception();
+        refilling = false;
+      }
+      continue;
+    }
+    wake.expires_at(can_refill ? last_claim + settings_.refill_after : std::chrono::steady_clock::time_point::max());
+    co_await wake.async_wait(net::as_tuple(net::use_awaitable));
   }
-  co_await done.async_wait(net::as_tuple(net::use_awaitable));
-  // Messages whose result could not be recorded keep their lease and are retried when it expires.
   if (first_error) std::rethrow_exception(first_error);
   co_return stats;
 }

@@ -1,5 +1,7 @@
 // Claims due messages from the outbox, delivers them with bounded concurrency, and records
-// each attempt and its result (delivered, retry later, or failed) per the retry policy.
+// each attempt and its result (delivered, retry later, or failed) per the retry policy. While
+// slow deliveries hold some of the slots, free slots take more due messages (refills), so one
+// slow or hostile peer does not hold back everything behind it.
 #pragma once
 
 #include <chrono>
@@ -17,6 +19,9 @@ struct dispatcher_settings {
   int max_attempts = 8;
   std::chrono::milliseconds max_age{std::chrono::hours{24}};  // since first due; then dead-lettered
   std::chrono::milliseconds http_timeout{10'000};
+  // While deliveries are in flight and slots are free, claim what came due this often (the
+  // dispatcher's poll interval).
+  std::chrono::milliseconds refill_after{1'000};
   // Reminders (those with a quiet_zone) held up into quiet hours wait until they end.
   domain::quiet_hours quiet = [] {
     domain::quiet_hours q;
@@ -50,8 +55,11 @@ class dispatcher {
   using attempt_observer = std::function<void(const ports::claimed_message&, ports::delivery_record::next,
                                               std::chrono::milliseconds since_due)>;
   void set_observer(attempt_observer observer) { observer_ = std::move(observer); }
-  // One batch: claim, deliver all of it, record. Returns what happened.
+  // One batch: claim, deliver all of it, record; meanwhile refill free slots with messages that
+  // come due (every refill_after) until nothing is in flight. Returns what happened.
   ports::task<dispatch_stats> dispatch_once();
+  // Shutting down: batches under way claim nothing more (they finish what they hold).
+  void stop_refills() { refills_stopped_ = true; }
 
  private:
   // `store_down` is shared by the batch: set while results cannot be written, so that no
@@ -70,6 +78,7 @@ class dispatcher {
   std::function<double()> jitter_;
   ports::client_alert_maker alerts_;
   attempt_observer observer_;
+  bool refills_stopped_ = false;
 };
 
 }  // namespace rollcall::services
