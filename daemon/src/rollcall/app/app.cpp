@@ -406,6 +406,7 @@ int run(const options& opts) {
                r.needs_auth ? "token" : "no token");
   http::server server{io, routes, log, &metrics};
   server.set_session_store(&web_auth);
+  server.set_view_store(&views);
 
   auto apply = [&](const config::config& c) {
     log->set_level(spdlog::level::from_str(c.log.level));

@@ -1,6 +1,7 @@
 // The HTTP/1.1 server: accepts on one address, serves each connection in its own coroutine
 // with read/write deadlines and size limits, authenticates each call (the bearer token, or a
-// staff session cookie with its CSRF checks and role's route access), and dispatches through
+// staff session cookie with its CSRF checks), authorizes it (route_policy.hpp: role and site
+// scope, for tokens and staff alike), and dispatches through
 // the route table. stop() closes the listener; open connections finish their request.
 #pragma once
 
@@ -16,6 +17,7 @@
 
 #include "rollcall/http/router.hpp"
 #include "rollcall/http/web_access.hpp"
+#include "rollcall/ports/views.hpp"
 #include "rollcall/ports/web_auth.hpp"
 #include "rollcall/support/metrics.hpp"
 
@@ -38,6 +40,8 @@ class server {
   void set_settings(server_settings s) { settings_ = std::move(s); }
   // Where staff session cookies are looked up (none: only the bearer token authenticates).
   void set_session_store(ports::web_auth_store* sessions) { sessions_ = sessions; }
+  // Where the site scope looks records' sites up (none: callers limited to some sites are refused).
+  void set_view_store(ports::view_store* views) { views_ = views; }
   boost::asio::awaitable<void> accept_connections();
   void stop();
 
@@ -47,8 +51,12 @@ class server {
   // `source` is the peer's address (request_context::source_address).
   boost::asio::awaitable<response> respond(request& req, std::string& route, const std::string& source);
   // Fills ctx.who and ctx.actor, or answers the refusal (401, or 403 for a cookie session's
-  // cross-site write or a route its role may not call).
+  // cross-site write), then authorize()s the call.
   boost::asio::awaitable<std::optional<response>> authenticate(request_context& ctx, const route& r);
+  // The route policy (route_policy.hpp) for tokens and staff alike: 403 for a role the route is
+  // not for, or a route a caller limited to some sites may not call; then the route's site rule
+  // (404 for another site's record).
+  boost::asio::awaitable<std::optional<response>> authorize(request_context& ctx, const route& r);
 
   boost::asio::io_context& io_;
   const router& routes_;
@@ -57,6 +65,7 @@ class server {
   server_settings settings_;
   support::metrics* metrics_;
   ports::web_auth_store* sessions_ = nullptr;
+  ports::view_store* views_ = nullptr;
 };
 
 // Compares a presented bearer token with the configured one in constant time.
