@@ -78,11 +78,21 @@ TEST(route_policy, every_authenticated_route_has_one_row_and_every_row_a_route) 
 
 TEST(route_policy, the_public_routes_are_these_and_none_has_a_row) {
   const std::set<op> expected{
-      {"GET", "/healthz"},        {"GET", "/readyz"},         {"GET", "/openapi.json"},
-      {"GET", "/metrics"},        {"GET", "/"},               {"GET", "/app.js"},
-      {"GET", "/app.css"},        {"GET", "/lib.js"},         {"GET", "/alerts.js"},
-      {"GET", "/people.js"},      {"GET", "/roster.js"},      {"GET", "/today.js"},
-      {"GET", "/ical/{token}.ics"}, {"POST", "/hooks/{provider}/status"}, {"POST", "/hooks/{provider}/inbound"},
+      {"GET", "/healthz"},
+      {"GET", "/readyz"},
+      {"GET", "/openapi.json"},
+      {"GET", "/metrics"},
+      {"GET", "/"},
+      {"GET", "/app.js"},
+      {"GET", "/app.css"},
+      {"GET", "/lib.js"},
+      {"GET", "/alerts.js"},
+      {"GET", "/people.js"},
+      {"GET", "/roster.js"},
+      {"GET", "/today.js"},
+      {"GET", "/ical/{token}.ics"},
+      {"POST", "/hooks/{provider}/status"},
+      {"POST", "/hooks/{provider}/inbound"},
       {"POST", "/v1/session"},
   };
   EXPECT_EQ(operations(false), expected);
@@ -91,8 +101,7 @@ TEST(route_policy, the_public_routes_are_these_and_none_has_a_row) {
 
 TEST(route_policy, admins_and_the_roleless_config_token_may_call_every_route) {
   for (const auto& who : {staff("admin", {}), token("admin"), token("")})
-    for (const auto& p : route_policies())
-      EXPECT_EQ(decide(who, &p), policy_decision::allow) << p.pattern;
+    for (const auto& p : route_policies()) EXPECT_EQ(decide(who, &p), policy_decision::allow) << p.pattern;
 }
 
 TEST(route_policy, nobody_unknown_and_no_route_unknown_gets_through) {
@@ -199,7 +208,8 @@ TEST(route_policy, the_web_page_routes_stay_open_to_every_staff_role) {
 
 TEST(route_policy, patterns_match_in_the_route_table_form_and_the_openapi_form) {
   EXPECT_TRUE(same_pattern("/v1/sites/{id}/day", "/v1/sites/{site_id}/day"));
-  EXPECT_TRUE(same_pattern("/v1/sites/{id}/closures/{id}/archive", "/v1/sites/{site_id}/closures/{closure_id}/archive"));
+  EXPECT_TRUE(
+      same_pattern("/v1/sites/{id}/closures/{id}/archive", "/v1/sites/{site_id}/closures/{closure_id}/archive"));
   EXPECT_FALSE(same_pattern("/v1/sites/{id}", "/v1/sites/{site_id}/day"));
   EXPECT_FALSE(same_pattern("/v1/sites/{id}", "/v1/sites"));
   EXPECT_NE(policy_for(verb::get, "/v1/sites/{id}/day"), nullptr);

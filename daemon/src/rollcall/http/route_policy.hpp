@@ -5,7 +5,7 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
+#include <ostream>  // boost::core::string_view (in verb.hpp) needs it
 #include <span>
 #include <string_view>
 
@@ -26,22 +26,22 @@ inline constexpr unsigned integration = 1u << 4;  // API tokens only
 
 // How a route finds the site(s) of what it reads or changes, for callers who see only some sites.
 enum class site_rule {
-  none,            // nothing of any site (the caller's own web session)
-  unsited_create,  // creates a record that has no site yet (a client), reads nothing of a site
-  path_site,       // the first "{id}" is a site
-  path_group,      // ... a group: the group's site
-  path_session,    // ... a session: its group's site
-  path_episode,    // ... an episode: the episode's site
-  path_enrollment, // ... an enrollment: its group's site
-  path_client,     // ... a client: the sites of their active episodes (one in scope suffices)
-  path_contact,    // ... a family contact: their client's sites
-  body_site,       // a create naming "site_id" in its body
-  body_group,      // a create naming "group_id" in its body
-  body_client,     // a create naming "client_id" (and, if present, "site_id") in its body
-  query_site,      // a list: a scoped caller must filter it with ?site_id= of their own
-  query_group,     // a list: a scoped caller must filter it with ?group_id= of their own sites
-  handler,         // the handler scopes it (lists filtered to the caller's sites; alerts by site)
-  all_sites_only,  // not scoped (yet): only callers who see every site
+  none,             // nothing of any site (the caller's own web session)
+  unsited_create,   // creates a record that has no site yet (a client), reads nothing of a site
+  path_site,        // the first "{id}" is a site
+  path_group,       // ... a group: the group's site
+  path_session,     // ... a session: its group's site
+  path_episode,     // ... an episode: the episode's site
+  path_enrollment,  // ... an enrollment: its group's site
+  path_client,      // ... a client: the sites of their active episodes (one in scope suffices)
+  path_contact,     // ... a family contact: their client's sites
+  body_site,        // a create naming "site_id" in its body
+  body_group,       // a create naming "group_id" in its body
+  body_client,      // a create naming "client_id" (and, if present, "site_id") in its body
+  query_site,       // a list: a scoped caller must filter it with ?site_id= of their own
+  query_group,      // a list: a scoped caller must filter it with ?group_id= of their own sites
+  handler,          // the handler scopes it (lists filtered to the caller's sites; alerts by site)
+  all_sites_only,   // not scoped (yet): only callers who see every site
 };
 
 struct route_policy {
