@@ -225,10 +225,11 @@ TEST_F(route_matrix_test, every_route_refuses_the_wrong_role_and_the_wrong_site)
         const bool create = policy->site == site_rule::body_site || policy->site == site_rule::body_group ||
                             policy->site == site_rule::body_client;
         const bool filtered_list = policy->site == site_rule::handler && rt.pattern.find('{') == std::string::npos;
-        if (filtered_list && other.status == 200)  // a list that ignores ?site_id= still shows only site A
+        if (filtered_list && other.status == 200) {  // a list that ignores ?site_id= still shows only site A
           EXPECT_FALSE(lists_site(other, rt.pattern, b.at("site_id"))) << where << " (site B): " << other.body;
-        else
+        } else {
           EXPECT_EQ(other.status, create ? 422 : 404) << where << " (site B): " << other.body;
+        }
         ++t.other_site_refused;
       }
     }

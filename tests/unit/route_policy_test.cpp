@@ -122,8 +122,9 @@ TEST(route_policy, a_caller_limited_to_some_sites_never_calls_an_unscoped_route)
       const auto d = decide(staff(role), &p);
       EXPECT_NE(d, policy_decision::allow) << role << " " << p.pattern;
     }
-    if (p.roles & roles::integration)
+    if (p.roles & roles::integration) {
       EXPECT_EQ(decide(token("integration", {1}), &p), policy_decision::needs_all_sites) << p.pattern;
+    }
   }
   EXPECT_EQ(decide_for(staff("supervisor"), verb::get, "/v1/dead-letters"), policy_decision::needs_all_sites);
   EXPECT_EQ(decide_for(token("integration"), verb::post, "/v1/imports/clients"), policy_decision::allow);
