@@ -1,5 +1,5 @@
-// The pure parts of staff sign-in: route access per role, the session cookie, the CSRF
-// decision, and the password and username rules (with a real argon2id hash and verify).
+// The pure parts of staff sign-in (route access per role: route_policy_test.cpp): the session
+// cookie, the CSRF decision, and the password and username rules (with a real argon2id hash and verify).
 #include "rollcall/http/web_access.hpp"
 
 #include <gtest/gtest.h>
@@ -11,58 +11,6 @@ namespace rollcall::http {
 namespace {
 
 using verb = boost::beast::http::verb;
-
-principal staff(const std::string& role) {
-  principal p;
-  p.who = principal::kind::staff;
-  p.staff_id = 7;
-  p.username = "sam";
-  p.role = role;
-  p.all_sites = role == "admin";
-  p.site_ids = {1};
-  return p;
-}
-
-TEST(staff_may_call_test, admin_and_the_token_may_call_every_route) {
-  principal token;
-  token.who = principal::kind::token;
-  for (const auto& who : {staff("admin"), token}) {
-    EXPECT_TRUE(staff_may_call(who, verb::post, "/v1/sites"));
-    EXPECT_TRUE(staff_may_call(who, verb::put, "/v1/staff/{id}/login"));
-    EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/audit"));
-  }
-}
-
-TEST(staff_may_call_test, other_roles_call_only_the_web_page_routes) {
-  for (const auto* role : {"front_desk", "counselor", "supervisor"}) {
-    const auto who = staff(role);
-    // The route table's "{id}" and the contract's "{site_id}" forms match alike.
-    EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/sites/{id}/day")) << role;
-    EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/sites/{site_id}/day")) << role;
-    EXPECT_TRUE(staff_may_call(who, verb::post, "/v1/sessions/{id}/attendance/undo")) << role;
-    EXPECT_TRUE(staff_may_call(who, verb::post, "/v1/alerts/{id}/acknowledge")) << role;
-    EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/alerts/{id}")) << role;
-    EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/session")) << role;
-    EXPECT_TRUE(staff_may_call(who, verb::delete_, "/v1/session")) << role;
-    // The staff list carries contacts and webhook URLs (secrets): not for the page.
-    EXPECT_FALSE(staff_may_call(who, verb::get, "/v1/staff")) << role;
-    EXPECT_TRUE(staff_may_call(who, verb::get, "/v1/clients/{id}/overview")) << role;
-
-    EXPECT_FALSE(staff_may_call(who, verb::post, "/v1/sites")) << role;
-    EXPECT_FALSE(staff_may_call(who, verb::patch, "/v1/sites/{id}")) << role;
-    EXPECT_FALSE(staff_may_call(who, verb::post, "/v1/sessions/{id}/attendance/roster/x")) << role;
-    EXPECT_FALSE(staff_may_call(who, verb::get, "/v1/sessions")) << role;
-    EXPECT_FALSE(staff_may_call(who, verb::get, "/v1/clients/{id}")) << role;
-    EXPECT_FALSE(staff_may_call(who, verb::put, "/v1/staff/{id}/login")) << role;
-    EXPECT_FALSE(staff_may_call(who, verb::get, "/v1/staff/{id}")) << role;
-    EXPECT_FALSE(staff_may_call(who, verb::get, "/v1/audit")) << role;
-  }
-}
-
-TEST(staff_may_call_test, unknown_roles_and_no_principal_may_call_nothing) {
-  EXPECT_FALSE(staff_may_call(staff("janitor"), verb::get, "/v1/session"));
-  EXPECT_FALSE(staff_may_call(principal{}, verb::get, "/v1/session"));
-}
 
 TEST(web_access_test, unsafe_methods) {
   EXPECT_FALSE(is_unsafe(verb::get));

@@ -436,6 +436,7 @@ int run(const options& opts) {
     log_api_tls(*log, *api_tls, "");
   }
   server.set_access_audit(&directory);
+  server.set_view_store(&views);
 
   auto apply = [&](const config::config& c) {
     log->set_level(spdlog::level::from_str(c.log.level));

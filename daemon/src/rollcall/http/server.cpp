@@ -10,6 +10,8 @@
 #include <boost/beast/ssl.hpp>
 
 #include "rollcall/http/access_audit.hpp"
+#include "rollcall/http/route_policy.hpp"
+#include "rollcall/http/scope.hpp"
 #include "rollcall/support/errc.hpp"
 #include "rollcall/support/logging.hpp"
 
@@ -231,7 +233,7 @@ net::awaitable<std::optional<response>> server::authenticate(request_context& ct
     ctx.actor = "api-token";
     ctx.who.who = principal::kind::token;
     ctx.who.all_sites = true;
-    co_return std::nullopt;
+    co_return co_await authorize(ctx, r);
   }
   const auto hash = session_token_hash(*cookie);
   const ports::session_limits limits{settings_.web.idle, settings_.web.max};
@@ -260,9 +262,23 @@ net::awaitable<std::optional<response>> server::authenticate(request_context& ct
       co_return ctx.fail(beast_http::status::forbidden, "Cross-site request refused", {},
                          "a write from the web page needs its X-CSRF-Token header, from the same origin");
   }
-  if (!staff_may_call(ctx.who, r.verb, r.pattern))
-    co_return ctx.fail(beast_http::status::forbidden, "Forbidden", {}, "your role cannot do this");
-  co_return std::nullopt;
+  co_return co_await authorize(ctx, r);
+}
+
+net::awaitable<std::optional<response>> server::authorize(request_context& ctx, const route& r) {
+  const auto* policy = policy_for(r.verb, r.pattern);
+  switch (decide(ctx.who, policy)) {
+    case policy_decision::allow:
+      break;
+    case policy_decision::wrong_role:
+      co_return ctx.fail(beast_http::status::forbidden, "Forbidden", {}, "your role cannot do this");
+    case policy_decision::needs_all_sites:
+      co_return ctx.fail(beast_http::status::forbidden, "Forbidden", {}, "this needs access to every site");
+  }
+  if (ctx.who.all_sites) co_return std::nullopt;
+  if (!views_)  // nowhere to look a record's site up: only every-site callers get through
+    co_return ctx.fail(beast_http::status::forbidden, "Forbidden", {}, "this needs access to every site");
+  co_return co_await check_site_rule(*views_, ctx, policy->site);
 }
 
 }  // namespace rollcall::http

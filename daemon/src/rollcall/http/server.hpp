@@ -1,9 +1,10 @@
 // The HTTP/1.1 server: accepts on one address, serves each connection in its own coroutine
 // with read/write deadlines and size limits, authenticates each call (the bearer token, or a
-// staff session cookie with its CSRF checks and role's route access), dispatches through the
-// route table, and writes the access audit row of each answered request (access_audit.hpp).
-// With a TLS context the listener speaks HTTPS only (the handshake under the same idle deadline
-// as a read). stop() closes the listener; open connections finish their request.
+// staff session cookie with its CSRF checks), authorizes it (route_policy.hpp: role and site
+// scope, for tokens and staff alike), dispatches through the route table, and writes the access
+// audit row of each answered request (access_audit.hpp). With a TLS context the listener speaks
+// HTTPS only (the handshake under the same deadline as a read). stop() closes the listener;
+// open connections finish their request.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include "rollcall/http/router.hpp"
 #include "rollcall/http/web_access.hpp"
 #include "rollcall/ports/directory_admin.hpp"
+#include "rollcall/ports/views.hpp"
 #include "rollcall/ports/web_auth.hpp"
 #include "rollcall/support/metrics.hpp"
 
@@ -49,6 +51,8 @@ class server {
   void set_tls(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
   // Where access audit rows go (none: no access audit, as in tests of the server alone).
   void set_access_audit(ports::audit_store* audit) { access_audit_ = audit; }
+  // Where the site scope looks records' sites up (none: callers limited to some sites are refused).
+  void set_view_store(ports::view_store* views) { views_ = views; }
   boost::asio::awaitable<void> accept_connections();
   void stop();
 
@@ -67,8 +71,12 @@ class server {
   // and counted, never passed on: the request's effect stands.
   boost::asio::awaitable<void> audit_access(const request_context& ctx, const route& r, const response& res);
   // Fills ctx.who and ctx.actor, or answers the refusal (401, or 403 for a cookie session's
-  // cross-site write or a route its role may not call).
+  // cross-site write), then authorize()s the call.
   boost::asio::awaitable<std::optional<response>> authenticate(request_context& ctx, const route& r);
+  // The route policy (route_policy.hpp) for tokens and staff alike: 403 for a role the route is
+  // not for, or a route a caller limited to some sites may not call; then the route's site rule
+  // (404 for another site's record).
+  boost::asio::awaitable<std::optional<response>> authorize(request_context& ctx, const route& r);
 
   boost::asio::io_context& io_;
   const router& routes_;
@@ -79,6 +87,7 @@ class server {
   ports::web_auth_store* sessions_ = nullptr;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   ports::audit_store* access_audit_ = nullptr;
+  ports::view_store* views_ = nullptr;
 };
 
 // Compares a presented bearer token with the configured one in constant time.

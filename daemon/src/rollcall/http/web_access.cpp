@@ -1,74 +1,13 @@
 #include "rollcall/http/web_access.hpp"
 #include "rollcall/support/random_token.hpp"
 
-#include <array>
-
 #include <sodium.h>
 
 #include "rollcall/http/server.hpp"
 
 namespace rollcall::http {
 
-namespace {
-
 using verb = boost::beast::http::verb;
-
-struct allowed_route {
-  verb v;
-  std::string_view pattern;
-};
-
-// What front desk, counselors and supervisors may call: the web page's routes. Site scope and
-// what each role sees of a record are the handlers' business (principal.hpp).
-constexpr std::array<allowed_route, 18> web_page_routes{{
-    {verb::get, "/v1/session"},
-    {verb::delete_, "/v1/session"},
-    {verb::get, "/v1/sites"},
-    {verb::get, "/v1/sites/{site_id}"},
-    {verb::get, "/v1/sites/{site_id}/day"},
-    {verb::get, "/v1/sessions/{session_id}"},
-    {verb::get, "/v1/sessions/{session_id}/roster"},
-    {verb::get, "/v1/sessions/{session_id}/attendance"},
-    {verb::post, "/v1/sessions/{session_id}/attendance"},
-    {verb::post, "/v1/sessions/{session_id}/attendance/roster"},
-    {verb::post, "/v1/sessions/{session_id}/attendance/undo"},
-    {verb::get, "/v1/alerts"},
-    {verb::get, "/v1/alerts/{alert_id}"},
-    {verb::post, "/v1/alerts/{alert_id}/acknowledge"},
-    {verb::get, "/v1/groups"},
-    {verb::get, "/v1/groups/{group_id}"},
-    {verb::get, "/v1/groups/{group_id}/overview"},
-    {verb::get, "/v1/clients/{client_id}/overview"},
-}};
-
-// Whether two route patterns name the same path, any "{...}" segment matching any other.
-bool same_pattern(std::string_view a, std::string_view b) {
-  std::size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] == '{' && b[j] == '{') {
-      i = a.find('}', i);
-      j = b.find('}', j);
-      if (i == std::string_view::npos || j == std::string_view::npos) return false;
-    } else if (a[i] != b[j]) {
-      return false;
-    }
-    ++i;
-    ++j;
-  }
-  return i == a.size() && j == b.size();
-}
-
-}  // namespace
-
-bool staff_may_call(const principal& who, verb v, std::string_view pattern) {
-  if (who.who == principal::kind::token) return true;
-  if (who.who != principal::kind::staff) return false;
-  if (who.role == "admin") return true;
-  if (who.role != "front_desk" && who.role != "counselor" && who.role != "supervisor") return false;
-  for (const auto& r : web_page_routes)
-    if (r.v == v && same_pattern(r.pattern, pattern)) return true;
-  return false;
-}
 
 bool is_unsafe(verb v) { return !(v == verb::get || v == verb::head || v == verb::options || v == verb::trace); }
 

@@ -1,5 +1,5 @@
-// Staff web sessions at the HTTP edge, as pure functions: which routes each role may call, the
-// session cookie (reading and writing it), and the cross-site request checks that guard every
+// Staff web sessions at the HTTP edge, as pure functions (which routes each role may call is
+// route_policy.hpp's): the session cookie (reading and writing it), and the cross-site request checks that guard every
 // cookie-authenticated write (a cookie is an ambient credential; a bearer token is not).
 #pragma once
 
@@ -22,11 +22,6 @@ struct web_session_settings {
   std::chrono::seconds max{12 * 60 * 60};
   bool cookie_secure = false;
 };
-
-// Whether a staff session may call the route {verb, pattern}. An admin may call every route;
-// the other roles only those the web page needs. `pattern` is the route table's ("{id}") or
-// the OpenAPI form ("{site_id}"): any "{...}" segment matches any other.
-bool staff_may_call(const principal& who, boost::beast::http::verb verb, std::string_view pattern);
 
 // POST, PUT, PATCH and DELETE (and anything not known to be safe) change things.
 bool is_unsafe(boost::beast::http::verb verb);

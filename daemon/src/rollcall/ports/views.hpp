@@ -95,6 +95,9 @@ struct group_overview {
   std::vector<overview_session> upcoming;
 };
 
+// Records whose sites the site scope looks up (rollcall::http::site_rule).
+enum class site_owner { episode, enrollment, client, contact };
+
 class view_store {
  public:
   virtual ~view_store() = default;
@@ -115,6 +118,9 @@ class view_store {
   // The site a session or a group belongs to; nullopt: no such record.
   virtual task<std::optional<id_t>> site_of_session(id_t session_id) = 0;
   virtual task<std::optional<id_t>> site_of_group(id_t group_id) = 0;
+  // The sites of record `id`; nullopt: no such record. An episode or an enrollment (its group's)
+  // has one; a client, or a family contact's client, those of their active episodes (maybe none).
+  virtual task<std::optional<std::vector<id_t>>> sites_of(site_owner kind, id_t id) = 0;
 };
 
 }  // namespace rollcall::ports

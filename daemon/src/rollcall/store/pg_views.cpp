@@ -238,4 +238,22 @@ task<std::optional<id_t>> pg_view_store::site_of_group(id_t group_id) {
   return site_by(sql::view_site_of_group, group_id);
 }
 
+task<std::optional<std::vector<id_t>>> pg_view_store::sites_of(ports::site_owner kind, id_t id) {
+  using enum ports::site_owner;
+  const char* statement = kind == episode      ? sql::view_sites_of_episode
+                          : kind == enrollment ? sql::view_sites_of_enrollment
+                          : kind == client     ? sql::view_sites_of_client
+                                               : sql::view_sites_of_contact;
+  auto work = [statement, id](pqxx::connection& c) -> std::optional<std::vector<id_t>> {
+    pqxx::read_transaction tx{c};
+    const auto rows = tx.exec_prepared(statement, id);
+    if (rows.empty()) return std::nullopt;
+    std::vector<id_t> out;
+    for (const auto& r : rows)
+      if (!r[0].is_null()) out.push_back(r[0].as<id_t>());
+    return out;
+  };
+  co_return co_await pool_.run(work);
+}
+
 }  // namespace rollcall::store

@@ -23,6 +23,7 @@ class pg_view_store final : public ports::view_store {
   ports::task<result<ports::group_overview>> group_overview_of(ports::id_t group_id, ports::sys_seconds now) override;
   ports::task<std::optional<ports::id_t>> site_of_session(ports::id_t session_id) override;
   ports::task<std::optional<ports::id_t>> site_of_group(ports::id_t group_id) override;
+  ports::task<std::optional<std::vector<ports::id_t>>> sites_of(ports::site_owner kind, ports::id_t id) override;
 
  private:
   ports::task<std::optional<ports::id_t>> site_by(const char* statement, ports::id_t id);

@@ -114,6 +114,17 @@ void prepare_views(pqxx::connection& c) {
   c.prepare(view_site_of_session,
             "SELECT g.site_id FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = $1");
   c.prepare(view_site_of_group, "SELECT site_id FROM groups WHERE id = $1");
+  // One row per site (a NULL site: the record exists without one); no row: no such record.
+  // A client's sites are those of their active episodes, as the client overview shows them.
+  c.prepare(view_sites_of_episode, "SELECT site_id FROM episodes WHERE id = $1");
+  c.prepare(view_sites_of_enrollment,
+            "SELECT g.site_id FROM enrollments e JOIN groups g ON g.id = e.group_id WHERE e.id = $1");
+  c.prepare(view_sites_of_client,
+            "SELECT e.site_id FROM clients c LEFT JOIN episodes e ON e.client_id = c.id AND e.status = 'active'"
+            " AND e.archived_at IS NULL WHERE c.id = $1");
+  c.prepare(view_sites_of_contact,
+            "SELECT e.site_id FROM family_contacts f LEFT JOIN episodes e ON e.client_id = f.client_id"
+            " AND e.status = 'active' AND e.archived_at IS NULL WHERE f.id = $1");
 }
 
 }  // namespace rollcall::store::sql

@@ -23,6 +23,10 @@ inline constexpr const char* view_group_members = "view_group_members";
 inline constexpr const char* view_group_upcoming = "view_group_upcoming";
 inline constexpr const char* view_site_of_session = "view_site_of_session";
 inline constexpr const char* view_site_of_group = "view_site_of_group";
+inline constexpr const char* view_sites_of_episode = "view_sites_of_episode";
+inline constexpr const char* view_sites_of_enrollment = "view_sites_of_enrollment";
+inline constexpr const char* view_sites_of_client = "view_sites_of_client";
+inline constexpr const char* view_sites_of_contact = "view_sites_of_contact";
 
 void prepare_views(pqxx::connection& c);
 
