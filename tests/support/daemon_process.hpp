@@ -87,7 +87,6 @@ class daemon_process {
   api_response get(const std::string& target) const { return request("GET", target); }
 
  private:
-  pid_t spawn(const std::vector<std::string>& args);
   // Fails the running test if this instance's log holds a sanitizer report.
   void expect_no_sanitizer_report() const;
   // own_stdout: stdout to command_output_ rather than the log.
