@@ -53,10 +53,23 @@ class daemon_process {
   // (A raw config names its own port and state: its sibling would clash with it.)
   std::unique_ptr<daemon_process> sibling() const;
 
-  // Starts rollcalld with extra arguments; returns false if it exits or never listens.
+  // Starts rollcalld with extra arguments; returns false if it exits or never listens. The first
+  // time it listens, the harness creates an admin token named "test" with the token command
+  // (admin_token()); request()'s default token stands for it.
   bool start(std::chrono::seconds timeout = std::chrono::seconds{60}, std::vector<std::string> extra_args = {});
   // Runs rollcalld to completion (e.g. --check-config) and returns its exit code.
   int run_to_exit(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds{60});
+  // The same, with stdout kept in `out` (stderr still goes to log()).
+  int run_capturing(std::vector<std::string> args, std::string& out,
+                    std::chrono::seconds timeout = std::chrono::seconds{60});
+  // `rollcalld --config <this config> token ARGS...`; returns the exit code, stdout in `out`.
+  int token_command(std::vector<std::string> args, std::string& out);
+  // Creates a token with `rollcalld token create` and returns its secret (throws on failure).
+  // An empty name picks a fresh one.
+  std::string create_token(const std::string& role, const std::vector<std::int64_t>& site_ids = {},
+                           const std::string& name = "");
+  // The secret of the harness's admin token ("test", made when the daemon first listened).
+  const std::string& admin_token() const { return admin_token_; }
   // Sends a signal and waits for the exit code (nullopt on timeout).
   std::optional<int> stop(int signal, std::chrono::seconds timeout = std::chrono::seconds{30});
   void send_signal(int signal);
@@ -68,7 +81,8 @@ class daemon_process {
   const std::filesystem::path& dir() const { return dir_.path(); }
   const std::filesystem::path& config_path() const { return config_; }
 
-  // `headers` are set last (a Content-Type among them replaces the JSON one).
+  // `headers` are set last (a Content-Type among them replaces the JSON one). The token
+  // "test-token" (the default) stands for admin_token().
   api_response request(const std::string& method, const std::string& target, const std::string& body = {},
                        std::optional<std::string> token = std::string{"test-token"},
                        const std::vector<std::pair<std::string, std::string>>& headers = {}) const;
@@ -78,7 +92,9 @@ class daemon_process {
   api_response get(const std::string& target) const { return request("GET", target); }
 
  private:
-  pid_t spawn(const std::vector<std::string>& args);
+  // stdout goes to `out_file` if given, else to the log with stderr.
+  pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& out_file = {});
+  int wait_for_exit(pid_t pid, std::chrono::seconds timeout);
 
   temp_dir dir_;
   std::string toml_;
@@ -88,6 +104,8 @@ class daemon_process {
   pid_t pid_ = -1;
   int exit_status_ = 0;
   std::uint16_t port_ = 0;
+  std::string admin_token_;
+  int tokens_made_ = 0;
 };
 
 // Polls `pred` every 50 ms until it holds or the timeout passes.
