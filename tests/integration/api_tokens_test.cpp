@@ -27,12 +27,16 @@ class api_tokens_test : public clinic_test {
   api_response get_with(const std::string& token, const std::string& path) const {
     return daemon->request("GET", path, {}, token);
   }
-  // `rollcalld token ARGS...` against the daemon's config: exit code; stdout in `out`.
-  int token(std::vector<std::string> args, std::string& out) { return daemon->token_command(std::move(args), out); }
+  // `rollcalld token ARGS...` against the daemon's config: exit code; stdout in `out`, stderr
+  // in `said`.
+  int token(std::vector<std::string> args, std::string& out) {
+    return daemon->token_command(std::move(args), out, said);
+  }
   int token(std::vector<std::string> args) {
     std::string ignored;
     return token(std::move(args), ignored);
   }
+  std::string said;
 };
 
 TEST_F(api_tokens_test, a_token_is_created_listed_used_and_revoked_through_the_command) {
@@ -41,7 +45,8 @@ TEST_F(api_tokens_test, a_token_is_created_listed_used_and_revoked_through_the_c
 
   std::string secret;
   ASSERT_EQ(token({"create", "--name", "kiosk", "--role", "front_desk", "--site", std::to_string(site)}, secret), 0)
-      << daemon->log();
+      << said;
+  EXPECT_THAT(said, HasSubstr("token 'kiosk' created (role front_desk, sites " + std::to_string(site) + ")"));
   ASSERT_FALSE(secret.empty());
   EXPECT_EQ(secret.back(), '\n');
   secret.pop_back();
@@ -50,7 +55,7 @@ TEST_F(api_tokens_test, a_token_is_created_listed_used_and_revoked_through_the_c
   EXPECT_EQ(get_with(secret, "/v1/sites/" + std::to_string(site)).status, 200);
 
   std::string list;
-  ASSERT_EQ(token({"list"}, list), 0) << daemon->log();
+  ASSERT_EQ(token({"list"}, list), 0) << said;
   EXPECT_THAT(list, HasSubstr("NAME"));
   EXPECT_THAT(list, HasSubstr("kiosk"));
   EXPECT_THAT(list, HasSubstr("front_desk"));
@@ -62,17 +67,17 @@ TEST_F(api_tokens_test, a_token_is_created_listed_used_and_revoked_through_the_c
   std::string out;
   EXPECT_EQ(token({"create", "--name", "kiosk", "--role", "admin"}, out), 1);
   EXPECT_TRUE(out.empty()) << out;
-  EXPECT_THAT(daemon->log(), HasSubstr("a token named kiosk exists already"));
+  EXPECT_THAT(said, HasSubstr("a token named kiosk exists already"));
   EXPECT_EQ(token({"create", "--name", "x", "--role", "superuser"}, out), 2);
-  EXPECT_THAT(daemon->log(), HasSubstr("unknown role 'superuser'"));
+  EXPECT_THAT(said, HasSubstr("unknown role 'superuser'"));
   EXPECT_EQ(token({"create", "--name", "x", "--role", "counselor", "--site", "999"}, out), 1);
-  EXPECT_THAT(daemon->log(), HasSubstr("site 999 does not exist"));
+  EXPECT_THAT(said, HasSubstr("site 999 does not exist"));
   EXPECT_EQ(token({"revoke", "nobody"}), 1);
-  EXPECT_THAT(daemon->log(), HasSubstr("no token is named nobody"));
+  EXPECT_THAT(said, HasSubstr("no token is named nobody"));
   EXPECT_EQ(count("SELECT count(*) FROM api_tokens WHERE name = 'x'"), 0);
 
   // Revoked: refused at the very next request (no cache), still listed with its time.
-  ASSERT_EQ(token({"revoke", "kiosk"}), 0) << daemon->log();
+  ASSERT_EQ(token({"revoke", "kiosk"}), 0) << said;
   const auto after = get_with(secret, "/v1/sites/" + std::to_string(site));
   EXPECT_EQ(after.status, 401) << after.body;
   EXPECT_EQ(token({"revoke", "kiosk"}), 1) << "already revoked";

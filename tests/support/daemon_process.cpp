@@ -76,7 +76,7 @@ daemon_process::~daemon_process() {
   }
 }
 
-pid_t daemon_process::spawn(const std::vector<std::string>& args, const fs::path& out_file) {
+pid_t daemon_process::spawn(const std::vector<std::string>& args, const fs::path& out_file, const fs::path& err_file) {
   std::vector<std::string> all{ROLLCALLD_BINARY};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -91,6 +91,10 @@ pid_t daemon_process::spawn(const std::vector<std::string>& args, const fs::path
     if (!out_file.empty()) {
       const int out = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       dup2(out, STDOUT_FILENO);
+    }
+    if (!err_file.empty()) {
+      const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(err, STDERR_FILENO);
     }
     unsetenv("NOTIFY_SOCKET");
     unsetenv("ROLLCALL_DATABASE_URL");
@@ -141,20 +145,27 @@ int daemon_process::run_to_exit(std::vector<std::string> args, std::chrono::seco
   return wait_for_exit(spawn(args), timeout);
 }
 
-int daemon_process::run_capturing(std::vector<std::string> args, std::string& out, std::chrono::seconds timeout) {
+int daemon_process::run_capturing(std::vector<std::string> args, std::string& out, std::string* err,
+                                  std::chrono::seconds timeout) {
   const auto out_file = dir_.path() / "stdout";
-  const int code = wait_for_exit(spawn(args, out_file), timeout);
-  std::ifstream in(out_file);
-  out.assign(std::istreambuf_iterator<char>(in), {});
+  const auto err_file = err ? dir_.path() / "stderr" : fs::path{};
+  const int code = wait_for_exit(spawn(args, out_file, err_file), timeout);
+  const auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    return std::string{std::istreambuf_iterator<char>(in), {}};
+  };
+  out = read(out_file);
+  if (err) *err = read(err_file);
   std::error_code ec;
   fs::remove(out_file, ec);
+  if (err) fs::remove(err_file, ec);
   return code;
 }
 
-int daemon_process::token_command(std::vector<std::string> args, std::string& out) {
+int daemon_process::token_command(std::vector<std::string> args, std::string& out, std::string& err) {
   std::vector<std::string> all{"--config", config_.string(), "token"};
   all.insert(all.end(), args.begin(), args.end());
-  return run_capturing(all, out);
+  return run_capturing(all, out, &err);
 }
 
 std::string daemon_process::create_token(const std::string& role, const std::vector<std::int64_t>& site_ids,
@@ -174,11 +185,11 @@ std::string daemon_process::create_token(const std::string& role, const std::vec
     args.push_back("--site");
     args.push_back(std::to_string(site));
   }
-  std::string out;
-  const int code = token_command(args, out);
+  std::string out, err;
+  const int code = token_command(args, out, err);
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   if (code != 0 || out.empty() || out.find('\n') != std::string::npos)
-    throw std::runtime_error("rollcalld token create failed (exit " + std::to_string(code) + "): " + log());
+    throw std::runtime_error("rollcalld token create failed (exit " + std::to_string(code) + "): " + err);
   return out;
 }
 

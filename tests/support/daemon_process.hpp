@@ -59,11 +59,12 @@ class daemon_process {
   bool start(std::chrono::seconds timeout = std::chrono::seconds{60}, std::vector<std::string> extra_args = {});
   // Runs rollcalld to completion (e.g. --check-config) and returns its exit code.
   int run_to_exit(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds{60});
-  // The same, with stdout kept in `out` (stderr still goes to log()).
-  int run_capturing(std::vector<std::string> args, std::string& out,
+  // The same, with stdout kept in `out`, and stderr in `err` if given (else it goes to log()).
+  int run_capturing(std::vector<std::string> args, std::string& out, std::string* err = nullptr,
                     std::chrono::seconds timeout = std::chrono::seconds{60});
-  // `rollcalld --config <this config> token ARGS...`; returns the exit code, stdout in `out`.
-  int token_command(std::vector<std::string> args, std::string& out);
+  // `rollcalld --config <this config> token ARGS...`: the exit code, stdout in `out`, stderr in
+  // `err` (kept out of log(), which may be JSON lines).
+  int token_command(std::vector<std::string> args, std::string& out, std::string& err);
   // Creates a token with `rollcalld token create` and returns its secret (throws on failure).
   // An empty name picks a fresh one.
   std::string create_token(const std::string& role, const std::vector<std::int64_t>& site_ids = {},
@@ -92,8 +93,9 @@ class daemon_process {
   api_response get(const std::string& target) const { return request("GET", target); }
 
  private:
-  // stdout goes to `out_file` if given, else to the log with stderr.
-  pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& out_file = {});
+  // stdout goes to `out_file` and stderr to `err_file` if given, else to the log.
+  pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& out_file = {},
+              const std::filesystem::path& err_file = {});
   int wait_for_exit(pid_t pid, std::chrono::seconds timeout);
 
   temp_dir dir_;
