@@ -141,7 +141,8 @@ TEST_F(api_tokens_test, a_site_scoped_token_sees_its_sites_only) {
   // The list of sites is scoped too.
   const auto sites = get_with(scoped, "/v1/sites");
   ASSERT_EQ(sites.status, 200);
-  const auto& items = sites.json().at("items").as_array();
+  const auto body = sites.json();
+  const auto& items = body.at("items").as_array();
   ASSERT_EQ(items.size(), 1u) << sites.body;
   EXPECT_EQ(items[0].at("id").as_int64(), north);
 }
