@@ -234,7 +234,9 @@ net::awaitable<std::optional<response>> server::authenticate(request_context& ct
     const std::string_view value = auth == req.end() ? std::string_view{} : std::string_view{auth->value()};
     constexpr std::string_view scheme = "Bearer ";
     const bool bearer = value.size() > scheme.size() && value.substr(0, scheme.size()) == scheme;
-    co_return co_await authenticate_token(ctx, bearer ? value.substr(scheme.size()) : std::string_view{});
+    // Named first: GCC 12 evaluates both arms of a conditional inside a co_await expression.
+    const std::string_view secret = bearer ? value.substr(scheme.size()) : std::string_view{};
+    co_return co_await authenticate_token(ctx, secret);
   }
   const auto hash = session_token_hash(*cookie);
   const ports::session_limits limits{settings_.web.idle, settings_.web.max};
