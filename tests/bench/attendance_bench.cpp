@@ -278,7 +278,7 @@ std::string config_toml(const std::string& db_url) {
   // No provider or delivery URL: alerts stay in the outbox, and the dispatcher, which has
   // nothing to send, polls once an hour. Debug logs the rule checks.
   return "[database]\nurl = \"" + db_url +
-         "\"\n\n[api]\ntoken = \"bench-token\"\n\n"
+         "\"\n\n"
          "[planner]\ninterval = \"24h\"\nhorizon = \"14d\"\nreminder_lead_times = [\"1h\"]\n\n"
          "[dispatcher]\ninterval = \"1h\"\n\n"
          "[attendance]\nsweep_interval = \"1s\"\nabsent_after = \"15m\"\n\n"

@@ -144,7 +144,7 @@ std::string config_toml(const std::string& db_url, int horizon_days) {
   // One round only (the interval outlasts the run); no delivery URL, so reminders stay in the
   // outbox and the dispatcher sends nothing while the round is measured.
   return "[database]\nurl = \"" + db_url +
-         "\"\n\n[api]\ntoken = \"bench-token\"\n\n"
+         "\"\n\n"
          "[planner]\ninterval = \"24h\"\nhorizon = \"" +
          std::to_string(horizon_days) +
          "d\"\nreminder_lead_times = [\"1d\", \"2h\"]\n\n"

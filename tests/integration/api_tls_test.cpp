@@ -198,9 +198,9 @@ class api_tls : public ::testing::Test {
   // Keys before any table header land in the harness's [server] table.
   void start(const std::string& server_extra = "") {
     const auto url = shared_cluster().create_database();
-    daemon = std::make_unique<daemon_process>("tls_certificate = \"" + certificate.string() +
-                                              "\"\ntls_private_key = \"" + key.string() + "\"\n" + server_extra +
-                                              "[api]\ntoken = \"test-token\"\n[database]\nurl = \"" + url + "\"\n");
+    daemon =
+        std::make_unique<daemon_process>("tls_certificate = \"" + certificate.string() + "\"\ntls_private_key = \"" +
+                                         key.string() + "\"\n" + server_extra + "[database]\nurl = \"" + url + "\"\n");
     daemon->set_tls_ca(pki.ca());
     ASSERT_TRUE(daemon->start()) << daemon->log();
   }

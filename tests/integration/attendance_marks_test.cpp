@@ -62,7 +62,7 @@ TEST_F(attendance_marks_test, minutes_reasons_rosters_and_corrections) {
   res = mark(session, {{"client_id", ana}, {"status", "late"}, {"minutes", 12}});
   ASSERT_EQ(res.status, 201) << res.body;
   EXPECT_EQ(res.json().at("minutes").as_int64(), 12);
-  EXPECT_EQ(res.json().at("marked_by"), "api-token");
+  EXPECT_EQ(res.json().at("marked_by"), "token:test");
   EXPECT_EQ(marks_now(), 1);
 
   // A roster with one bad entry writes nothing, and names the entry.

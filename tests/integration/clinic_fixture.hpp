@@ -46,6 +46,10 @@ struct clinic_settings {
   std::string lease = "30s";        // dispatcher.lease
   std::string planner_interval = "1s";
   int pool_size = 2;  // database.pool_size
+  // Every test calls from 127.0.0.1: floods of failed sign-ins (web_auth_test) must not meet the
+  // failed-authentication limit unless a test is about it (api_tokens_test).
+  int auth_failure_limit = 1000;
+  std::string auth_failure_window = "1m";
 };
 
 // Whether `r` carries a valid Standard Webhooks signature made with `secret`.
@@ -134,9 +138,9 @@ class clinic_test : public ::testing::Test {
 
   std::string config_toml(const clinic_settings& s) const {
     return "[database]\nurl = \"" + db_url + "\"\npool_size = " + std::to_string(s.pool_size) + "\n\n" +
-           "[api]\ntoken = \"test-token\"\n\n"
-           "[planner]\ninterval = \"" +
-           s.planner_interval + "\"\nhorizon = \"2d\"\nreminder_lead_times = " + s.lead_times + "\n\n" +
+           "[api]\nauth_failure_limit = " + std::to_string(s.auth_failure_limit) + "\nauth_failure_window = \"" +
+           s.auth_failure_window + "\"\n\n" + "[planner]\ninterval = \"" + s.planner_interval +
+           "\"\nhorizon = \"2d\"\nreminder_lead_times = " + s.lead_times + "\n\n" +
            "[dispatcher]\ninterval = \"200ms\"\nhttp_timeout = \"" + s.http_timeout + "\"\nlease = \"" + s.lease +
            "\"\n" + s.dispatcher_extra + "\n" + (s.quiet_hours ? "" : "[quiet_hours]\nenabled = false\n\n") +
            "[delivery]\nwebhook_url = \"" +

@@ -148,7 +148,7 @@ TEST_F(contacts_test, every_write_is_in_the_audit_log_with_before_and_after_and_
   EXPECT_EQ(staff_log[0].at("action"), "create");
   EXPECT_TRUE(staff_log[0].at("before").is_null());
   EXPECT_EQ(staff_log[0].at("after").at("name"), "Dana");
-  EXPECT_EQ(staff_log[0].at("actor"), "api-token");
+  EXPECT_EQ(staff_log[0].at("actor"), "token:test");
   EXPECT_EQ(staff_log[1].at("before").at("name"), "Dana");
   EXPECT_EQ(staff_log[1].at("after").at("name"), "Dana R.");
   EXPECT_EQ(staff_log[1].at("entity_id"), staff);

@@ -18,7 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(config_check, a_valid_file_passes_and_each_bad_key_is_named_with_its_line) {
-  daemon_process good{"[api]\ntoken = \"t\"\n[planner]\nhorizon = \"7d\"\n"};
+  daemon_process good{"[planner]\nhorizon = \"7d\"\n"};
   EXPECT_EQ(good.run_to_exit({"--config", good.config_path().string(), "--check-config"}), 0) << good.log();
 
   struct bad_case {
@@ -74,7 +74,7 @@ TEST(migrations, concurrent_migrate_only_runs_apply_each_migration_once) {
 }
 
 TEST(embedded_database, runs_a_private_cluster_and_stops_it_on_exit) {
-  daemon_process d{"[api]\ntoken = \"test-token\"\n"};
+  daemon_process d{""};
   ASSERT_TRUE(d.start(120s)) << d.log();
   auto ready = d.get("/readyz");
   EXPECT_EQ(ready.status, 200) << ready.body;

@@ -102,7 +102,7 @@ TEST_F(events_test, each_subscriber_gets_its_events_signed_with_its_own_secret) 
   EXPECT_EQ(data.at("status").as_string(), "late");
   EXPECT_EQ(data.at("minutes").as_int64(), 7);
   EXPECT_EQ(data.at("source").as_string(), "staff");
-  EXPECT_EQ(data.at("marked_by").as_string(), "api-token");
+  EXPECT_EQ(data.at("marked_by").as_string(), "token:test");
   EXPECT_FALSE(data.contains("reason"));
   // The same event for billing: the same data, its own message (webhook-id).
   EXPECT_EQ(json::parse(billing[0].body).at("data"), body.at("data"));

@@ -50,10 +50,14 @@ class hostile_clients_test : public clinic_test {
     return out;
   }
 
-  static std::string request_head(const std::string& method, const std::string& target,
-                                  const std::string& extra_headers = "") {
-    return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer test-token\r\n" +
-           extra_headers;
+  // A request's head with the harness's admin token (the body, if any, follows).
+  std::string request_head(const std::string& method, const std::string& target,
+                           const std::string& extra_headers = "") const {
+    std::string out = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ";
+    out += daemon->admin_token();
+    out += "\r\n";
+    out += extra_headers;
+    return out;
   }
 };
 

@@ -191,7 +191,7 @@ TEST_F(least_privilege_test, the_runtime_role_runs_the_daemon_and_cannot_change_
 
 TEST_F(least_privilege_test, the_runtime_role_on_an_unmigrated_database_stops_and_says_who_migrates) {
   // The administrator skipped `rollcalld --migrate-only`: the runtime role may not create tables.
-  daemon_process app{"[database]\nurl = \"" + app_url + "\"\n[api]\ntoken = \"t\"\n"};
+  daemon_process app{"[database]\nurl = \"" + app_url + "\"\n"};
   EXPECT_EQ(app.run_to_exit({"--config", app.config_path().string()}), 1);
   const auto log = app.log();
   EXPECT_NE(log.find("rollcalld: fatal: schema_migrations: permission denied for schema public"), std::string::npos)
@@ -201,14 +201,14 @@ TEST_F(least_privilege_test, the_runtime_role_on_an_unmigrated_database_stops_an
   // After the owner migrates (and grants), the same configuration starts.
   ASSERT_EQ(migrate_as_owner(), 0);
   ASSERT_EQ(run_sql_file(owner_url, "runtime-grants.sql"), 0);
-  daemon_process again{"[database]\nurl = \"" + app_url + "\"\n[api]\ntoken = \"t\"\n"};
+  daemon_process again{"[database]\nurl = \"" + app_url + "\"\n"};
   ASSERT_TRUE(again.start()) << again.log();
   EXPECT_EQ(again.request("GET", "/readyz", {}, std::nullopt).status, 200) << again.log();
 }
 
 TEST_F(least_privilege_test, a_runtime_role_without_its_grants_is_told_to_run_them) {
   ASSERT_EQ(migrate_as_owner(), 0);
-  daemon_process app{"[database]\nurl = \"" + app_url + "\"\n[api]\ntoken = \"t\"\n"};
+  daemon_process app{"[database]\nurl = \"" + app_url + "\"\n"};
   EXPECT_EQ(app.run_to_exit({"--config", app.config_path().string()}), 1);
   const auto log = app.log();
   EXPECT_NE(log.find("rollcalld: fatal: schema_migrations: permission denied for table schema_migrations"),

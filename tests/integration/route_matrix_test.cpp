@@ -21,13 +21,12 @@ using namespace std::chrono_literals;
 using http::site_rule;
 
 constexpr const char* password = "matrix-Password-7";
-const std::vector<std::string> staff_roles{"supervisor", "counselor", "front_desk", "admin"};
+// Every role: the four staff roles through web sessions, integration (a token's role) through a
+// token made with `rollcalld token create` (daemon_process::create_token).
+const std::vector<std::string> staff_roles{"supervisor", "counselor", "front_desk", "admin", "integration"};
 
-// How the matrix calls a route as a role limited to some sites (none: every site). Today a staff
-// web session; a token role (integration) is a token.
-// TODO(lead, after i8-tokens merges): for role "integration" (and to run the whole matrix with
-// tokens too), return {.token = daemon->create_token(role, site_ids)} and add "integration" to
-// the roles the matrix walks; call() already sends a token as a bearer.
+// How the matrix calls a route as a role limited to some sites (none: every site): a staff web
+// session, or for the integration role a token created with those sites.
 struct credential {
   std::string role;
   std::optional<staff_session> session;
@@ -75,6 +74,7 @@ class route_matrix_test : public web_views_fixture {
   }
 
   credential credential_for(const std::string& role, const std::vector<std::int64_t>& site_ids) {
+    if (role == "integration") return {role, std::nullopt, daemon->create_token(role, site_ids)};
     const auto username = role + std::to_string(++logins);
     const auto staff = create("/v1/staff", {{"name", "Staff " + role}, {"email", username + "@example.org"}});
     json::array sites;
@@ -237,7 +237,7 @@ TEST_F(route_matrix_test, every_route_refuses_the_wrong_role_and_the_wrong_site)
     }
   }
   std::cout << "route matrix: " << routes.size() << " authenticated routes x " << staff_roles.size()
-            << " staff roles x {own site, other site}: " << t.calls << " calls; " << t.refused_role
+            << " roles x {own site, other site}: " << t.calls << " calls; " << t.refused_role
             << " refused by role (403), " << t.refused_all_sites << " refused as needing every site (403), "
             << t.allowed << " allowed on the own site, " << t.other_site_refused
             << " refused on the other site (404/422)\n";

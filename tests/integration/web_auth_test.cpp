@@ -95,7 +95,7 @@ TEST_F(web_auth_test, a_login_made_with_the_token_signs_in_with_a_strict_http_on
 
   // Audited, without the password or its hash, in the audit log and the daemon's log alike.
   EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE entity = 'staff_login' AND action = 'create'"
-                  " AND actor = 'api-token' AND entity_id = " +
+                  " AND actor = 'token:test' AND entity_id = " +
                   std::to_string(staff)),
             1);
   EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE entity = 'web_session' AND action = 'sign_in'"

@@ -118,7 +118,7 @@ TEST_F(web_views_test, the_roster_shows_replies_and_undo_steps_back_through_staf
   EXPECT_EQ(scalar("SELECT string_agg(before->>'status', ',' ORDER BY id) FROM audit_log"
                    " WHERE action = 'attendance.undo'"),
             "late,present");
-  EXPECT_EQ(scalar("SELECT min(actor) FROM audit_log WHERE action = 'attendance.undo'"), "api-token");
+  EXPECT_EQ(scalar("SELECT min(actor) FROM audit_log WHERE action = 'attendance.undo'"), "token:test");
 
   // A mark not made by staff is not undone; nor is a client who is not on the roster.
   sql("INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by) VALUES (" +
@@ -310,7 +310,7 @@ TEST_F(web_views_test, the_client_and_group_overviews_gather_what_staff_look_up)
   EXPECT_EQ(attendance[0].at("session_id").as_int64(), c.session);
   EXPECT_EQ(attendance[0].at("status"), "present");
   EXPECT_EQ(attendance[0].at("source"), "staff");
-  EXPECT_EQ(attendance[0].at("marked_by"), "api-token");
+  EXPECT_EQ(attendance[0].at("marked_by"), "token:test");
   EXPECT_EQ(attendance[0].at("group_name"), "Tuesday track");
 
   const auto& weeks = o.at("weekly_hours").as_array();

@@ -42,7 +42,7 @@ cp /usr/lib/os-release "$root/etc/os-release"
 for unit in postgresql.service prometheus.service ssh.service cron.service; do
   ln -sf /dev/null "$root/etc/systemd/system/$unit"
 done
-# The packaged config with a port of our own and an API token (the package leaves it unset).
+# The packaged config with a port of our own.
 cfg=$root/etc/rollcall/rollcall.toml
 [[ -f $cfg ]] || die "no /etc/rollcall/rollcall.toml"
 python3 - "$cfg" "$port" <<'PY'
@@ -51,7 +51,6 @@ path, port = sys.argv[1], sys.argv[2]
 text = open(path).read()
 text = re.sub(r'(?m)^address = .*$', 'address = "127.0.0.1"', text, count=1)
 text = re.sub(r'(?m)^port = .*$', f'port = {port}', text, count=1)
-text = re.sub(r'(?m)^token = .*$', 'token = "boot-test-token"', text, count=1)
 open(path, 'w').write(text)
 PY
 grep -q "^port = $port\$" "$cfg" || die "could not set server.port in the copied config"

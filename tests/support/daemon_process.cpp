@@ -65,6 +65,7 @@ daemon_process::daemon_process(const std::string& toml, bool raw, std::map<std::
 std::unique_ptr<daemon_process> daemon_process::sibling() const {
   auto other = std::make_unique<daemon_process>(toml_, raw_, env_);
   other->set_tls_ca(tls_ca_);
+  other->admin_token_ = admin_token_;  // the same database, so the same tokens
   return other;
 }
 
@@ -113,7 +114,7 @@ void daemon_process::check_log_privacy() {
   }
 }
 
-pid_t daemon_process::spawn(const std::vector<std::string>& args, bool own_stdout) {
+pid_t daemon_process::spawn(const std::vector<std::string>& args, const fs::path& out_file, const fs::path& err_file) {
   std::vector<std::string> all{ROLLCALLD_BINARY};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -123,9 +124,16 @@ pid_t daemon_process::spawn(const std::vector<std::string>& args, bool own_stdou
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     const int fd = open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int out = own_stdout ? open(command_output_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644) : fd;
-    dup2(out, STDOUT_FILENO);
+    dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
+    if (!out_file.empty()) {
+      const int out = open(out_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      dup2(out, STDOUT_FILENO);
+    }
+    if (!err_file.empty()) {
+      const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      dup2(err, STDERR_FILENO);
+    }
     unsetenv("NOTIFY_SOCKET");
     unsetenv("ROLLCALL_DATABASE_URL");
     unsetenv("ROLLCALL_API_TOKEN");
@@ -154,11 +162,77 @@ bool daemon_process::start(std::chrono::seconds timeout, std::vector<std::string
         return false;
       },
       timeout);
-  return listening && running() && port_ != 0;
+  const bool up = listening && running() && port_ != 0;
+  if (up && admin_token_.empty()) {
+    // An admin token for request()'s default; a second daemon on the same database (not a
+    // sibling()) finds "test" taken and makes another.
+    try {
+      admin_token_ = create_token("admin", {}, "test");
+    } catch (const std::exception&) {
+      try {
+        admin_token_ = create_token("admin");
+      } catch (const std::exception&) {
+        // Left empty: requests with the default token answer 401, and log() says why.
+      }
+    }
+  }
+  return up;
 }
 
 int daemon_process::run_to_exit(std::vector<std::string> args, std::chrono::seconds timeout) {
-  const pid_t pid = spawn(args, true);
+  // stdout apart from the log: see log().
+  return wait_for_exit(spawn(args, command_output_), timeout);
+}
+
+int daemon_process::run_capturing(std::vector<std::string> args, std::string& out, std::string* err,
+                                  std::chrono::seconds timeout) {
+  const auto out_file = dir_.path() / "stdout";
+  const auto err_file = err ? dir_.path() / "stderr" : fs::path{};
+  const int code = wait_for_exit(spawn(args, out_file, err_file), timeout);
+  const auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    return std::string{std::istreambuf_iterator<char>(in), {}};
+  };
+  out = read(out_file);
+  if (err) *err = read(err_file);
+  std::error_code ec;
+  fs::remove(out_file, ec);
+  if (err) fs::remove(err_file, ec);
+  return code;
+}
+
+int daemon_process::token_command(std::vector<std::string> args, std::string& out, std::string& err) {
+  std::vector<std::string> all{"--config", config_.string(), "token"};
+  all.insert(all.end(), args.begin(), args.end());
+  return run_capturing(all, out, &err);
+}
+
+std::string daemon_process::create_token(const std::string& role, const std::vector<std::int64_t>& site_ids,
+                                         const std::string& name) {
+  std::string token_name = name;
+  if (token_name.empty()) {
+    token_name = role;
+    token_name += '-';
+    token_name += std::to_string(getpid());
+    token_name += '-';
+    token_name += std::to_string(++tokens_made_);
+    token_name += '-';
+    token_name += dir_.path().filename().string();
+  }
+  std::vector<std::string> args{"create", "--name", token_name, "--role", role};
+  for (auto site : site_ids) {
+    args.push_back("--site");
+    args.push_back(std::to_string(site));
+  }
+  std::string out, err;
+  const int code = token_command(args, out, err);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  if (code != 0 || out.empty() || out.find('\n') != std::string::npos)
+    throw std::runtime_error("rollcalld token create failed (exit " + std::to_string(code) + "): " + err);
+  return out;
+}
+
+int daemon_process::wait_for_exit(pid_t pid, std::chrono::seconds timeout) {
   int status = 0;
   const bool done = eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout);
   if (!done) {
@@ -221,7 +295,7 @@ api_response daemon_process::request(const std::string& method, const std::strin
   }
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "127.0.0.1");
-  if (token) req.set(http::field::authorization, "Bearer " + *token);
+  if (token) req.set(http::field::authorization, "Bearer " + (*token == "test-token" ? admin_token_ : *token));
   if (!body.empty()) req.set(http::field::content_type, "application/json");
   for (const auto& [name, value] : headers) req.set(name, value);
   req.body() = body;

@@ -56,11 +56,25 @@ class daemon_process {
   // (A raw config names its own port and state: its sibling would clash with it.)
   std::unique_ptr<daemon_process> sibling() const;
 
-  // Starts rollcalld with extra arguments; returns false if it exits or never listens.
+  // Starts rollcalld with extra arguments; returns false if it exits or never listens. The first
+  // time it listens, the harness creates an admin token named "test" with the token command
+  // (admin_token()); request()'s default token stands for it.
   bool start(std::chrono::seconds timeout = std::chrono::seconds{60}, std::vector<std::string> extra_args = {});
   // Runs rollcalld to completion (e.g. --check-config) and returns its exit code. Its stdout
   // (a command's report) is kept apart from the log and read back after it by log().
   int run_to_exit(std::vector<std::string> args, std::chrono::seconds timeout = std::chrono::seconds{60});
+  // The same, with stdout kept in `out`, and stderr in `err` if given (else it goes to log()).
+  int run_capturing(std::vector<std::string> args, std::string& out, std::string* err = nullptr,
+                    std::chrono::seconds timeout = std::chrono::seconds{60});
+  // `rollcalld --config <this config> token ARGS...`: the exit code, stdout in `out`, stderr in
+  // `err` (kept out of log(), which may be JSON lines).
+  int token_command(std::vector<std::string> args, std::string& out, std::string& err);
+  // Creates a token with `rollcalld token create` and returns its secret (throws on failure).
+  // An empty name picks a fresh one.
+  std::string create_token(const std::string& role, const std::vector<std::int64_t>& site_ids = {},
+                           const std::string& name = "");
+  // The secret of the harness's admin token ("test", made when the daemon first listened).
+  const std::string& admin_token() const { return admin_token_; }
   // Sends a signal and waits for the exit code (nullopt on timeout).
   std::optional<int> stop(int signal, std::chrono::seconds timeout = std::chrono::seconds{30});
   void send_signal(int signal);
@@ -77,7 +91,8 @@ class daemon_process {
   void set_tls_ca(std::string ca_file) { tls_ca_ = std::move(ca_file); }
   const std::string& tls_ca() const { return tls_ca_; }
 
-  // `headers` are set last (a Content-Type among them replaces the JSON one).
+  // `headers` are set last (a Content-Type among them replaces the JSON one). The token
+  // "test-token" (the default) stands for admin_token().
   api_response request(const std::string& method, const std::string& target, const std::string& body = {},
                        std::optional<std::string> token = std::string{"test-token"},
                        const std::vector<std::pair<std::string, std::string>>& headers = {}) const;
@@ -89,10 +104,12 @@ class daemon_process {
  private:
   // Fails the running test if this instance's log holds a sanitizer report.
   void expect_no_sanitizer_report() const;
-  // own_stdout: stdout to command_output_ rather than the log.
-  pid_t spawn(const std::vector<std::string>& args, bool own_stdout = false);
   // A gtest failure for each registered personal value in the log, each (value, line) once.
   void check_log_privacy();
+  // stdout goes to `out_file` and stderr to `err_file` if given, else to the log.
+  pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& out_file = {},
+              const std::filesystem::path& err_file = {});
+  int wait_for_exit(pid_t pid, std::chrono::seconds timeout);
 
   temp_dir dir_;
   std::string toml_;
@@ -104,6 +121,8 @@ class daemon_process {
   std::uint16_t port_ = 0;
   std::string tls_ca_;
   std::set<std::pair<std::string, std::size_t>> privacy_reported_;
+  std::string admin_token_;
+  int tokens_made_ = 0;
 };
 
 // The sanitizer reports (AddressSanitizer, LeakSanitizer, UndefinedBehaviorSanitizer) in a

@@ -110,7 +110,8 @@ url = "postgresql://u@localhost/rollcall"
 pool_size = 8
 
 [api]
-token = "s3cret-token"
+auth_failure_limit = 5
+auth_failure_window = "30s"
 
 [planner]
 interval = "30s"
@@ -141,7 +142,8 @@ level = "debug"
   EXPECT_EQ(c.server.body_limit, 4096u);
   EXPECT_EQ(c.database.url, "postgresql://u@localhost/rollcall");
   EXPECT_EQ(c.database.pool_size, 8);
-  EXPECT_EQ(c.api.token, "s3cret-token");
+  EXPECT_EQ(c.api.auth_failure_limit, 5);
+  EXPECT_EQ(c.api.auth_failure_window, 30s);
   EXPECT_EQ(c.planner.interval, 30s);
   EXPECT_EQ(c.planner.horizon, 7 * 24h);
   EXPECT_EQ(c.planner.reminder_lead_times, (std::vector<cfg::duration>{48h, 90min, 1h}));
@@ -258,10 +260,21 @@ TEST_F(config_test, a_webhook_secret_must_be_whsec_and_standard_base64) {
   EXPECT_EQ(load_text(std::string{"delivery.webhook_secret = \""} + secret + "\"\n").delivery.webhook_secret, secret);
 }
 
-TEST_F(config_test, token_file_is_read_relative_to_the_config_file) {
-  write("secrets/api-token", "tok-from-file\n");
-  const auto c = load_text("api.token_file = \"secrets/api-token\"\n");
-  EXPECT_EQ(c.api.token, "tok-from-file");
+TEST_F(config_test, secret_file_is_read_relative_to_the_config_file) {
+  write("secrets/db-url", "postgresql://from-file/db\n");
+  const auto c = load_text("database.url_file = \"secrets/db-url\"\n");
+  EXPECT_EQ(c.database.url, "postgresql://from-file/db");
+}
+
+TEST_F(config_test, the_removed_api_token_is_an_error_that_says_what_to_do_instead) {
+  // API tokens live in the database now (rollcalld token create).
+  for (const auto& text : {std::string{"\n[api]\ntoken = \"t\"\n"}, std::string{"\napi.token_file = \"x\"\n"}}) {
+    const auto key = text.find("token_file") == std::string::npos ? "'api.token'" : "'api.token_file'";
+    EXPECT_THAT(error_of(text),
+                AllOf(HasSubstr(text.find("[api]") == std::string::npos ? "rollcall.toml:2" : "rollcall.toml:3"),
+                      HasSubstr(key), HasSubstr("rollcalld --config FILE token create")))
+        << text;
+  }
 }
 
 TEST_F(config_test, absolute_secret_file_paths_work_too) {
@@ -272,24 +285,24 @@ TEST_F(config_test, absolute_secret_file_paths_work_too) {
 }
 
 TEST_F(config_test, a_systemd_credential_is_read_from_the_credentials_directory) {
-  const auto p = write("creds/api-token", "tok-from-credential\n");
+  const auto p = write("creds/db-url", "postgresql://from-credential/db\n");
   ::setenv("CREDENTIALS_DIRECTORY", p.parent_path().c_str(), 1);
-  EXPECT_EQ(load_text("api.token_file = \"credential:api-token\"\n").api.token, "tok-from-credential");
-  EXPECT_THAT(error_of("\napi.token_file = \"credential:other\"\n"),
-              AllOf(HasSubstr("rollcall.toml:2"), HasSubstr("api.token_file"), HasSubstr("cannot read")));
-  EXPECT_THAT(error_of("api.token_file = \"credential:../api-token\"\n"), HasSubstr("plain file name"));
+  EXPECT_EQ(load_text("database.url_file = \"credential:db-url\"\n").database.url, "postgresql://from-credential/db");
+  EXPECT_THAT(error_of("\ndatabase.url_file = \"credential:other\"\n"),
+              AllOf(HasSubstr("rollcall.toml:2"), HasSubstr("database.url_file"), HasSubstr("cannot read")));
+  EXPECT_THAT(error_of("database.url_file = \"credential:../db-url\"\n"), HasSubstr("plain file name"));
   ::unsetenv("CREDENTIALS_DIRECTORY");
-  EXPECT_THAT(error_of("api.token_file = \"credential:api-token\"\n"),
-              AllOf(HasSubstr("api.token_file"), HasSubstr("CREDENTIALS_DIRECTORY")));
+  EXPECT_THAT(error_of("database.url_file = \"credential:db-url\"\n"),
+              AllOf(HasSubstr("database.url_file"), HasSubstr("CREDENTIALS_DIRECTORY")));
 }
 
 TEST_F(config_test, missing_secret_file_and_bad_secret_content_are_errors) {
-  EXPECT_THAT(error_of("\napi.token_file = \"nope\"\n"),
-              AllOf(HasSubstr("rollcall.toml:2"), HasSubstr("api.token_file"), HasSubstr("cannot read")));
+  EXPECT_THAT(error_of("\ndatabase.url_file = \"nope\"\n"),
+              AllOf(HasSubstr("rollcall.toml:2"), HasSubstr("database.url_file"), HasSubstr("cannot read")));
   write("bad-secret", "not-a-whsec-secret\n");
   EXPECT_THAT(error_of("alerts.webhook_secret_file = \"bad-secret\"\n"),
               AllOf(HasSubstr("alerts.webhook_secret_file"), HasSubstr("whsec_")));
-  EXPECT_THAT(error_of("api.token_file = 5\n"), HasSubstr("expected a file path string"));
+  EXPECT_THAT(error_of("database.url_file = 5\n"), HasSubstr("expected a file path string"));
 }
 
 TEST_F(config_test, environment_overrides_the_file) {
@@ -306,7 +319,13 @@ TEST_F(config_test, environment_overrides_the_file) {
 
 TEST_F(config_test, environment_secrets_are_validated) {
   ::setenv("ROLLCALL_API_TOKEN", "env-token", 1);
-  EXPECT_EQ(cfg::load(std::nullopt).api.token, "env-token");
+  try {
+    cfg::load(std::nullopt);
+    ADD_FAILURE() << "the removed ROLLCALL_API_TOKEN accepted";
+  } catch (const cfg::config_error& e) {
+    EXPECT_THAT(e.what(), AllOf(HasSubstr("ROLLCALL_API_TOKEN"), HasSubstr("token create")));
+  }
+  ::unsetenv("ROLLCALL_API_TOKEN");
   ::setenv("ROLLCALL_WEBHOOK_SECRET", "not-whsec", 1);
   try {
     cfg::load(std::nullopt);
@@ -336,7 +355,8 @@ TEST_F(config_test, documented_keys_lists_every_key) {
                                        "database.embedded_user",
                                        "database.postgres_bin_dir",
                                        "state_dir",
-                                       "api.token",
+                                       "api.auth_failure_limit",
+                                       "api.auth_failure_window",
                                        "web.session_idle",
                                        "web.session_max",
                                        "web.cookie_secure",
@@ -413,7 +433,7 @@ TEST_F(config_test, example_config_shows_every_key_with_its_default) {
 
 TEST_F(config_test, documented_defaults_hide_secrets) {
   for (const auto& k : cfg::documented_keys()) {
-    if (k.name == "api.token" || k.name == "database.url" || k.name.ends_with("webhook_secret")) {
+    if (k.name == "database.url" || k.name.ends_with("webhook_secret")) {
       EXPECT_EQ(k.default_value, "\"\"") << k.name;
     }
   }

@@ -99,9 +99,10 @@ TEST(route_policy, the_public_routes_are_these_and_none_has_a_row) {
   for (const auto& [m, path] : expected) EXPECT_FALSE(table_operations().contains({m, path})) << path;
 }
 
-TEST(route_policy, admins_and_the_roleless_config_token_may_call_every_route) {
-  for (const auto& who : {staff("admin", {}), token("admin"), token("")})
+TEST(route_policy, admins_may_call_every_route_and_a_roleless_token_none) {
+  for (const auto& who : {staff("admin", {}), token("admin")})
     for (const auto& p : route_policies()) EXPECT_EQ(decide(who, &p), policy_decision::allow) << p.pattern;
+  for (const auto& p : route_policies()) EXPECT_EQ(decide(token(""), &p), policy_decision::wrong_role) << p.pattern;
 }
 
 TEST(route_policy, nobody_unknown_and_no_route_unknown_gets_through) {

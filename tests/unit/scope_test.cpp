@@ -8,9 +8,11 @@ namespace {
 
 namespace http = rollcall::http;
 
-http::principal token() {
+http::principal token(std::string role = "admin") {
   http::principal p;
   p.who = http::principal::kind::token;
+  p.token_name = "ops";
+  p.role = std::move(role);
   p.all_sites = true;
   return p;
 }
@@ -73,12 +75,17 @@ TEST(scope, lists_for_staff_show_their_sites_and_refuse_another_site) {
 
 TEST(scope, front_desk_staff_do_not_read_message_texts) {
   EXPECT_TRUE(token().reads_message_text());
+  EXPECT_TRUE(token("counselor").reads_message_text());
+  EXPECT_FALSE(token("front_desk").reads_message_text());
+  EXPECT_FALSE(token("integration").reads_message_text()) << "an integration sees that messages went out";
   EXPECT_TRUE(staff({1}).reads_message_text());
   EXPECT_FALSE(staff({1}, "front_desk").reads_message_text());
 }
 
 TEST(scope, front_desk_staff_do_not_read_clinical_notes) {
   EXPECT_TRUE(token().reads_clinical_notes());
+  EXPECT_TRUE(token("supervisor").reads_clinical_notes());
+  EXPECT_FALSE(token("integration").reads_clinical_notes());
   EXPECT_TRUE(staff({1}).reads_clinical_notes());
   EXPECT_TRUE(staff({1}, "supervisor").reads_clinical_notes());
   EXPECT_FALSE(staff({1}, "front_desk").reads_clinical_notes());

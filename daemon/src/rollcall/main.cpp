@@ -3,12 +3,14 @@
 #include <iostream>
 
 #include "rollcall/app/app.hpp"
+#include "rollcall/app/token_command.hpp"
 #include "rollcall/config/config.hpp"
 
 namespace {
 void usage(std::ostream& out) {
   out << "usage: rollcalld [--config PATH] [--check-config] [--migrate-only] [--preview SITE FROM TO]\n"
          "                 [--import KIND FILE [--dry-run]] [--help-config] [--version]\n"
+         "       rollcalld [--config PATH] token create|revoke|list ...\n"
          "  --config PATH    read the TOML configuration at PATH (defaults only when absent)\n"
          "  --check-config   validate the configuration and exit (0 when valid)\n"
          "  --migrate-only   apply database migrations and exit\n"
@@ -19,7 +21,10 @@ void usage(std::ostream& out) {
          "                   import a CSV file of clients, staff, family_contacts or enrollments, all\n"
          "                   rows or none, and print the report as JSON (exit 1 when a row is bad);\n"
          "                   --dry-run checks every row and writes nothing\n"
-         "  --help-config    list every configuration key with its default\n";
+         "  --help-config    list every configuration key with its default\n"
+         "  token create --name NAME --role ROLE [--site ID ...] | token revoke NAME | token list\n"
+         "                   manage the API's bearer tokens (the schema must be migrated; see below)\n\n"
+      << rollcall::app::token_usage();
 }
 }  // namespace
 
@@ -45,6 +50,10 @@ int main(int argc, char** argv) {
     } else if (arg == "--import" && i + 2 < argc) {
       opts.import_kind = argv[++i];
       opts.import_file = argv[++i];
+    } else if (arg == "token") {
+      // Everything after `token` belongs to the token command (checked before any database work).
+      opts.token_args = std::vector<std::string>(argv + i + 1, argv + argc);
+      break;
     } else if (arg == "--dry-run") {
       opts.import_dry_run = true;
     } else if (arg == "--version") {

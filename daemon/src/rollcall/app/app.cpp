@@ -17,6 +17,7 @@
 
 #include "rollcall/app/embedded_postgres.hpp"
 #include "rollcall/app/import_command.hpp"
+#include "rollcall/app/token_command.hpp"
 #include "rollcall/config/config.hpp"
 #include "rollcall/delivery/http_client.hpp"
 #include "rollcall/delivery/provider_router.hpp"
@@ -40,6 +41,7 @@
 #include "rollcall/services/preview.hpp"
 #include "rollcall/store/migrations.hpp"
 #include "rollcall/store/pg_alerts.hpp"
+#include "rollcall/store/pg_api_tokens.hpp"
 #include "rollcall/store/pg_care.hpp"
 #include "rollcall/store/pg_directory.hpp"
 #include "rollcall/store/pg_feeds.hpp"
@@ -316,6 +318,16 @@ int run(const options& opts) {
     std::cout << "configuration OK" << (opts.config_file ? ": " + opts.config_file->string() : std::string{}) << "\n";
     return 0;
   }
+  // A usage error of the token command is told before any database work.
+  std::optional<token_command> token_cmd;
+  if (opts.token_args) {
+    std::string error;
+    token_cmd = parse_token_command(*opts.token_args, error);
+    if (!token_cmd) {
+      std::cerr << "rollcalld: " << error << "\n" << token_usage();
+      return 2;
+    }
+  }
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   auto log = support::make_logger(cfg.log.level, cfg.log.format);
   spdlog::set_default_logger(log);
@@ -327,16 +339,17 @@ int run(const options& opts) {
                                                    cfg.database.postgres_bin_dir, log);
     db_url = embedded->start();
     // A one-off command must not stop the cluster of a rollcalld that is running.
-    if ((opts.migrate_only || opts.preview_site || opts.import_kind) && embedded->adopted()) embedded->release();
+    if ((opts.migrate_only || opts.preview_site || opts.import_kind || token_cmd) && embedded->adopted())
+      embedded->release();
   }
 
   // libpq waits for ever on an unreachable server unless told otherwise.
   setenv("PGCONNECT_TIMEOUT", "10", 0);
   try {
     pqxx::connection conn{db_url};
-    if (opts.preview_site || opts.import_kind) {
-      // A one-off command (preview reads, import writes rows): it must not migrate a schema a running daemon depends
-      // on.
+    if (opts.preview_site || opts.import_kind || token_cmd) {
+      // A one-off command (preview reads, import and token write rows): it must not migrate a schema a running
+      // daemon depends on.
       int latest = 0;
       for (const auto& m : store::embedded_migrations()) latest = std::max(latest, m.version);
       if (store::applied_version(conn) != latest) {
@@ -355,6 +368,7 @@ int run(const options& opts) {
   if (opts.migrate_only) return 0;
   if (opts.preview_site) return print_preview(opts, cfg, db_url);
   if (opts.import_kind) return run_import_command(opts, cfg, db_url);
+  if (token_cmd) return run_token_command(*token_cmd, db_url);
 
   // Declared before the pool, so that it outlives it: work still queued on the pool at
   // shutdown owns coroutine frames whose sockets and timers belong to this io_context.
@@ -438,12 +452,16 @@ int run(const options& opts) {
   server.set_access_audit(&directory);
   server.set_view_store(&views);
 
+  store::pg_api_token_store api_tokens{pool};
+  server.set_token_store(&api_tokens);
+
   auto apply = [&](const config::config& c) {
     log->set_level(spdlog::level::from_str(c.log.level));
     // Over HTTPS-only, a cookie is always Secure: no browser can reach this listener over HTTP.
     const bool cookie_secure = c.web.cookie_secure || !c.server.tls_certificate.empty();
     web_settings = {whole_seconds(c.web.session_idle), whole_seconds(c.web.session_max), cookie_secure};
-    server.set_settings({c.server.body_limit, c.api.token, c.server.request_timeout, web_settings});
+    server.set_settings({c.server.body_limit, c.server.request_timeout, web_settings, c.api.auth_failure_limit,
+                         whole_seconds(c.api.auth_failure_window)});
     auto messaging_settings = composer_settings_of(c);
     planner.set_settings({c.planner.horizon, longest_lead(messaging_settings)});
     composer.set_settings(std::move(messaging_settings));
@@ -478,7 +496,6 @@ int run(const options& opts) {
     importer.set_settings({c.imports.default_region, c.delivery.allow_http});
   };
   apply(cfg);
-  if (cfg.api.token.empty()) log->warn("api.token is not set: every /v1 request will be refused (401)");
   if (config::effective_providers(cfg).empty())
     log->warn("no provider is configured ([[providers]] or delivery.webhook_url): messages wait in the outbox");
   for (const auto& w : cfg.warnings) log->warn("config: {}", w);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rollcall::app {
 
@@ -19,6 +20,8 @@ struct options {
   std::optional<std::string> import_kind;
   std::filesystem::path import_file;
   bool import_dry_run = false;
+  // token create|revoke|list ... (app/token_command.hpp): the words after `token`.
+  std::optional<std::vector<std::string>> token_args;
 };
 
 // Returns the process exit code. Throws config::config_error for a bad configuration.

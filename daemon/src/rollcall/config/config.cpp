@@ -167,9 +167,13 @@ const std::vector<key_spec>& key_table() {
     k.push_back(string_key(
         "state_dir", [](config & c) -> auto& { return c.state_dir; }, false,
         "where rollcalld keeps its state (the embedded cluster lives in state_dir/postgres)"));
-    k.push_back(string_key(
-        "api.token", [](config & c) -> auto& { return c.api.token; }, true,
-        "bearer token for the JSON API (a secret; or api.token_file, or ROLLCALL_API_TOKEN)"));
+    k.push_back(int_key(
+        "api.auth_failure_limit", [](config & c) -> auto& { return c.api.auth_failure_limit; }, 0, 1000000, true,
+        "failed authentications (bad bearer tokens, unknown session cookies, failed sign-ins) one address may "
+        "make within api.auth_failure_window before it gets 429 until the window ends; 0: no limit"));
+    k.push_back(duration_key(
+        "api.auth_failure_window", [](config & c) -> auto& { return c.api.auth_failure_window; }, true,
+        "the window failed authentications are counted in, opened by an address's first failure"));
     k.push_back(duration_key(
         "web.session_idle", [](config & c) -> auto& { return c.web.session_idle; }, true,
         "a web page sign-in unused this long ends (the page asks to sign in again)"));
@@ -319,8 +323,7 @@ const std::vector<key_spec>& key_table() {
 }
 
 // Secrets may live in a file beside the key: `<key>_file = "/path"` (relative to the config).
-const std::set<std::string> secret_keys{"api.token", "database.url", "delivery.webhook_secret",
-                                        "alerts.webhook_secret"};
+const std::set<std::string> secret_keys{"database.url", "delivery.webhook_secret", "alerts.webhook_secret"};
 
 std::string where(const std::filesystem::path& file, const toml::source_region& src) {
   return detail::where(file.string(), static_cast<int>(src.begin.line));
@@ -338,10 +341,20 @@ bool is_table_prefix(const std::string& name) {
   return false;
 }
 
+// Keys that once existed and now mean something else elsewhere: an error that says where.
+std::optional<std::string> removed_key(const std::string& name) {
+  if (name == "api.token" || name == "api.token_file")
+    return "was removed: API tokens live in the database now; create one with `rollcalld --config FILE token "
+           "create --name NAME --role admin` (docs/operations.md)";
+  return std::nullopt;
+}
+
 void apply_table(config& c, const toml::table& table, const std::string& prefix, const std::filesystem::path& file,
                  source_lines& lines) {
   for (const auto& [key, node] : table) {
     const std::string name = prefix.empty() ? std::string{key.str()} : prefix + "." + std::string{key.str()};
+    if (auto removed = removed_key(name))
+      throw config_error(where(file, node.source()) + ": key '" + name + "' " + *removed);
     if (node.is_table() && is_table_prefix(name)) {
       apply_table(c, *node.as_table(), name, file, lines);
       continue;
@@ -407,7 +420,11 @@ config from_table(const toml::table* table, const std::optional<std::filesystem:
       if (!path->empty() && std::filesystem::path{*path}.is_relative()) *path = (file->parent_path() / *path).string();
   }
   apply_env(c, "ROLLCALL_DATABASE_URL", "database.url");
-  apply_env(c, "ROLLCALL_API_TOKEN", "api.token");
+  if (const char* v = std::getenv("ROLLCALL_API_TOKEN"); v && *v) {
+    std::string message = "environment variable ROLLCALL_API_TOKEN (key 'api.token') ";
+    message += *removed_key("api.token");
+    throw config_error(message);
+  }
   apply_env(c, "ROLLCALL_WEBHOOK_SECRET", "delivery.webhook_secret");
   apply_env(c, "ROLLCALL_ALERT_WEBHOOK_SECRET", "alerts.webhook_secret");
   validate(c, origin);

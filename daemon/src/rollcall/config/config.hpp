@@ -39,8 +39,11 @@ struct config {
 
   std::string state_dir = "/var/lib/rollcall";
 
+  // The JSON API's tokens live in the database (`rollcalld token create`); here only how failed
+  // authentications are limited per source address.
   struct api_section {
-    std::string token;  // bearer token for the JSON API (a secret)
+    int auth_failure_limit = 10;                             // failures per window; 0: no limit
+    duration auth_failure_window = std::chrono::minutes{1};  // then 429 until the window ends
   } api;
 
   // Staff sessions of the web page (signed in with a username and password).

@@ -175,7 +175,7 @@ void register_web_auth_routes(router& r, web_auth_deps d) {
   auto bind = [d](web_task (*fn)(web_auth_deps, request_context&)) -> handler {
     return [d, fn](request_context& ctx) { return fn(d, ctx); };
   };
-  r.add(v::post, "/v1/session", false, bind(sign_in));
+  r.add_sign_in(v::post, "/v1/session", bind(sign_in));
   r.add(v::get, "/v1/session", true, bind(current_session));
   r.add(v::delete_, "/v1/session", true, bind(sign_out));
   r.add(v::put, "/v1/staff/{id}/login", true, bind(put_login));

@@ -152,11 +152,7 @@ unsigned role_from_name(std::string_view role) {
   return 0;
 }
 
-std::string_view effective_role(const principal& who) {
-  // TODO(i8-tokens merge): remove. The config token has no role until named tokens land; it acts as admin.
-  if (who.who == principal::kind::token && who.role.empty()) return "admin";
-  return who.role;
-}
+std::string_view effective_role(const principal& who) { return who.role; }
 
 policy_decision decide(const principal& who, const route_policy* p) {
   if (!p || who.who == principal::kind::none) return policy_decision::wrong_role;

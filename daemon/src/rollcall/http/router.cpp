@@ -80,6 +80,10 @@ void router::add(beast_http::verb verb, std::string pattern, bool needs_auth, ha
   routes_.push_back({verb, std::move(pattern), needs_auth, std::move(h)});
 }
 
+void router::add_sign_in(beast_http::verb verb, std::string pattern, handler h) {
+  routes_.push_back({verb, std::move(pattern), false, std::move(h), true});
+}
+
 std::vector<router::entry> router::routes() const {
   std::vector<entry> out;
   out.reserve(routes_.size());

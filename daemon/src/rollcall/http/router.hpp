@@ -62,6 +62,9 @@ struct route {
   std::string pattern;
   bool needs_auth;
   handler handle;
+  // A route that checks a credential itself (sign-in): the server refuses it to an address
+  // with too many failed authentications, and counts its 401 answers as failures.
+  bool sign_in = false;
 };
 
 // The path of `target` as it may be logged: no query, and no secret token segment.
@@ -70,6 +73,8 @@ std::string loggable_path(std::string_view target);
 class router {
  public:
   void add(beast_http::verb verb, std::string pattern, bool needs_auth, handler h);
+  // A route without authentication that takes a credential in its body (route::sign_in).
+  void add_sign_in(beast_http::verb verb, std::string pattern, handler h);
 
   struct match {
     const route* found = nullptr;

@@ -14,6 +14,7 @@
 #include "rollcall/http/scope.hpp"
 #include "rollcall/support/errc.hpp"
 #include "rollcall/support/logging.hpp"
+#include "rollcall/support/random_token.hpp"
 
 namespace rollcall::http {
 
@@ -30,6 +31,38 @@ bool token_matches(std::string_view presented, std::string_view expected) {
                      0);
   crypto_generichash(b, sizeof b, reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), nullptr, 0);
   return sodium_memcmp(a, b, sizeof a) == 0;
+}
+
+std::string auth_failure_key(std::string_view address) {
+  beast::error_code ec;
+  const auto a = net::ip::make_address(address, ec);
+  if (ec || !a.is_v6()) return std::string{address};
+  const auto v6 = a.to_v6();
+  if (v6.is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, v6).to_string();
+  auto bytes = v6.to_bytes();
+  for (std::size_t i = 8; i < bytes.size(); ++i) bytes[i] = 0;
+  auto key = net::ip::address_v6{bytes}.to_string();
+  key += "/64";
+  return key;
+}
+
+namespace {
+
+response too_many_failures(const request_context& ctx, std::chrono::nanoseconds wait) {
+  const auto seconds = std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(wait).count());
+  std::string detail = "too many failed authentications from this address; try again in ";
+  detail += std::to_string(seconds);
+  detail += " s";
+  auto res = ctx.fail(beast_http::status::too_many_requests, "Too many requests", {}, detail);
+  res.set(beast_http::field::retry_after, std::to_string(seconds));
+  return res;
+}
+
+}  // namespace
+
+void server::set_settings(server_settings s) {
+  settings_ = std::move(s);
+  auth_failures_.set_settings({settings_.auth_failure_limit, settings_.auth_failure_window, 10000});
 }
 
 server::server(net::io_context& io, const router& routes, std::shared_ptr<spdlog::logger> log,
@@ -165,12 +198,29 @@ net::awaitable<response> server::respond(request& req, std::string& route, const
 net::awaitable<response> server::answer(request_context& ctx, const route& r) {
   const auto& req = ctx.req;
   bool unavailable = false;
+  // Routes that take a credential refuse an address with too many failures without looking at
+  // it, so guessing goes no faster than api.auth_failure_limit per window.
+  const bool guarded = !ctx.source_address.empty() && (r.needs_auth || r.sign_in);
+  const auto key = guarded ? auth_failure_key(ctx.source_address) : std::string{};
+  if (guarded) {
+    const auto wait = auth_failures_.blocked_for(key, std::chrono::steady_clock::now());
+    if (wait > std::chrono::nanoseconds::zero()) co_return too_many_failures(ctx, wait);
+  }
   try {
     if (r.needs_auth) {
-      auto refused = co_await authenticate(ctx, r);
-      if (refused) co_return std::move(*refused);
+      bool presented = false;
+      auto refused = co_await authenticate(ctx, r, presented);
+      if (refused) {
+        // A request without any credential (the web page asking whether it is signed in) is no guess.
+        if (guarded && presented && refused->result() == beast_http::status::unauthorized)
+          auth_failures_.record_failure(key, std::chrono::steady_clock::now());
+        co_return std::move(*refused);
+      }
     }
-    co_return co_await r.handle(ctx);
+    auto res = co_await r.handle(ctx);
+    if (guarded && r.sign_in && res.result() == beast_http::status::unauthorized)
+      auth_failures_.record_failure(key, std::chrono::steady_clock::now());
+    co_return res;
   } catch (const store_unavailable& e) {
     // The database is down or restarting: a passing state, not a bug. The loops log the outage.
     log_->warn("{} {}: {}", std::string{req.method_string()}, r.pattern, support::loggable(e));
@@ -213,26 +263,46 @@ net::awaitable<void> server::audit_access(const request_context& ctx, const rout
   }
 }
 
-net::awaitable<std::optional<response>> server::authenticate(request_context& ctx, const route& r) {
+net::awaitable<std::optional<response>> server::authenticate_token(request_context& ctx, std::string_view secret) {
+  const auto refuse = [&] {
+    auto res = ctx.fail(beast_http::status::unauthorized, "Unauthorized", {}, "a valid bearer token is required");
+    res.set(beast_http::field::www_authenticate, "Bearer");
+    return res;
+  };
+  if (secret.empty() || !tokens_) co_return refuse();
+  // Looked up by hash on every request, so a revoked token is refused at its next request.
+  const auto hash = support::secret_hash(secret);
+  const auto found = co_await tokens_->token_by_hash(hash);
+  if (!found || found->token_hash.size() != hash.size() ||
+      sodium_memcmp(found->token_hash.data(), hash.data(), hash.size()) != 0)
+    co_return refuse();
+  const auto& t = found->token;
+  ctx.who.who = principal::kind::token;
+  ctx.who.token_name = t.name;
+  ctx.who.role = t.role;
+  ctx.who.all_sites = t.role == "admin" || t.site_ids.empty();
+  ctx.who.site_ids = t.site_ids;
+  ctx.actor = "token:";
+  ctx.actor += t.name;
+  co_return std::nullopt;
+}
+
+net::awaitable<std::optional<response>> server::authenticate(request_context& ctx, const route& r, bool& presented) {
   const auto& req = ctx.req;
   const auto auth = req.find(beast_http::field::authorization);
   std::optional<std::string_view> cookie;
   for (auto [it, end] = req.equal_range(beast_http::field::cookie); it != end && !cookie; ++it)
     cookie = cookie_value(it->value(), session_cookie_name);
+  presented = auth != req.end() || (cookie.has_value() && sessions_ != nullptr);
   // A bearer token wins over a cookie: a script holding the token never acts as a browser.
   if (auth != req.end() || !cookie || !sessions_) {
     const std::string_view value = auth == req.end() ? std::string_view{} : std::string_view{auth->value()};
     constexpr std::string_view scheme = "Bearer ";
-    const bool ok = value.size() > scheme.size() && value.substr(0, scheme.size()) == scheme &&
-                    token_matches(value.substr(scheme.size()), settings_.api_token);
-    if (!ok) {
-      auto res = ctx.fail(beast_http::status::unauthorized, "Unauthorized", {}, "a valid bearer token is required");
-      res.set(beast_http::field::www_authenticate, "Bearer");
-      co_return res;
-    }
-    ctx.actor = "api-token";
-    ctx.who.who = principal::kind::token;
-    ctx.who.all_sites = true;
+    const bool bearer = value.size() > scheme.size() && value.substr(0, scheme.size()) == scheme;
+    // Named first: GCC 12 evaluates both arms of a conditional inside a co_await expression.
+    const std::string_view secret = bearer ? value.substr(scheme.size()) : std::string_view{};
+    auto refused = co_await authenticate_token(ctx, secret);
+    if (refused) co_return refused;
     co_return co_await authorize(ctx, r);
   }
   const auto hash = session_token_hash(*cookie);

@@ -1,10 +1,11 @@
 // The HTTP/1.1 server: accepts on one address, serves each connection in its own coroutine
-// with read/write deadlines and size limits, authenticates each call (the bearer token, or a
-// staff session cookie with its CSRF checks), authorizes it (route_policy.hpp: role and site
-// scope, for tokens and staff alike), dispatches through the route table, and writes the access
-// audit row of each answered request (access_audit.hpp). With a TLS context the listener speaks
-// HTTPS only (the handshake under the same deadline as a read). stop() closes the listener;
-// open connections finish their request.
+// with read/write deadlines and size limits, authenticates each call (a named API token by its
+// hash, or a staff session cookie with its CSRF checks), refuses (429) an address with too many
+// failed authentications, authorizes it (route_policy.hpp: role and site scope, for tokens and
+// staff alike), dispatches through the route table, and writes the access audit row of each
+// answered request (access_audit.hpp). With a TLS context the listener speaks HTTPS only (the
+// handshake under the same deadline as a read). stop() closes the listener; open connections
+// finish their request.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +19,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "rollcall/domain/auth_failures.hpp"
 #include "rollcall/http/router.hpp"
 #include "rollcall/http/web_access.hpp"
+#include "rollcall/ports/api_tokens.hpp"
 #include "rollcall/ports/directory_admin.hpp"
 #include "rollcall/ports/views.hpp"
 #include "rollcall/ports/web_auth.hpp"
@@ -29,11 +32,14 @@ namespace rollcall::http {
 
 struct server_settings {
   std::size_t body_limit = 1 << 20;
-  std::string api_token;  // empty: every authenticated route answers 401
   // One deadline over reading a whole request (a trickling client cannot extend it byte by
   // byte), the TLS handshake, and how long a kept-alive connection may sit idle.
   std::chrono::milliseconds idle_timeout{30'000};
   web_session_settings web{};
+  // api.auth_failure_limit failed authentications of one address within api.auth_failure_window
+  // (<= 0: no limit), then 429 until the window ends.
+  int auth_failure_limit = 10;
+  std::chrono::seconds auth_failure_window{60};
 };
 
 class server {
@@ -43,7 +49,7 @@ class server {
          support::metrics* metrics = nullptr);
   // Binds and listens; returns the bound port (useful with port 0).
   std::uint16_t listen(const std::string& address, std::uint16_t port);
-  void set_settings(server_settings s) { settings_ = std::move(s); }
+  void set_settings(server_settings s);
   // Where staff session cookies are looked up (none: only the bearer token authenticates).
   void set_session_store(ports::web_auth_store* sessions) { sessions_ = sessions; }
   // HTTPS only for connections accepted from now on (null: plain HTTP). A reload hands over a
@@ -53,6 +59,8 @@ class server {
   void set_access_audit(ports::audit_store* audit) { access_audit_ = audit; }
   // Where the site scope looks records' sites up (none: callers limited to some sites are refused).
   void set_view_store(ports::view_store* views) { views_ = views; }
+  // Where bearer tokens are looked up by hash (none: every bearer token answers 401).
+  void set_token_store(ports::api_token_store* tokens) { tokens_ = tokens; }
   boost::asio::awaitable<void> accept_connections();
   void stop();
 
@@ -71,8 +79,10 @@ class server {
   // and counted, never passed on: the request's effect stands.
   boost::asio::awaitable<void> audit_access(const request_context& ctx, const route& r, const response& res);
   // Fills ctx.who and ctx.actor, or answers the refusal (401, or 403 for a cookie session's
-  // cross-site write), then authorize()s the call.
-  boost::asio::awaitable<std::optional<response>> authenticate(request_context& ctx, const route& r);
+  // cross-site write), then authorize()s the call. `presented`: the request carried a
+  // credential (an Authorization header, or a session cookie).
+  boost::asio::awaitable<std::optional<response>> authenticate(request_context& ctx, const route& r, bool& presented);
+  boost::asio::awaitable<std::optional<response>> authenticate_token(request_context& ctx, std::string_view secret);
   // The route policy (route_policy.hpp) for tokens and staff alike: 403 for a role the route is
   // not for, or a route a caller limited to some sites may not call; then the route's site rule
   // (404 for another site's record).
@@ -88,9 +98,16 @@ class server {
   std::shared_ptr<boost::asio::ssl::context> tls_;
   ports::audit_store* access_audit_ = nullptr;
   ports::view_store* views_ = nullptr;
+  ports::api_token_store* tokens_ = nullptr;
+  // Only the I/O thread touches it (the io_context runs on one thread).
+  domain::auth_failure_limiter auth_failures_;
 };
 
-// Compares a presented bearer token with the configured one in constant time.
+// Compares two secrets in constant time (the CSRF token).
 bool token_matches(std::string_view presented, std::string_view expected);
+
+// The key failed authentications are counted under: an IPv4 address as it is, an IPv6 address
+// by its /64 (one host usually holds a whole /64), an IPv4-mapped IPv6 address as IPv4.
+std::string auth_failure_key(std::string_view address);
 
 }  // namespace rollcall::http

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "rollcall/store/sql_alerts.hpp"
+#include "rollcall/store/sql_api_tokens.hpp"
 #include "rollcall/store/sql_care.hpp"
 #include "rollcall/store/sql_directory.hpp"
 #include "rollcall/store/sql_events.hpp"
@@ -308,6 +309,7 @@ void prepare_all(pqxx::connection& c) {
   prepare_alerts(c);
   prepare_events(c);
   prepare_web_auth(c);
+  prepare_api_tokens(c);
   prepare_views(c);
 }
 
