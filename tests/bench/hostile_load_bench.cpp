@@ -74,11 +74,16 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
+// The admin token the harness made for the daemon under test (daemon_process::admin_token()).
+std::string bench_token;
+
 std::string head(const std::string& method, const std::string& target, const std::string& extra) {
   std::string s = method;
   s += " ";
   s += target;
-  s += " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer bench-token\r\n";
+  s += " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ";
+  s += bench_token;
+  s += "\r\n";
   s += extra;
   return s;
 }
@@ -127,8 +132,8 @@ phase measure(testing::daemon_process& d, int seconds, int threads) {
   while (steady::now() < until) {
     for (int k = 0; k < 2; ++k) {
       const auto t0 = steady::now();
-      const auto r = k == 0 ? d.request("GET", "/v1/clients?limit=20", {}, std::string{"bench-token"})
-                            : d.request("POST", "/v1/clients", R"({"first_name": "Kim"})", std::string{"bench-token"});
+      const auto r = k == 0 ? d.request("GET", "/v1/clients?limit=20", {}, bench_token)
+                            : d.request("POST", "/v1/clients", R"({"first_name": "Kim"})", bench_token);
       ms.push_back(std::chrono::duration<double, std::milli>(steady::now() - t0).count());
       ++out.good;
       if (r.status == (k == 0 ? 200 : 201)) ++out.ok;
@@ -150,12 +155,13 @@ bench_result run(const options& opt) {
   const auto db_url = cluster.create_database();
   std::string toml = "[database]\nurl = \"";
   toml += db_url;
-  toml += "\"\n\n[api]\ntoken = \"bench-token\"\n\n[planner]\ninterval = \"24h\"\n\n[dispatcher]\ninterval = \"1h\"\n";
+  toml += "\"\n\n[planner]\ninterval = \"24h\"\n\n[dispatcher]\ninterval = \"1h\"\n";
   testing::daemon_process d{toml};
   if (!d.start()) {
     r.failure = "rollcalld did not start:\n" + d.log();
     return r;
   }
+  bench_token = d.admin_token();
   r.quiet = measure(d, opt.seconds, 0);
   r.loaded = measure(d, opt.seconds, opt.threads);
   r.ok = r.quiet.ok == r.quiet.good && r.loaded.ok == r.loaded.good && r.loaded.bad > 0;

@@ -39,7 +39,19 @@ class session_change_test : public clinic_test {
     return out;
   }
 
-  std::string zone = "America/Chicago";
+  // A zone where it is now between 02:00 and 17:59, so that a session 3 h ahead, a move to 25 s
+  // from now and yesterday each fall on their own local date, whatever the hour the suite runs
+  // (late in a Chicago evening, the session 3 h ahead fell on tomorrow and a move to now on a day
+  // the group had met already). London's hours 02-17 and Tokyo's for the rest of the UTC day.
+  static std::string daytime_zone() {
+    for (const char* z : {"America/Chicago", "Europe/London", "Asia/Tokyo"}) {
+      const auto local = date::locate_zone(z)->to_local(std::chrono::system_clock::now());
+      const auto hour = date::floor<std::chrono::hours>(local - date::floor<date::days>(local)).count();
+      if (hour >= 2 && hour < 18) return z;
+    }
+    return "Asia/Tokyo";
+  }
+  std::string zone = daytime_zone();
   std::chrono::sys_seconds start;
   std::int64_t client = 0, group = 0;
 };
@@ -91,10 +103,15 @@ TEST_F(session_change_test, moving_replans_its_reminders_and_tells_its_clients) 
   ASSERT_TRUE(eventually([&] { return count("SELECT count(*) FROM outbox WHERE kind = 'reminder'") >= 2; }, 10s));
 
   // Into the past, onto a day the group meets anyway, or without saying what changes: refused.
-  EXPECT_EQ(
-      daemon->post(path, {{"date", local_date(zone, starting_in(0s))}, {"start_time", "00:00:00"}, {"reason", "x"}})
-          .status,
-      422);
+  // (Yesterday, where the group has no session: today's date would meet the group's own session
+  // when the one in 3 h falls on tomorrow's local date, late in the evening.)
+  EXPECT_EQ(daemon
+                ->post(path, {{"date", local_date(zone, starting_in(0s) - 24h)},
+                              {"start_time", local_time(zone, starting_in(0s) - 24h)},
+                              {"end_time", local_end(zone, starting_in(0s) - 24h)},
+                              {"reason", "x"}})
+                .status,
+            422);
   EXPECT_EQ(daemon->post(path, {{"date", local_date(zone, start + 24h)}, {"reason", "x"}}).status, 409);
   EXPECT_EQ(daemon->post(path, {{"reason", "x"}}).status, 422);
 

@@ -55,6 +55,24 @@ bool well_formed_utf8(std::string_view s) {
   return true;
 }
 
+// What an actor looks like (api, sms, web-sign-in, token:<name>, staff:<username>, cli:token): a
+// filter of any other shape matches nothing, so it is refused rather than answered empty.
+bool actor_shaped(std::string_view a) {
+  const auto colon = a.find(':');
+  const auto kind = a.substr(0, colon);
+  if (kind.empty() || kind.front() < 'a' || kind.front() > 'z') return false;
+  for (char c : kind)
+    if (!((c >= 'a' && c <= 'z') || c == '-' || c == '_')) return false;
+  if (colon == std::string_view::npos) return true;
+  const auto name = a.substr(colon + 1);
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+          c == '-' || c == '@'))
+      return false;
+  return true;
+}
+
 std::optional<std::string> text_filter(const request& req, const char* name, std::size_t max, field_errors& bad) {
   auto v = query_param(req, name);
   if (v.empty()) return std::nullopt;
@@ -89,6 +107,10 @@ dir_task list_audit(directory_deps d, request_context& ctx) {
   if (filter.kind && *filter.kind != "change" && *filter.kind != "access")
     bad.push_back({"kind", "must be change or access"});
   filter.actor = text_filter(ctx.req, "actor", 200, bad);
+  if (filter.actor && !actor_shaped(*filter.actor))
+    bad.push_back({"actor",
+                   "must be an actor: a lower-case kind, then ':' and a name if it has one (token:nightly-sync, "
+                   "staff:dana, sms)"});
   if (!bad.empty()) co_return invalid_query(ctx, bad);
   auto rows = co_await d.audit.list_audit(filter, page);
   co_return ctx.json(st::ok, page_json(rows, [](const ports::audit_entry& e) { return to_json(e); }));
