@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
@@ -14,6 +15,19 @@ namespace rollcall::store {
 
 inline ports::sys_seconds from_epoch(long long s) { return ports::sys_seconds{std::chrono::seconds{s}}; }
 inline long long epoch(ports::sys_seconds t) { return t.time_since_epoch().count(); }
+
+// Ids a query aggregated as text ("3,7,12"; "" for none), e.g. with string_agg.
+inline std::vector<ports::id_t> split_ids(const std::string& text) {
+  std::vector<ports::id_t> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(std::stoll(text.substr(start, end - start)));
+    start = end + 1;
+  }
+  return out;
+}
 
 // Every change is written to the audit log in the transaction that makes it: ids, never bodies.
 inline void audit(pqxx::work& tx, const std::string& actor, const char* action, const char* entity, ports::id_t id,

@@ -18,18 +18,6 @@ using namespace ports;
 
 namespace {
 
-std::vector<id_t> split_ids(const std::string& text) {
-  std::vector<id_t> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(std::stoll(text.substr(start, end - start)));
-    start = end + 1;
-  }
-  return out;
-}
-
 // Columns 0-5 of the login statements.
 staff_login read_login(const pqxx::row& r) {
   staff_login l;
