@@ -106,7 +106,7 @@ template <class Stream>
 net::awaitable<void> server::serve_requests(Stream& stream, const std::string& source) {
   beast::flat_buffer buffer;
   for (;;) {
-    beast::get_lowest_layer(stream).expires_after(settings_.idle_timeout);
+    beast::get_lowest_layer(stream).expires_after(settings_.request_timeout);
     beast_http::request_parser<beast_http::string_body> parser;
     parser.body_limit(settings_.body_limit);
     parser.header_limit(16 * 1024);
@@ -139,7 +139,7 @@ net::awaitable<void> server::serve_requests(Stream& stream, const std::string& s
     log_->debug("{} {} -> {} in {} ms", std::string{req.method_string()}, loggable_path(req.target()), res.result_int(),
                 ms.count());
     const bool keep_alive = res.keep_alive();
-    beast::get_lowest_layer(stream).expires_after(settings_.idle_timeout);
+    beast::get_lowest_layer(stream).expires_after(settings_.request_timeout);
     auto [wec, wn] = co_await beast_http::async_write(stream, res, net::as_tuple(net::use_awaitable));
     (void)wn;
     if (wec || !keep_alive) break;
@@ -160,7 +160,7 @@ net::awaitable<void> server::serve_connection(tcp::socket socket) {
   }
   beast::ssl_stream<beast::tcp_stream> stream{std::move(tcp_stream), *tls};
   // A client that connects and never finishes the handshake is cut off like an idle one.
-  beast::get_lowest_layer(stream).expires_after(settings_.idle_timeout);
+  beast::get_lowest_layer(stream).expires_after(settings_.request_timeout);
   auto [hec] = co_await stream.async_handshake(net::ssl::stream_base::server, net::as_tuple(net::use_awaitable));
   if (hec) {
     // Scanners, plain-HTTP clients, TLS 1.1 and weak ciphers end here: not worth a warning.

@@ -34,7 +34,7 @@ struct server_settings {
   std::size_t body_limit = 1 << 20;
   // One deadline over reading a whole request (a trickling client cannot extend it byte by
   // byte), the TLS handshake, and how long a kept-alive connection may sit idle.
-  std::chrono::milliseconds idle_timeout{30'000};
+  std::chrono::milliseconds request_timeout{30'000};  // server.request_timeout
   web_session_settings web{};
   // api.auth_failure_limit failed authentications of one address within api.auth_failure_window
   // (<= 0: no limit), then 429 until the window ends.
