@@ -101,8 +101,14 @@ TEST_F(clinic_test, a_closure_cancels_upcoming_sessions_and_their_pending_remind
 
   // A group created now is planned (its closed days cancelled, with notices to its client): once
   // it is, the planner has run again, and it brought no reminder back.
-  const auto later =
-      create("/v1/groups", {{"site_id", 1}, {"name", "Later"}, {"slot", "morning"}, {"weekdays", every_day}});
+  const auto later = create("/v1/groups", {{"site_id", 1},
+                                           {"name", "Later"},
+                                           {"slot", "morning"},
+                                           {"weekdays", every_day},
+                                           // Half a day from G's time, so the client's two groups never overlap
+                                           // (the morning slot's own hours did when the suite ran near 06:00 UTC).
+                                           {"start_time", local_time(zone, start + 12h)},
+                                           {"end_time", local_end(zone, start + 12h)}});
   create("/v1/enrollments",
          {{"client_id", client}, {"group_id", later}, {"counselor_id", staff}, {"start_date", "2020-01-01"}});
   const auto of_later = "SELECT count(*) FROM sessions WHERE group_id = " + std::to_string(later);
