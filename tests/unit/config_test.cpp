@@ -10,10 +10,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <toml++/toml.h>
 #include <unistd.h>
 
 #include "rollcall/config/config.hpp"
+#include "rollcall/config/toml.hpp"
 
 namespace {
 
@@ -172,6 +172,17 @@ TEST_F(config_test, unknown_key_names_file_line_and_key) {
 TEST_F(config_test, unknown_top_level_key_and_section) {
   EXPECT_THAT(error_of("\n\nverbose = true\n"), AllOf(HasSubstr("rollcall.toml:3"), HasSubstr("'verbose'")));
   EXPECT_THAT(error_of("[metrics]\nport = 9\n"), HasSubstr("'metrics'"));
+}
+
+// toml++ 3.3.0 reached undefined behaviour (TOML_UNREACHABLE) on these where the parser asks
+// whether a non-ASCII character is whitespace; rollcall/config/toml.hpp patches it. The sanitizer
+// build (scripts/test --sanitize) stops on the undefined behaviour if the patch is lost.
+TEST_F(config_test, a_stray_non_ascii_character_is_a_parse_error_naming_its_line) {
+  // U+FEFB opening a line (found by tests/fuzz's config target), U+00E9 after a value, U+3001
+  // before a key.
+  EXPECT_THAT(error_of("\xEF\xBB\xBB."), HasSubstr("rollcall.toml:1"));
+  EXPECT_THAT(error_of("# ok\nserver.port = 9000 \xC3\xA9\n"), HasSubstr("rollcall.toml:2"));
+  EXPECT_THAT(error_of("\n\n\xE3\x80\x81server.port = 9000\n"), HasSubstr("rollcall.toml:3"));
 }
 
 struct bad_value_case {
@@ -557,6 +568,18 @@ body = "Was {old_date} {old_time}, now {date} {time}."
   EXPECT_EQ(c.templates[1].language, "en");
   EXPECT_EQ(c.templates[1].subject, "Moved to {date}");
   EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
+}
+
+// A line-ending backslash in a multi-line string followed by a non-ASCII letter: undefined
+// behaviour in toml++ 3.3.0 (marzer/tomlplusplus#190), patched in rollcall/config/toml.hpp.
+TEST_F(messaging_config_test, a_multi_line_template_may_continue_a_line_onto_an_accented_letter) {
+  const auto c = load_text(sendgrid_provider() +
+                           "[[templates]]\nkind = \"reminder\"\nchannel = \"email\"\n"
+                           "language = \"es\"\nsubject = \"Recordatorio\"\n"
+                           "body = \"\"\"Hola {first_name}. \\\n    \xC3\x89l equipo le espera "
+                           "el {date} a las {time}.\"\"\"\n");
+  ASSERT_EQ(c.templates.size(), 1u);
+  EXPECT_EQ(c.templates[0].body, "Hola {first_name}. \xC3\x89l equipo le espera el {date} a las {time}.");
 }
 
 TEST_F(messaging_config_test, defaults_of_the_new_keys) {

@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include <date/tz.h>
-#include <toml++/toml.h>
 #include <boost/url/parse.hpp>
 
 #include "rollcall/config/config_keys.hpp"

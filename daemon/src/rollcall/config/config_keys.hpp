@@ -14,9 +14,8 @@
 #include <type_traits>
 #include <vector>
 
-#include <toml++/toml.h>
-
 #include "rollcall/config/config.hpp"
+#include "rollcall/config/toml.hpp"
 #include "rollcall/domain/duration.hpp"
 
 namespace rollcall::config::detail {
