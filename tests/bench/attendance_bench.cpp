@@ -52,28 +52,17 @@ void usage() {
 
 std::optional<options> parse_args(int argc, char** argv) {
   options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (a == "--smoke") {
-      o.smoke = true;
-      o.sessions = 20;
-      o.deadline_seconds = 60;
-    } else if (a == "--sessions" && has_value) {
-      o.sessions = std::stoi(argv[++i]);
-    } else if (a == "--clients-per-session" && has_value) {
-      o.per_session = std::stoi(argv[++i]);
-    } else if (a == "--sites" && has_value) {
-      o.sites = std::stoi(argv[++i]);
-    } else if (a == "--deadline" && has_value) {
-      o.deadline_seconds = std::stoi(argv[++i]);
-    } else if (a == "--report" && has_value) {
-      o.report = argv[++i];
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (o.sessions < 1 || o.per_session < 1 || o.sites < 1 || o.deadline_seconds < 1) return std::nullopt;
+  if (!bench::parse_options(argc, argv,
+                            {{"--sessions", &o.sessions},
+                             {"--clients-per-session", &o.per_session},
+                             {"--sites", &o.sites},
+                             {"--deadline", &o.deadline_seconds}},
+                            o.report, [&o] {
+                              o.smoke = true;
+                              o.sessions = 20;
+                              o.deadline_seconds = 60;
+                            }))
+    return std::nullopt;
   return o;
 }
 
@@ -315,7 +304,6 @@ bench_result run(const options& opt) {
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
   }
   r.vm_hwm_kb = proc_status_kb(pid, "VmHWM");
-  const auto log = d.log();
   d.stop(SIGTERM);
 
   {
@@ -365,10 +353,7 @@ bench_result run(const options& opt) {
     why << "the daemon logged " << r.logged.absences << " absences, the database holds " << r.auto_absences << "\n";
   if (r.vm_hwm_kb == 0) why << "the daemon exited before its peak memory could be read\n";
   // After the stop: a LeakSanitizer report (scripts/test --sanitize) comes at the exit.
-  if (const auto report = testing::sanitizer_report(d.log()); !report.empty())
-    why << "rollcalld wrote a sanitizer report:\n" << report;
-  r.failure = why.str();
-  if (!r.failure.empty()) r.failure += "rollcalld log:\n" + log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
+  r.failure = bench::failure_text(why.str(), d.log());
   r.ok = r.failure.empty();
   return r;
 }

@@ -1,18 +1,27 @@
 // Small helpers the benchmarks share: the daemon's memory from /proc, elapsed seconds, the
-// run's date, the seed statements for sites and their slots, and main's plumbing.
+// run's date, the seed statements for sites and their slots, the command line, the failure
+// text of a run, and main's plumbing.
 #pragma once
 
 #include <sys/types.h>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <exception>
 #include <fstream>
+#include <functional>
+#include <initializer_list>
 #include <iostream>
 #include <string>
+#include <string_view>
+#include <system_error>
 
 #include <boost/json.hpp>
+
+#include "daemon_process.hpp"
 
 namespace rollcall::bench {
 
@@ -52,6 +61,47 @@ inline constexpr const char* seed_site_slots_sql =
     " CROSS JOIN (VALUES ('morning', 32400, 43200), ('afternoon', 46800, 57600), ('evening', 64800, 75600))"
     "   AS d (slot, a, b)"
     " ON CONFLICT DO NOTHING";
+
+// One integer option of a benchmark's command line: `--name N`, N at least `min`.
+struct int_option {
+  const char* name;
+  int* value;
+  int min = 1;
+};
+
+// Reads a benchmark's command line: --smoke (calls `smoke`, which sets the smoke run's sizes;
+// options after it still apply), --report FILE, and `ints`. False on any other argument, a
+// missing or non-numeric value, or a value below its minimum (main then prints the usage).
+inline bool parse_options(int argc, char** argv, std::initializer_list<int_option> ints, std::string& report,
+                          const std::function<void()>& smoke) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--smoke") {
+      smoke();
+      continue;
+    }
+    if (i + 1 >= argc) return false;
+    const std::string_view v = argv[++i];
+    if (a == "--report") {
+      report = v;
+      continue;
+    }
+    const auto* o = std::find_if(ints.begin(), ints.end(), [&a](const int_option& x) { return a == x.name; });
+    if (o == ints.end()) return false;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), *o->value);
+    if (ec != std::errc{} || end != v.data() + v.size()) return false;
+  }
+  return std::all_of(ints.begin(), ints.end(), [](const int_option& x) { return *x.value >= x.min; });
+}
+
+// A run's failure text from what went wrong (`why`, empty when nothing did): that, any
+// sanitizer report in rollcalld's log (scripts/test --sanitize), and the end of the log.
+inline std::string failure_text(std::string why, const std::string& log) {
+  if (const auto report = testing::sanitizer_report(log); !report.empty())
+    why += "rollcalld wrote a sanitizer report:\n" + report;
+  if (!why.empty()) why += "rollcalld log:\n" + log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
+  return why;
+}
 
 // A benchmark's main: parse the arguments (usage and exit 2 if they are bad), run, print the
 // report, write it as JSON to --report if given; exit 1 if the run failed or threw.

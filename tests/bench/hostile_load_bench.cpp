@@ -36,23 +36,11 @@ void usage() {
 
 std::optional<options> parse_args(int argc, char** argv) {
   options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (a == "--smoke") {
-      o.smoke = true;
-      o.seconds = 3;
-    } else if (a == "--seconds" && has_value) {
-      o.seconds = std::stoi(argv[++i]);
-    } else if (a == "--threads" && has_value) {
-      o.threads = std::stoi(argv[++i]);
-    } else if (a == "--report" && has_value) {
-      o.report = argv[++i];
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (o.seconds < 1 || o.threads < 1) return std::nullopt;
+  if (!bench::parse_options(argc, argv, {{"--seconds", &o.seconds}, {"--threads", &o.threads}}, o.report, [&o] {
+        o.smoke = true;
+        o.seconds = 3;
+      }))
+    return std::nullopt;
   return o;
 }
 

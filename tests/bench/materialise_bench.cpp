@@ -47,31 +47,19 @@ void usage() {
 
 std::optional<options> parse_args(int argc, char** argv) {
   options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (a == "--smoke") {
-      o.smoke = true;
-      o.shape.groups = 10;
-      o.shape.enrollments = 200;
-      o.shape.staff = 5;
-      o.horizon_days = 14;
-      o.deadline_seconds = 50;
-    } else if (a == "--groups" && has_value) {
-      o.shape.groups = std::stoi(argv[++i]);
-    } else if (a == "--enrollments" && has_value) {
-      o.shape.enrollments = std::stoi(argv[++i]);
-    } else if (a == "--days" && has_value) {
-      o.horizon_days = std::stoi(argv[++i]);
-    } else if (a == "--deadline" && has_value) {
-      o.deadline_seconds = std::stoi(argv[++i]);
-    } else if (a == "--report" && has_value) {
-      o.report = argv[++i];
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (o.shape.groups < 1 || o.shape.enrollments < 0 || o.horizon_days < 1 || o.deadline_seconds < 1)
+  if (!bench::parse_options(argc, argv,
+                            {{"--groups", &o.shape.groups},
+                             {"--enrollments", &o.shape.enrollments, 0},
+                             {"--days", &o.horizon_days},
+                             {"--deadline", &o.deadline_seconds}},
+                            o.report, [&o] {
+                              o.smoke = true;
+                              o.shape.groups = 10;
+                              o.shape.enrollments = 200;
+                              o.shape.staff = 5;
+                              o.horizon_days = 14;
+                              o.deadline_seconds = 50;
+                            }))
     return std::nullopt;
   return o;
 }
@@ -185,7 +173,6 @@ bench_result run(const options& opt) {
     pqxx::nontransaction tx{c};
     r.outbox_reminders = tx.exec1("SELECT count(*) FROM outbox WHERE kind = 'reminder'")[0].as<std::int64_t>();
   }
-  const auto log = d.log();
   d.stop(SIGTERM);
 
   std::ostringstream why;
@@ -202,10 +189,7 @@ bench_result run(const options& opt) {
   if (r.seen.sessions > 0 && r.outbox_reminders == 0) why << "no reminders were planned\n";
   if (r.vm_hwm_kb == 0) why << "the daemon exited before its peak memory could be read\n";
   // After the stop: a LeakSanitizer report (scripts/test --sanitize) comes at the exit.
-  if (const auto report = testing::sanitizer_report(d.log()); !report.empty())
-    why << "rollcalld wrote a sanitizer report:\n" << report;
-  r.failure = why.str();
-  if (!r.failure.empty()) r.failure += "rollcalld log:\n" + log.substr(log.size() > 4000 ? log.size() - 4000 : 0);
+  r.failure = bench::failure_text(why.str(), d.log());
   r.ok = r.failure.empty();
   return r;
 }
