@@ -309,11 +309,23 @@ TEST_F(crash_test, planning_killed_midway_plans_each_reminder_once_and_sends_it_
   const auto seq = scalar("SELECT pg_get_serial_sequence('outbox', 'id')");
   const auto taken = "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM " + seq;
   const long long base = std::stoll(scalar(taken));
+  // The round is held mid-way, so that the kill lands before its COMMIT however fast or slow
+  // either side runs (sanitizers, a loaded machine): this test holds a client in the middle
+  // FOR UPDATE, and the outbox's foreign key check of that client's first reminder (FOR KEY
+  // SHARE on clients) waits for it.
+  pqxx::connection holder{db_url};
+  pqxx::work hold{holder};
+  // (By its id: FOR UPDATE with OFFSET would lock the rows skipped too.)
+  hold.exec1("SELECT id FROM clients WHERE id = (SELECT id FROM clients ORDER BY id OFFSET " +
+             std::to_string(clients / 2) + " LIMIT 1) FOR UPDATE");
   restart(crash_settings());
   const auto seen = watch(
-      taken, [&](long long v) { return v - base >= expected * 3 / 10; }, 90s);
-  ASSERT_GE(seen, 0) << "the planner never started writing\n" << state();
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+      " AND query LIKE 'INSERT INTO outbox%'",
+      [](long long v) { return v > 0; }, 90s);
+  ASSERT_GE(seen, 0) << "the planner never reached the held client\n" << state();
   kill_daemon();
+  hold.abort();                                                // the dead client's backend goes on, then finds it gone
   const long long written = std::stoll(scalar(taken)) - base;  // rows the killed round had inserted
   EXPECT_GT(written, expected / 10);
   EXPECT_LT(written, expected * 9 / 10) << "killed too late to be mid-planning";

@@ -247,13 +247,15 @@ TEST_F(web_views_test, the_client_and_group_overviews_gather_what_staff_look_up)
   // Kim's session starts in 20 s: the 10 s reminder goes out (and is delivered to the sink).
   const auto c = set_up(20s);
   const auto kim = std::to_string(c.kim);
-  // Ash waits for a seat in a full group of one.
+  // Ash waits for a seat in a full group of one. It meets twelve hours from Kim's daily
+  // session, so that Kim's place in it never overlaps (a fixed 08:00 did on Monday mornings).
+  const auto small_start = c.start + 12h;
   const auto full = create("/v1/groups", {{"site_id", c.site},
                                           {"name", "Small"},
                                           {"slot", "morning"},
                                           {"weekdays", json::array{"mon"}},
-                                          {"start_time", "08:00"},
-                                          {"end_time", "09:00"},
+                                          {"start_time", local_time("UTC", small_start)},
+                                          {"end_time", local_end("UTC", small_start)},
                                           {"capacity", 1}});
   const auto ash = create("/v1/clients", {{"first_name", "Ash"}});
   create("/v1/enrollments", {{"client_id", c.kim}, {"group_id", full}, {"counselor_id", c.counselor}});
