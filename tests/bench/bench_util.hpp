@@ -20,6 +20,7 @@
 #include <system_error>
 
 #include <boost/json.hpp>
+#include <pqxx/pqxx>
 
 #include "daemon_process.hpp"
 
@@ -61,6 +62,39 @@ inline constexpr const char* seed_site_slots_sql =
     " CROSS JOIN (VALUES ('morning', 32400, 43200), ('afternoon', 46800, 57600), ('evening', 64800, 75600))"
     "   AS d (slot, a, b)"
     " ON CONFLICT DO NOTHING";
+
+// With pg_stat_statements (below): forget what came before, so that top_statements reports the
+// measured phase alone.
+inline void reset_statements(const std::string& db_url) {
+  try {
+    pqxx::connection c{db_url};
+    pqxx::nontransaction tx{c};
+    tx.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    tx.exec("SELECT pg_stat_statements_reset()");
+  } catch (const std::exception&) {
+  }
+}
+
+// When the cluster runs with pg_stat_statements (ROLLCALL_PG_OPTIONS="-c
+// shared_preload_libraries=pg_stat_statements"): the statements that took the database's time,
+// most first, as report lines; "" otherwise.
+inline std::string top_statements(const std::string& db_url, int limit = 12) {
+  try {
+    pqxx::connection c{db_url};
+    pqxx::nontransaction tx{c};
+    tx.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    std::string out = "  database time by statement (pg_stat_statements: total ms, calls, rows, statement):\n";
+    for (const auto& row : tx.exec_params(
+             "SELECT round(total_exec_time)::bigint, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 150)"
+             " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT $1",
+             limit))
+      out += "    " + row[0].as<std::string>() + " ms, " + row[1].as<std::string>() + " calls, " +
+             row[2].as<std::string>() + " rows: " + row[3].as<std::string>() + "\n";
+    return out;
+  } catch (const std::exception&) {
+    return "";
+  }
+}
 
 // One integer option of a benchmark's command line: `--name N`, N at least `min`.
 struct int_option {

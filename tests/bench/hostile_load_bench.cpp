@@ -139,7 +139,7 @@ phase measure(testing::daemon_process& d, int seconds, int threads) {
 
 bench_result run(const options& opt) {
   bench_result r;
-  testing::pg_cluster cluster;
+  testing::pg_cluster cluster{testing::pg_cluster::durability::durable};  // as in production
   const auto db_url = cluster.create_database();
   std::string toml = "[database]\nurl = \"";
   toml += db_url;

@@ -141,7 +141,7 @@ std::string config_toml(const std::string& db_url, int horizon_days) {
 
 bench_result run(const options& opt) {
   bench_result r;
-  testing::pg_cluster cluster;
+  testing::pg_cluster cluster{testing::pg_cluster::durability::durable};  // as in production
   const auto db_url = cluster.create_database();
   testing::daemon_process d{config_toml(db_url, opt.horizon_days)};
   if (const int rc = d.run_to_exit({"--config", d.config_path().string(), "--migrate-only"}); rc != 0) {

@@ -31,23 +31,30 @@ class memory_outbox_store final : public ports::outbox_store {
     co_return out;
   }
 
-  // A record whose claim token is in `lost_tokens` finds its claim taken over (returns false).
-  // The first `unavailable_records` calls throw as an unreachable database does; with
-  // `commit_before_failing` each of them has written the record first (a COMMIT cut off).
-  ports::task<bool> record_delivery(const ports::delivery_record& record, const ports::client_alert_maker&) override {
-    const bool recorded_before = committed_tokens.count(record.claim_token) > 0;
+  // A record whose claim token is in `lost_tokens` finds its claim taken over (false). The
+  // first `unavailable_records` calls throw as an unreachable database does; with
+  // `commit_before_failing` each of them has written its records first (a COMMIT cut off).
+  ports::task<std::vector<bool>> record_deliveries(const std::vector<ports::delivery_record>& batch,
+                                                   const ports::client_alert_maker&) override {
+    ++record_calls;
     if (unavailable_records > 0) {
       --unavailable_records;
       ++failed_records;
-      if (commit_before_failing) {
-        committed_tokens.insert(record.claim_token);
-        records.push_back(record);
-      }
+      if (commit_before_failing)
+        for (const auto& record : batch)
+          if (committed_tokens.insert(record.claim_token).second) records.push_back(record);
       throw store_unavailable{"database unavailable: test"};
     }
-    if (recorded_before) co_return false;  // its claim token was cleared by that commit
-    records.push_back(record);
-    co_return !lost_tokens.count(record.claim_token);
+    std::vector<bool> out;
+    for (const auto& record : batch) {
+      if (committed_tokens.count(record.claim_token)) {
+        out.push_back(false);  // its claim token was cleared by that commit
+        continue;
+      }
+      records.push_back(record);
+      out.push_back(!lost_tokens.count(record.claim_token));
+    }
+    co_return out;
   }
 
   struct claim_call {
@@ -59,6 +66,7 @@ class memory_outbox_store final : public ports::outbox_store {
   int unavailable_records = 0;
   bool commit_before_failing = false;
   int failed_records = 0;
+  int record_calls = 0;
   std::set<std::string> committed_tokens;
 
   std::deque<ports::claimed_message> ready;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -34,6 +35,7 @@ class recording_sender final : public ports::message_sender {
 
   ports::task<ports::send_result> deliver(const ports::claimed_message& m) override {
     delivered.push_back(m);
+    if (on_deliver) on_deliver();
     ++in_flight;
     max_in_flight = std::max(max_in_flight, in_flight);
     const auto own = delay_for.find(m.message_id);
@@ -53,6 +55,7 @@ class recording_sender final : public ports::message_sender {
     r.outcome.http_status = 200;
     return r;
   }();
+  std::function<void()> on_deliver;  // called as each delivery starts
   std::chrono::milliseconds delay{0};
   std::map<std::string, std::chrono::milliseconds> delay_for;  // by message id: a slow peer
   std::vector<ports::claimed_message> delivered;

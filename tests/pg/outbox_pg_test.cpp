@@ -35,7 +35,8 @@ class outbox_pg_test : public pg_store_fixture {
   std::vector<ports::claimed_message> claim(int n, std::chrono::milliseconds lease, bool provider = true) {
     return run_task(db.claim_due(n, lease, provider));
   }
-  bool record(const ports::claimed_message& m, ports::delivery_record::next outcome, bool rewrite = false) {
+  static ports::delivery_record result(const ports::claimed_message& m, ports::delivery_record::next outcome,
+                                       bool rewrite = false) {
     ports::delivery_record r;
     r.rewrite = rewrite;
     r.outbox_id = m.id;
@@ -43,7 +44,14 @@ class outbox_pg_test : public pg_store_fixture {
     r.http_status = outcome == ports::delivery_record::next::delivered ? 200 : 503;
     r.outcome = outcome;
     r.retry_delay = 5s;
-    return run_task(db.record_delivery(r, [](const ports::client_alert&) { return std::vector<ports::new_alert>{}; }));
+    return r;
+  }
+  std::vector<bool> record_all(const std::vector<ports::delivery_record>& records) {
+    return run_task(
+        db.record_deliveries(records, [](const ports::client_alert&) { return std::vector<ports::new_alert>{}; }));
+  }
+  bool record(const ports::claimed_message& m, ports::delivery_record::next outcome, bool rewrite = false) {
+    return record_all({result(m, outcome, rewrite)}).at(0);
   }
   std::string status_of(ports::id_t id) {
     return scalar<std::string>("SELECT status FROM outbox WHERE id = " + std::to_string(id));
@@ -93,6 +101,42 @@ TEST_F(outbox_pg_test, writing_a_result_again_after_its_commit_was_cut_off_recor
   EXPECT_EQ(scalar<int>(attempts), 2);
 }
 
+TEST_F(outbox_pg_test, results_written_together_are_each_recorded_as_if_alone) {
+  enqueue({message("a"), message("b"), message("c"), message("d"), message("e")});
+  const auto claimed = claim(5, 60s);
+  ASSERT_EQ(claimed.size(), 5u);
+  auto stale = claimed[3];
+  stale.claim_token = "00000000-0000-4000-8000-000000000000";                // another claim holds it now
+  ASSERT_TRUE(record(claimed[4], ports::delivery_record::next::delivered));  // written before; its reply was lost
+  const auto recorded = record_all({result(claimed[0], ports::delivery_record::next::delivered),
+                                    result(claimed[1], ports::delivery_record::next::retry),
+                                    result(claimed[2], ports::delivery_record::next::delivered),
+                                    result(stale, ports::delivery_record::next::delivered),
+                                    result(claimed[4], ports::delivery_record::next::delivered, true)});
+  EXPECT_EQ(recorded, (std::vector<bool>{true, true, true, false, false}));
+  EXPECT_EQ(status_of(claimed[0].id), "delivered");
+  EXPECT_EQ(status_of(claimed[1].id), "pending");
+  EXPECT_EQ(status_of(claimed[2].id), "delivered");
+  EXPECT_EQ(status_of(claimed[3].id), "sending") << "a stale claim changes nothing";
+  const auto attempts = [&](ports::id_t id) {
+    return scalar<int>("SELECT count(*) FROM delivery_attempts WHERE outbox_id = " + std::to_string(id));
+  };
+  EXPECT_EQ(attempts(claimed[0].id), 1);
+  EXPECT_EQ(attempts(claimed[1].id), 1);
+  EXPECT_EQ(attempts(claimed[3].id), 1) << "a stale claim's own attempt is kept";
+  EXPECT_EQ(attempts(claimed[4].id), 1) << "a rewrite of a committed result adds no attempt";
+  EXPECT_EQ(scalar<int>("SELECT http_status FROM delivery_attempts WHERE outbox_id = " + std::to_string(claimed[0].id)),
+            200);
+}
+
+TEST_F(outbox_pg_test, a_planner_batch_inserts_each_dedupe_key_once_across_statements) {
+  std::vector<ports::new_message> batch;
+  for (int i = 0; i < 2500; ++i) batch.push_back(message("k" + std::to_string(i % 2400)));  // 100 twice
+  EXPECT_EQ(enqueue(batch), 2400);
+  EXPECT_EQ(enqueue(batch), 0);
+  EXPECT_EQ(scalar<int>("SELECT count(DISTINCT dedupe_key) FROM outbox"), 2400);
+}
+
 TEST_F(outbox_pg_test, a_retry_returns_the_message_to_pending_later) {
   enqueue({message("m")});
   const auto a = claim(1, 60s);
@@ -128,6 +172,27 @@ TEST_F(outbox_pg_test, reminders_for_a_session_that_has_started_are_cancelled_no
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(scalar<std::string>("SELECT status FROM outbox WHERE dedupe_key = 'started'"), "cancelled");
   EXPECT_EQ(scalar<std::string>("SELECT status FROM outbox WHERE dedupe_key = 'upcoming'"), "sending");
+}
+
+TEST_F(outbox_pg_test, a_claim_fills_its_batch_past_the_messages_it_cancels) {
+  sql("INSERT INTO sites (name, time_zone) VALUES ('S', 'UTC')");
+  sql("INSERT INTO groups (site_id, name, slot, recurrence, first_date, start_second, end_second) VALUES (1, 'G', "
+      "'morning', 'FREQ=WEEKLY', '2020-01-01', 0, 3600)");
+  sql("INSERT INTO sessions (group_id, scheduled_date, local_date, starts_at, ends_at) VALUES"
+      " (1, '2026-01-01', '2026-01-01', now() - interval '1 minute', now() + interval '1 hour'),"
+      " (1, '2026-01-02', '2026-01-02', now() + interval '1 hour', now() + interval '2 hours')");
+  std::vector<ports::new_message> batch;
+  for (int i = 0; i < 6; ++i) {
+    auto m = message("m" + std::to_string(i), "provider", std::chrono::seconds{-60 + i});  // oldest first
+    m.session_id = i < 4 ? 1 : 2;  // the four oldest are for the session that has started
+    m.session_revision = 0;
+    batch.push_back(m);
+  }
+  enqueue(batch);
+  const auto claimed = claim(2, 60s);
+  ASSERT_EQ(claimed.size(), 2u) << "the batch stopped at the cancelled messages";
+  EXPECT_EQ(scalar<int>("SELECT count(*) FROM outbox WHERE status = 'cancelled'"), 4);
+  EXPECT_EQ(scalar<int>("SELECT count(*) FROM outbox WHERE status = 'sending' AND session_id = 2"), 2);
 }
 
 TEST_F(outbox_pg_test, reminders_planned_for_an_older_revision_of_a_moved_session_are_cancelled) {

@@ -30,13 +30,29 @@ fs::path make_test_dir(const std::string& prefix) {
   return tmpl;
 }
 
+namespace {
+
+// ROLLCALL_PG_OPTIONS: more server options for every cluster (profiling, e.g.
+// "-c shared_preload_libraries=pg_stat_statements"); letters, digits and "-_=.,: " only, since
+// it is passed through two shells.
+std::string extra_server_options() {
+  const char* env = std::getenv("ROLLCALL_PG_OPTIONS");
+  if (!env || !*env) return "";
+  const std::string v = env;
+  if (v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,: ") != std::string::npos)
+    throw std::runtime_error("ROLLCALL_PG_OPTIONS: only letters, digits and -_=.,: and spaces are allowed");
+  return " " + v;
+}
+
+}  // namespace
+
 int run_as_cluster_user(const std::string& command) {
   const std::string wrapped =
       geteuid() == 0 ? "runuser -u postgres -- sh -c '" + command + "'" : "sh -c '" + command + "'";
   return std::system(wrapped.c_str());
 }
 
-pg_cluster::pg_cluster() {
+pg_cluster::pg_cluster(durability d) : durability_(d) {
   root_ = make_test_dir("rollcall-test-pg-");
   data_ = root_ / "data";
   socket_dir_ = root_;
@@ -51,10 +67,13 @@ pg_cluster::pg_cluster() {
 
 void pg_cluster::start() {
   // fsync off: a test cluster need not survive a power cut, and it is much faster.
+  const std::string durability_options = durability_ == durability::fast
+                                             ? " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                                             : " -c fsync=on -c synchronous_commit=on -c full_page_writes=on";
   if (run_as_cluster_user(
           bin_dir() + "/pg_ctl -D " + data_.string() + " -l " + root_.string() +
           "/server.log -w -o \"-c listen_addresses= -c unix_socket_directories=" + socket_dir_.string() +
-          " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c jit=off\" start >/dev/null") != 0)
+          durability_options + " -c jit=off" + extra_server_options() + "\" start >/dev/null") != 0)
     throw std::runtime_error("pg_ctl start failed; see " + root_.string() + "/server.log");
   started_ = true;
 }

@@ -10,7 +10,10 @@ namespace rollcall::testing {
 
 class pg_cluster {
  public:
-  pg_cluster();
+  // fast: fsync and synchronous commit off (a test cluster need not survive a power cut);
+  // durable: PostgreSQL's defaults, as in production (what the benchmarks measure).
+  enum class durability { fast, durable };
+  explicit pg_cluster(durability d = durability::fast);
   ~pg_cluster();
   pg_cluster(const pg_cluster&) = delete;
   pg_cluster& operator=(const pg_cluster&) = delete;
@@ -31,6 +34,7 @@ class pg_cluster {
   std::filesystem::path root_, data_, socket_dir_;
   int next_db_ = 0;
   bool started_ = false;
+  durability durability_;
 };
 
 // The cluster shared by every test of one test program (started on first use).

@@ -91,6 +91,24 @@ TEST_F(dispatcher_test, records_results_under_the_claim_token_and_counts_lost_cl
   EXPECT_EQ(r.at(2).claim_token, "token-2");
 }
 
+TEST_F(dispatcher_test, results_that_finish_together_are_written_together_and_never_more_than_concurrency_wait) {
+  configure(40, 8);
+  for (int i = 1; i <= 40; ++i) store.add(message(i));
+  // Every send checks how many messages went out whose results are not written yet: the bound
+  // on what a crash could send twice.
+  std::size_t most_unrecorded = 0;
+  sender.on_deliver = [&] {
+    most_unrecorded = std::max(most_unrecorded, sender.delivered.size() - store.records.size());
+  };
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.delivered, 40);
+  EXPECT_EQ(store.records.size(), 40u);
+  EXPECT_LE(most_unrecorded, 8u);
+  EXPECT_GE(most_unrecorded, 2u) << "the sends did not overlap: the test proved little";
+  EXPECT_LT(store.record_calls, 40) << "each result was written on its own";
+  EXPECT_GE(store.record_calls, 5) << "at most concurrency (8) results fit in one write";
+}
+
 TEST_F(dispatcher_test, without_a_provider_webhook_provider_messages_are_left_unclaimed) {
   services::dispatcher_settings s;
   s.provider_configured = false;

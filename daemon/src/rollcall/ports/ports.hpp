@@ -114,11 +114,13 @@ class outbox_store {
   // for the provider webhook are left waiting.
   virtual task<std::vector<claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease,
                                                        bool include_provider) = 0;
-  // Returns false when the claim had been lost (lease expired and reclaimed): nothing changed
+  // Records the results of several deliveries in one transaction (all or none). For each, in
+  // order: false when the claim had been lost (lease expired and reclaimed), so nothing changed
   // but the attempt's own record.
   // A dead message to a client falls back to its next channel, or `alerts` tells the client's
   // counselor that the client could not be reached (in the same transaction).
-  virtual task<bool> record_delivery(const delivery_record& record, const client_alert_maker& alerts) = 0;
+  virtual task<std::vector<bool>> record_deliveries(const std::vector<delivery_record>& records,
+                                                    const client_alert_maker& alerts) = 0;
 };
 
 class health_store {

@@ -48,26 +48,36 @@ std::optional<std::chrono::seconds> dispatcher::hold_back(const ports::claimed_m
   return std::nullopt;
 }
 
-ports::task<bool> dispatcher::record_result(ports::delivery_record rec,
-                                            std::chrono::steady_clock::time_point claimed_at, bool& store_down) {
-  // The message went out (or not): its recorded result is what keeps it from going out again.
-  // While the database is away, write it again with backoff for as long as the claim is
-  // surely ours; after that another claim may take the message over, so give up and leave it
-  // `sending` under its lease (it is claimed again, and may be sent again, when that expires).
-  const auto give_up_at = claimed_at + settings_.lease - std::chrono::seconds{5};
+ports::task<void> dispatcher::record_results(std::vector<pending_result> results, dispatch_stats& stats,
+                                             bool& store_down) {
+  // The messages went out (or not): their recorded results are what keep them from going out
+  // again. While the database is away, write them again with backoff for as long as every
+  // claim is surely ours; after that another claim may take a message over, so give up and
+  // leave them `sending` under their leases (claimed again, and maybe sent again, when those
+  // expire).
+  auto oldest = results.front().claimed_at;
+  for (const auto& r : results) oldest = std::min(oldest, r.claimed_at);
+  const auto give_up_at = oldest + settings_.lease - std::chrono::seconds{5};
+  std::vector<ports::delivery_record> records;
+  records.reserve(results.size());
+  for (auto& r : results) records.push_back(std::move(r.record));
   net::steady_timer timer{co_await net::this_coro::executor};
   for (int failures = 0;;) {
     std::exception_ptr error;
     try {
-      rec.rewrite = failures > 0;
-      bool recorded = co_await store_.record_delivery(rec, alerts_);
+      for (auto& rec : records) rec.rewrite = failures > 0;
+      const auto recorded = co_await store_.record_deliveries(records, alerts_);
       store_down = false;
-      // Refused after a failed try: the claim has no other owner before its lease runs out,
-      // so the try that failed had committed (its COMMIT was cut off, not lost). Once the lease
-      // may have run out (a write can take a connect timeout), another claim may have taken
-      // the message over instead: then it is reported as not recorded.
-      if (!recorded && failures > 0 && std::chrono::steady_clock::now() < claimed_at + settings_.lease) recorded = true;
-      co_return recorded;
+      const auto now = std::chrono::steady_clock::now();
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        // Refused after a failed try: the claim has no other owner before its lease runs out,
+        // so the try that failed had committed (its COMMIT was cut off, not lost). Once the
+        // lease may have run out (a write can take a connect timeout), another claim may have
+        // taken the message over instead: then it is reported as not recorded.
+        const bool ok = recorded.at(i) || (failures > 0 && now < results[i].claimed_at + settings_.lease);
+        if (!ok) ++stats.lost;
+      }
+      co_return;
     } catch (const store_unavailable&) {
       error = std::current_exception();
     }
@@ -80,7 +90,8 @@ ports::task<bool> dispatcher::record_result(ports::delivery_record rec,
 }
 
 ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispatch_stats& stats,
-                                          std::chrono::steady_clock::time_point claimed_at, bool& store_down) {
+                                          std::chrono::steady_clock::time_point claimed_at,
+                                          std::vector<pending_result>& results) {
   const auto started = std::chrono::steady_clock::now();
   ports::send_result sent;
   if (const auto wait = hold_back(m, claimed_at))
@@ -125,8 +136,7 @@ ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispa
     observer_(m, rec.outcome,
               m.due_age +
                   std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - claimed_at));
-  const bool recorded = co_await record_result(rec, claimed_at, store_down);
-  if (!recorded) ++stats.lost;
+  results.push_back({std::move(rec), claimed_at});
 }
 
 ports::task<dispatch_stats> dispatcher::dispatch_once() {
@@ -148,12 +158,18 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
   co_await std::move(first);
   if (queue.empty()) co_return stats;
 
-  // Each message is delivered by its own coroutine, at most `concurrency` at once; `wake` is
-  // cancelled when one ends. Everything runs on this coroutine's (single-threaded) executor, so
-  // the counters need no locks, and no completion can slip in between a check and the wait.
+  // Each message is delivered by its own coroutine; `wake` is cancelled when one ends. Their
+  // results wait in `results` for the one writer, which takes all that are waiting each time it
+  // writes. A message holds its slot until its result is written, so that at most
+  // `concurrency` messages are ever sent and not yet recorded (what a crash or an outage can
+  // send twice). Everything runs on this coroutine's
+  // (single-threaded) executor, so the counters need no locks, and no completion can slip in
+  // between a check and the wait.
   auto ex = co_await net::this_coro::executor;
   const int slots = std::max(1, settings_.concurrency);
   int running = 0;
+  int writing = 0;  // results being written
+  std::vector<pending_result> results;
   std::exception_ptr first_error;
   bool store_down = false;
   bool refilling = true;
@@ -164,14 +180,15 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
     // note it, go on, and report it when all are done. But while the database is away nothing
     // more is sent: a result that cannot be written means a second delivery later, whereas an
     // unsent message just waits for its lease.
-    while (!queue.empty() && running < slots && !store_down) {
+    const auto busy = [&] { return running + static_cast<int>(results.size()) + writing; };
+    while (!queue.empty() && busy() < slots && !store_down) {
       auto item = std::make_shared<claimed>(std::move(queue.front()));
       queue.pop_front();
       ++running;
       net::co_spawn(
           ex,
-          [this, item, &stats, &store_down]() -> net::awaitable<void> {
-            co_await deliver_one(item->message, stats, item->at, store_down);
+          [this, item, &stats, &results]() -> net::awaitable<void> {
+            co_await deliver_one(item->message, stats, item->at, results);
           },
           [&](std::exception_ptr e) {
             if (e && !first_error) first_error = e;
@@ -179,14 +196,28 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
             wake.cancel();
           });
     }
-    if (running == 0) break;  // claimed messages left unsent (the database is away) keep their lease
+    if (!results.empty() && writing == 0) {
+      writing = static_cast<int>(results.size());
+      net::co_spawn(
+          ex,
+          [this, batch = std::exchange(results, {}), &stats, &store_down]() mutable -> net::awaitable<void> {
+            co_await record_results(std::move(batch), stats, store_down);
+          },
+          [&](std::exception_ptr e) {
+            if (e && !first_error) first_error = e;
+            writing = 0;
+            wake.cancel();
+          });
+    }
+    // Claimed messages left unsent (the database is away) keep their lease.
+    if (busy() == 0) break;
     const auto now = std::chrono::steady_clock::now();
-    const bool can_refill = refilling && !refills_stopped_ && queue.empty() && running < slots && !store_down;
+    const bool can_refill = refilling && !refills_stopped_ && queue.empty() && busy() < slots && !store_down;
     if (can_refill && now >= last_claim + settings_.refill_after) {
       // Slow deliveries hold some slots: the free ones take what came due meanwhile.
       last_claim = now;
       try {
-        auto refill = claim(std::min(settings_.batch_size, slots - running));
+        auto refill = claim(std::min(settings_.batch_size, slots - busy()));
         co_await std::move(refill);
       } catch (...) {
         if (!first_error) first_error = std::current_exception();

@@ -1,11 +1,14 @@
 // Claims due messages from the outbox, delivers them with bounded concurrency, and records
-// each attempt and its result (delivered, retry later, or failed) per the retry policy. While
+// each attempt and its result (delivered, retry later, or failed) per the retry policy. Results
+// are written together: one write at a time takes all that finished while the last was under
+// way (so a busy queue writes large batches and a quiet one writes each result at once). While
 // slow deliveries hold some of the slots, free slots take more due messages (refills), so one
 // slow or hostile peer does not hold back everything behind it.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <vector>
 
 #include "rollcall/domain/quiet_hours.hpp"
 #include "rollcall/ports/ports.hpp"
@@ -62,12 +65,16 @@ class dispatcher {
   void stop_refills() { refills_stopped_ = true; }
 
  private:
+  // A delivery's result, waiting to be written with others.
+  struct pending_result {
+    ports::delivery_record record;
+    std::chrono::steady_clock::time_point claimed_at;
+  };
   // `store_down` is shared by the batch: set while results cannot be written, so that no
   // further message is sent meanwhile.
   ports::task<void> deliver_one(const ports::claimed_message& message, dispatch_stats& stats,
-                                std::chrono::steady_clock::time_point claimed_at, bool& store_down);
-  ports::task<bool> record_result(ports::delivery_record record, std::chrono::steady_clock::time_point claimed_at,
-                                  bool& store_down);
+                                std::chrono::steady_clock::time_point claimed_at, std::vector<pending_result>& results);
+  ports::task<void> record_results(std::vector<pending_result> results, dispatch_stats& stats, bool& store_down);
   // Why not to send `m` now, if there is a reason: how long to hold it back.
   std::optional<std::chrono::seconds> hold_back(const ports::claimed_message& m,
                                                 std::chrono::steady_clock::time_point claimed_at) const;

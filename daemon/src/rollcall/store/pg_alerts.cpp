@@ -15,17 +15,6 @@ using namespace ports;
 
 namespace {
 
-// PostgreSQL's text form of a bigint[]: "{1,2,3}".
-std::string pg_array(const std::vector<id_t>& ids) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i) out += ',';
-    out += std::to_string(ids[i]);
-  }
-  out += '}';
-  return out;
-}
-
 std::vector<id_t> parse_pg_array(const std::string& text) {
   std::vector<id_t> out;
   id_t v = 0;

@@ -16,6 +16,17 @@ namespace rollcall::store {
 inline ports::sys_seconds from_epoch(long long s) { return ports::sys_seconds{std::chrono::seconds{s}}; }
 inline long long epoch(ports::sys_seconds t) { return t.time_since_epoch().count(); }
 
+// PostgreSQL's text form of a bigint[]: "{1,2,3}".
+inline std::string pg_array(const std::vector<ports::id_t>& ids) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  out += '}';
+  return out;
+}
+
 // Ids a query aggregated as text ("3,7,12"; "" for none), e.g. with string_agg.
 inline std::vector<ports::id_t> split_ids(const std::string& text) {
   std::vector<ports::id_t> out;

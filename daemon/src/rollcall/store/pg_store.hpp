@@ -60,8 +60,8 @@ class pg_store final : public ports::directory_store,
   // outbox_store
   ports::task<std::vector<ports::claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease,
                                                              bool include_provider) override;
-  ports::task<bool> record_delivery(const ports::delivery_record& record,
-                                    const ports::client_alert_maker& alerts) override;
+  ports::task<std::vector<bool>> record_deliveries(const std::vector<ports::delivery_record>& records,
+                                                   const ports::client_alert_maker& alerts) override;
 
   // health_store
   ports::task<bool> ready() override;

@@ -134,15 +134,24 @@ void prepare_all(pqxx::connection& c) {
   c.prepare(attendees_between,
             attendee_rows("NOT s.cancelled AND s.starts_at >= to_timestamp($1) AND s.starts_at < to_timestamp($2)",
                           "starts, client_id, contact_id"));
+  // Many messages at once: $1 is a JSON array of objects with the fields of new_message (ids 0
+  // and session_revision -1 for none; due_at in epoch seconds; payload and alternatives as
+  // JSON text). One statement for the lot: a planner round re-offers every reminder it has
+  // already planned, and the dedupe key turns those away.
   c.prepare(
-      insert_message,
+      insert_messages,
       "INSERT INTO outbox (dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id,"
       "   session_revision, family_contact_id, channel, recipient, alternatives, fallback_of, first_due_at,"
       "   quiet_zone, alert_id)"
-      " VALUES ($1, $2, $3, nullif($4, ''), $5::jsonb, to_timestamp($6),"
-      " nullif($7::bigint, 0), nullif($8::bigint, 0), nullif($9::bigint, 0), nullif($10::integer, -1),"
-      " nullif($11::bigint, 0), nullif($12, ''), nullif($13, ''), coalesce(nullif($14, ''), '[]')::jsonb,"
-      " nullif($15::bigint, 0), to_timestamp($6), nullif($16, ''), nullif($17::bigint, 0))"
+      " SELECT m.dedupe_key, m.kind, m.target, nullif(m.target_url, ''), m.payload::jsonb, to_timestamp(m.due_at),"
+      " nullif(m.client_id, 0), nullif(m.staff_id, 0), nullif(m.session_id, 0), nullif(m.session_revision, -1),"
+      " nullif(m.family_contact_id, 0), nullif(m.channel, ''), nullif(m.recipient, ''),"
+      " coalesce(nullif(m.alternatives, ''), '[]')::jsonb, nullif(m.fallback_of, 0), to_timestamp(m.due_at),"
+      " nullif(m.quiet_zone, ''), nullif(m.alert_id, 0)"
+      " FROM jsonb_to_recordset($1::jsonb) AS m(dedupe_key text, kind text, target text, target_url text,"
+      "   payload text, due_at bigint, client_id bigint, staff_id bigint, session_id bigint, session_revision integer,"
+      "   family_contact_id bigint, channel text, recipient text, alternatives text, fallback_of bigint,"
+      "   quiet_zone text, alert_id bigint)"
       " ON CONFLICT (dedupe_key) DO NOTHING");
 
   c.prepare(session_for_mark,
@@ -172,24 +181,25 @@ void prepare_all(pqxx::connection& c) {
             "SELECT id, session_id, client_id, status, source, marked_by, extract(epoch FROM marked_at)::bigint,"
             " minutes, coalesce(reason, '') FROM attendance_marks WHERE session_id = $1 ORDER BY id");
   // Reminders for sessions that have started are no longer worth sending (after downtime or
-  // long retries): they are cancelled before each claim.
+  // long retries): a claim cancels those among the messages it has locked ($1).
   c.prepare(cancel_stale_reminders,
             "UPDATE outbox o SET status = 'cancelled', lease_until = NULL, claim_token = NULL,"
             " last_error = CASE WHEN s.cancelled THEN 'session cancelled'"
             "   WHEN o.session_revision IS DISTINCT FROM s.revision THEN 'session moved'"
             "   ELSE 'session already started' END"
             " FROM sessions s WHERE o.session_id = s.id AND o.kind = 'reminder'"
-            " AND ((o.status = 'pending' AND o.due_at <= now()) OR (o.status = 'sending' AND o.lease_until < now()))"
+            " AND o.id = ANY ($1::bigint[])"
             " AND (s.starts_at <= now() OR s.cancelled OR o.session_revision IS DISTINCT FROM s.revision)");
   // Messages about a session to someone who no longer attends it (discharged, placement
   // ended, stepped to another level) or to a family contact whose consent is no longer in
-  // force: a planner round may have read them just before the change committed.
+  // force: a planner round may have read them just before the change committed. Also among a
+  // claim's locked messages ($1).
   c.prepare(cancel_unwanted_messages,
             "UPDATE outbox o SET status = 'cancelled', lease_until = NULL, claim_token = NULL,"
             " last_error = 'recipient no longer expected'"
             " FROM sessions s WHERE o.session_id = s.id AND o.kind IN ('reminder', 'notice')"
             " AND o.client_id IS NOT NULL"
-            " AND ((o.status = 'pending' AND o.due_at <= now()) OR (o.status = 'sending' AND o.lease_until < now()))"
+            " AND o.id = ANY ($1::bigint[])"
             " AND (NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.group_id = s.group_id AND e.client_id = o.client_id"
             "        AND (" ROLLCALL_ATTENDS
             " OR o.kind = 'notice'))"
@@ -197,17 +207,21 @@ void prepare_all(pqxx::connection& c) {
             "        WHERE fc.id = o.family_contact_id AND fc.consent_date IS NOT NULL"
             "        AND fc.consent_revoked_at IS NULL AND fc.archived_at IS NULL)))");
   // Claim, commit, send, record: the lease outlives the batch's HTTP deadlines, and an expired
-  // lease (a crashed instance) is claimed again under a new token. $3 = false leaves messages
-  // for the provider webhook alone while none is configured.
+  // lease (a crashed instance) is claimed again under a new token. A claim first locks the
+  // messages it will take, oldest lease or due time first, through the partial indexes (so a
+  // claim reads about as many rows as it takes, however long the queue); $2 = false leaves
+  // messages for the provider webhook alone while none is configured. The stale and unwanted
+  // among them are then cancelled ($1 = the locked ids), and the rest claimed.
+  c.prepare(pick_expired_leases,
+            "SELECT id FROM outbox WHERE status = 'sending' AND lease_until < now() AND (target <> 'provider' OR $2)"
+            " ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED");
+  c.prepare(pick_due,
+            "SELECT id FROM outbox WHERE status = 'pending' AND due_at <= now() AND (target <> 'provider' OR $2)"
+            " ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED");
   c.prepare(claim_due,
-            "WITH due AS ("
-            "  SELECT id FROM outbox"
-            "  WHERE ((status = 'pending' AND due_at <= now()) OR (status = 'sending' AND lease_until < now()))"
-            "    AND (target <> 'provider' OR $3)"
-            "  ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
-            " UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, claim_token = gen_random_uuid(),"
+            "UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, claim_token = gen_random_uuid(),"
             "   lease_until = now() + make_interval(secs => $2::double precision / 1000)"
-            " FROM due WHERE o.id = due.id"
+            " WHERE o.id = ANY ($1::bigint[]) AND o.status IN ('pending', 'sending')"
             " RETURNING o.id, o.message_id, o.kind, o.target, coalesce(o.target_url, ''), o.payload::text, o.attempts,"
             "   o.claim_token::text, coalesce(o.channel, ''),"
             "   greatest(0, extract(epoch FROM now() - coalesce(o.first_due_at, o.due_at)))::bigint,"
@@ -219,6 +233,24 @@ void prepare_all(pqxx::connection& c) {
             "UPDATE outbox SET status = 'delivered', delivered_at = now(), lease_until = NULL, claim_token = NULL,"
             " last_status = $3, last_error = NULL, provider = nullif($4, ''), provider_message_id = nullif($5, '')"
             " WHERE id = $1 AND claim_token = $2::uuid");
+  c.prepare(lock_outbox_rows, "SELECT id FROM outbox WHERE id = ANY ($1::bigint[]) ORDER BY id FOR UPDATE");
+  // Many deliveries at once ($1: a JSON array of {id, token, status, error, elapsed, provider,
+  // provider_message_id, rewrite}), as mark_delivered and insert_attempt would write each:
+  // returns the ids whose claim still held. An attempt is recorded unless it is a rewrite whose
+  // claim is gone (the first write had committed).
+  c.prepare(mark_delivered_batch,
+            "WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, token uuid, status integer,"
+            "   error text, elapsed integer, provider text, provider_message_id text, rewrite boolean)),"
+            " marked AS (UPDATE outbox o SET status = 'delivered', delivered_at = now(), lease_until = NULL,"
+            "   claim_token = NULL, last_status = r.status, last_error = NULL, provider = nullif(r.provider, ''),"
+            "   provider_message_id = nullif(r.provider_message_id, '')"
+            "   FROM r WHERE o.id = r.id AND o.claim_token = r.token RETURNING o.id),"
+            " attempts AS (INSERT INTO delivery_attempts"
+            "   (outbox_id, http_status, error, elapsed_ms, provider, provider_message_id)"
+            "   SELECT r.id, nullif(r.status, 0), nullif(r.error, ''), r.elapsed, nullif(r.provider, ''),"
+            "     nullif(r.provider_message_id, '')"
+            "   FROM r WHERE NOT r.rewrite OR r.id IN (SELECT id FROM marked))"
+            " SELECT id FROM marked");
   c.prepare(mark_retry,
             "UPDATE outbox SET status = 'pending', due_at = now() + make_interval(secs => $5), lease_until = NULL,"
             " claim_token = NULL, last_status = $3, last_error = $4 WHERE id = $1 AND claim_token = $2::uuid");

@@ -37,7 +37,7 @@ inline constexpr const char* groups_for_planning = "groups_for_planning";
 inline constexpr const char* insert_session = "insert_session";
 inline constexpr const char* lock_calendar = "lock_calendar";
 inline constexpr const char* attendees_between = "attendees_between";
-inline constexpr const char* insert_message = "insert_message";
+inline constexpr const char* insert_messages = "insert_messages";
 
 inline constexpr const char* session_for_mark = "session_for_mark";
 inline constexpr const char* lock_session_for_mark = "lock_session_for_mark";
@@ -47,8 +47,12 @@ inline constexpr const char* session_exists = "session_exists";
 inline constexpr const char* marks_of_session = "marks_of_session";
 
 inline constexpr const char* cancel_stale_reminders = "cancel_stale_reminders";
+inline constexpr const char* pick_expired_leases = "pick_expired_leases";
+inline constexpr const char* pick_due = "pick_due";
 inline constexpr const char* claim_due = "claim_due";
 inline constexpr const char* mark_delivered = "mark_delivered";
+inline constexpr const char* lock_outbox_rows = "lock_outbox_rows";
+inline constexpr const char* mark_delivered_batch = "mark_delivered_batch";
 inline constexpr const char* mark_retry = "mark_retry";
 inline constexpr const char* mark_dead = "mark_dead";
 inline constexpr const char* release_claim = "release_claim";

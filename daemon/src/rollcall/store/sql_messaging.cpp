@@ -43,18 +43,19 @@ void prepare_messaging(pqxx::connection& c) {
   c.prepare(cancel_message,
             "UPDATE outbox SET status = 'cancelled', lease_until = NULL, claim_token = NULL, last_error = $2"
             " WHERE id = $1");
-  // Due messages whose channel the recipient can no longer be reached on: opted out, or (for a
-  // client) consent withdrawn. Replies are exempt: the one confirmation of a STOP must go.
+  // Of the due messages a claim has locked ($1), those whose channel the recipient can no longer
+  // be reached on: opted out, or (for a client) consent withdrawn. Replies are exempt: the one confirmation of a STOP
+  // must go.
   c.prepare(unreachable_due,
             "SELECT o.id, CASE WHEN EXISTS (SELECT 1 FROM opt_outs oo WHERE oo.channel = o.channel"
             "   AND oo.address = o.recipient) THEN 'recipient opted out' ELSE 'no consent for the channel' END"
             " FROM outbox o LEFT JOIN clients c ON c.id = o.client_id AND o.family_contact_id IS NULL"
             " WHERE o.kind <> 'reply' AND o.channel IN ('sms', 'email')"
-            " AND ((o.status = 'pending' AND o.due_at <= now()) OR (o.status = 'sending' AND o.lease_until < now()))"
+            " AND o.id = ANY ($1::bigint[])"
             " AND (EXISTS (SELECT 1 FROM opt_outs oo WHERE oo.channel = o.channel AND oo.address = o.recipient)"
             "   OR (o.kind <> 'staff_alert' AND ((o.channel = 'sms' AND c.sms_consent = false)"
             "     OR (o.channel = 'email' AND c.email_consent = false))))"
-            " ORDER BY o.id LIMIT 200 FOR UPDATE OF o SKIP LOCKED");
+            " ORDER BY o.id");
   c.prepare(insert_opt_out,
             "INSERT INTO opt_outs (channel, address, source) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1");
   c.prepare(delete_opt_out, "DELETE FROM opt_outs WHERE channel = $1 AND address = $2 RETURNING 1");
