@@ -2,10 +2,16 @@
 // delivery record the dispatcher writes.
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "rollcall/ports/ports.hpp"
 
@@ -37,6 +43,12 @@ class memory_outbox_store final : public ports::outbox_store {
   ports::task<std::vector<bool>> record_deliveries(const std::vector<ports::delivery_record>& batch,
                                                    const ports::client_alert_maker&) override {
     ++record_calls;
+    if (record_delay.count() > 0) {
+      boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, record_delay};
+      co_await timer.async_wait(boost::asio::use_awaitable);
+    }
+    for (const auto& record : batch)
+      if (poisoned_tokens.count(record.claim_token)) throw std::runtime_error{"a result the store cannot take"};
     if (unavailable_records > 0) {
       --unavailable_records;
       ++failed_records;
@@ -67,6 +79,8 @@ class memory_outbox_store final : public ports::outbox_store {
   bool commit_before_failing = false;
   int failed_records = 0;
   int record_calls = 0;
+  std::chrono::milliseconds record_delay{0};  // each write takes this long (others may run meanwhile)
+  std::set<std::string> poisoned_tokens;      // a write holding one of these fails (not the connection)
   std::set<std::string> committed_tokens;
 
   std::deque<ports::claimed_message> ready;

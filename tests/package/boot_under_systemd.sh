@@ -93,7 +93,9 @@ awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }' || die "exposure $exposure is 
 echo "systemd-analyze security (running unit): exposure $exposure"
 
 in_container systemctl reload rollcalld
-journal | grep -q "reload: configuration reloaded" || { journal >&2; die "reload did not reach rollcalld"; }
+# ExecReload only sends SIGHUP: `systemctl reload` returns before rollcalld has logged it.
+reloaded() { journal | grep -q "reload: configuration reloaded"; }
+wait_for 20 reloaded || { journal >&2; die "reload did not reach rollcalld"; }
 [[ $(in_container systemctl is-active rollcalld) == active ]] || die "not active after reload"
 echo "reloaded (SIGHUP, RELOADING=1/READY=1)"
 

@@ -132,9 +132,18 @@ TEST_F(outbox_pg_test, results_written_together_are_each_recorded_as_if_alone) {
 TEST_F(outbox_pg_test, a_planner_batch_inserts_each_dedupe_key_once_across_statements) {
   std::vector<ports::new_message> batch;
   for (int i = 0; i < 2500; ++i) batch.push_back(message("k" + std::to_string(i % 2400)));  // 100 twice
+  // k2100 again in the same statement (rows 2000-2499) as its first offer (a k50 made way for it).
+  batch[2450].dedupe_key = "k2100";
+  batch[2450].payload = R"({"type":"second"})";
   EXPECT_EQ(enqueue(batch), 2400);
   EXPECT_EQ(enqueue(batch), 0);
   EXPECT_EQ(scalar<int>("SELECT count(DISTINCT dedupe_key) FROM outbox"), 2400);
+  EXPECT_EQ(scalar<std::string>("SELECT payload->>'type' FROM outbox WHERE dedupe_key = 'k2100'"), "reminder")
+      << "the first of a repeated key wins, as with one INSERT each";
+  // Ids in the order given.
+  EXPECT_EQ(scalar<int>("SELECT count(*) FROM (SELECT id, row_number() OVER (ORDER BY id) AS n,"
+                        " substr(dedupe_key, 2)::int AS k FROM outbox) x WHERE k <> n - 1"),
+            0);
 }
 
 TEST_F(outbox_pg_test, a_retry_returns_the_message_to_pending_later) {

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -94,6 +95,7 @@ TEST_F(dispatcher_test, records_results_under_the_claim_token_and_counts_lost_cl
 TEST_F(dispatcher_test, results_that_finish_together_are_written_together_and_never_more_than_concurrency_wait) {
   configure(40, 8);
   for (int i = 1; i <= 40; ++i) store.add(message(i));
+  store.record_delay = 2ms;  // sends go on while a write is under way
   // Every send checks how many messages went out whose results are not written yet: the bound
   // on what a crash could send twice.
   std::size_t most_unrecorded = 0;
@@ -107,6 +109,19 @@ TEST_F(dispatcher_test, results_that_finish_together_are_written_together_and_ne
   EXPECT_GE(most_unrecorded, 2u) << "the sends did not overlap: the test proved little";
   EXPECT_LT(store.record_calls, 40) << "each result was written on its own";
   EXPECT_GE(store.record_calls, 5) << "at most concurrency (8) results fit in one write";
+}
+
+TEST_F(dispatcher_test, a_result_the_store_refuses_does_not_take_the_others_of_its_write_with_it) {
+  configure(20, 8);
+  for (int i = 1; i <= 20; ++i) store.add(message(i));
+  store.record_delay = 2ms;
+  store.poisoned_tokens.insert("token-5");
+  EXPECT_THROW(dispatch(), std::runtime_error);
+  std::set<ports::id_t> recorded;
+  for (const auto& r : store.records) recorded.insert(r.outbox_id);
+  EXPECT_EQ(recorded.size(), 19u);
+  EXPECT_FALSE(recorded.count(5));
+  EXPECT_EQ(sender.delivered.size(), 20u);
 }
 
 TEST_F(dispatcher_test, without_a_provider_webhook_provider_messages_are_left_unclaimed) {

@@ -1,6 +1,7 @@
 #include "rollcall/services/dispatcher.hpp"
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <random>
 
@@ -48,24 +49,28 @@ std::optional<std::chrono::seconds> dispatcher::hold_back(const ports::claimed_m
   return std::nullopt;
 }
 
-ports::task<void> dispatcher::record_results(std::vector<pending_result> results, dispatch_stats& stats,
+ports::task<void> dispatcher::record_results(std::vector<pending_result>& results, dispatch_stats& stats,
                                              bool& store_down) {
   // The messages went out (or not): their recorded results are what keep them from going out
-  // again. While the database is away, write them again with backoff for as long as every
-  // claim is surely ours; after that another claim may take a message over, so give up and
-  // leave them `sending` under their leases (claimed again, and maybe sent again, when those
-  // expire).
-  auto oldest = results.front().claimed_at;
-  for (const auto& r : results) oldest = std::min(oldest, r.claimed_at);
-  const auto give_up_at = oldest + settings_.lease - std::chrono::seconds{5};
-  std::vector<ports::delivery_record> records;
-  records.reserve(results.size());
-  for (auto& r : results) records.push_back(std::move(r.record));
+  // again. While the database is away, write them again with backoff, each for as long as its
+  // claim is surely ours (until 5 s before its lease ends); after that another claim may take
+  // the message over, so its result is given up and the message left `sending` under its lease
+  // (claimed again, and maybe sent again, when that expires). The others go on.
+  const auto give_up_at = [this](const pending_result& r) {
+    return r.claimed_at + settings_.lease - std::chrono::seconds{5};
+  };
   net::steady_timer timer{co_await net::this_coro::executor};
+  std::exception_ptr gave_up;
+  bool write_alone = false;
   for (int failures = 0;;) {
     std::exception_ptr error;
     try {
-      for (auto& rec : records) rec.rewrite = failures > 0;
+      std::vector<ports::delivery_record> records;
+      records.reserve(results.size());
+      for (const auto& r : results) {
+        records.push_back(r.record);
+        records.back().rewrite = r.record.rewrite || failures > 0;
+      }
       const auto recorded = co_await store_.record_deliveries(records, alerts_);
       store_down = false;
       const auto now = std::chrono::steady_clock::now();
@@ -74,19 +79,49 @@ ports::task<void> dispatcher::record_results(std::vector<pending_result> results
         // so the try that failed had committed (its COMMIT was cut off, not lost). Once the
         // lease may have run out (a write can take a connect timeout), another claim may have
         // taken the message over instead: then it is reported as not recorded.
-        const bool ok = recorded.at(i) || (failures > 0 && now < results[i].claimed_at + settings_.lease);
+        const bool rewritten = failures > 0 || results[i].record.rewrite;
+        const bool ok = recorded.at(i) || (rewritten && now < results[i].claimed_at + settings_.lease);
         if (!ok) ++stats.lost;
       }
+      if (gave_up) std::rethrow_exception(gave_up);
       co_return;
     } catch (const store_unavailable&) {
       error = std::current_exception();
+    } catch (const std::exception&) {
+      // Not the connection: something about one of the results (say, a dead message's fallback
+      // could not be built) or a deadlock. Written together they fail together, so write each
+      // alone: only the one at fault is left unrecorded.
+      if (results.size() == 1) throw;
+      write_alone = true;
+    }
+    if (write_alone) {
+      // A failed try before this one may have committed: the single writes are rewrites.
+      if (failures > 0)
+        for (auto& r : results) r.record.rewrite = true;
+      break;
     }
     store_down = true;
     const auto wait = support::backoff_delay(++failures, settings_.record_retry_first, settings_.record_retry_cap);
-    if (std::chrono::steady_clock::now() + wait > give_up_at) std::rethrow_exception(error);
+    const auto next_try = std::chrono::steady_clock::now() + wait;
+    std::erase_if(results, [&](const pending_result& r) {
+      if (next_try <= give_up_at(r)) return false;
+      if (!gave_up) gave_up = error;
+      return true;
+    });
+    if (results.empty()) std::rethrow_exception(error);
     timer.expires_after(wait);
     co_await timer.async_wait(net::as_tuple(net::use_awaitable));
   }
+  std::exception_ptr first_error = gave_up;
+  for (auto& r : results) {
+    std::vector<pending_result> one{std::move(r)};
+    try {
+      co_await record_results(one, stats, store_down);
+    } catch (...) {
+      if (!first_error) first_error = std::current_exception();
+    }
+  }
+  if (first_error) std::rethrow_exception(first_error);
 }
 
 ports::task<void> dispatcher::deliver_one(const ports::claimed_message& m, dispatch_stats& stats,
@@ -175,6 +210,23 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
   bool refilling = true;
   auto last_claim = std::chrono::steady_clock::now();
   net::steady_timer wake{ex};
+  // Starts a write of what is waiting, unless one is under way; called again when a result
+  // comes in and when a write ends, so results never wait on the claims of this loop.
+  std::function<void()> start_writer = [&] {
+    if (results.empty() || writing != 0) return;
+    writing = static_cast<int>(results.size());
+    net::co_spawn(
+        ex,
+        [this, batch = std::exchange(results, {}), &stats, &store_down]() mutable -> net::awaitable<void> {
+          co_await record_results(batch, stats, store_down);
+        },
+        [&](std::exception_ptr e) {
+          if (e && !first_error) first_error = e;
+          writing = 0;
+          start_writer();
+          wake.cancel();
+        });
+  };
   for (;;) {
     // One message's failure (say, its result could not be recorded) must not stop the rest:
     // note it, go on, and report it when all are done. But while the database is away nothing
@@ -193,22 +245,11 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
           [&](std::exception_ptr e) {
             if (e && !first_error) first_error = e;
             --running;
+            start_writer();
             wake.cancel();
           });
     }
-    if (!results.empty() && writing == 0) {
-      writing = static_cast<int>(results.size());
-      net::co_spawn(
-          ex,
-          [this, batch = std::exchange(results, {}), &stats, &store_down]() mutable -> net::awaitable<void> {
-            co_await record_results(std::move(batch), stats, store_down);
-          },
-          [&](std::exception_ptr e) {
-            if (e && !first_error) first_error = e;
-            writing = 0;
-            wake.cancel();
-          });
-    }
+    start_writer();
     // Claimed messages left unsent (the database is away) keep their lease.
     if (busy() == 0) break;
     const auto now = std::chrono::steady_clock::now();

@@ -74,7 +74,9 @@ class dispatcher {
   // further message is sent meanwhile.
   ports::task<void> deliver_one(const ports::claimed_message& message, dispatch_stats& stats,
                                 std::chrono::steady_clock::time_point claimed_at, std::vector<pending_result>& results);
-  ports::task<void> record_results(std::vector<pending_result> results, dispatch_stats& stats, bool& store_down);
+  // Writes `results` (some may be dropped: given up); throws the first error once the rest are
+  // written.
+  ports::task<void> record_results(std::vector<pending_result>& results, dispatch_stats& stats, bool& store_down);
   // Why not to send `m` now, if there is a reason: how long to hold it back.
   std::optional<std::chrono::seconds> hold_back(const ports::claimed_message& m,
                                                 std::chrono::steady_clock::time_point claimed_at) const;

@@ -148,10 +148,16 @@ void prepare_all(pqxx::connection& c) {
       " nullif(m.family_contact_id, 0), nullif(m.channel, ''), nullif(m.recipient, ''),"
       " coalesce(nullif(m.alternatives, ''), '[]')::jsonb, nullif(m.fallback_of, 0), to_timestamp(m.due_at),"
       " nullif(m.quiet_zone, ''), nullif(m.alert_id, 0)"
-      " FROM jsonb_to_recordset($1::jsonb) AS m(dedupe_key text, kind text, target text, target_url text,"
-      "   payload text, due_at bigint, client_id bigint, staff_id bigint, session_id bigint, session_revision integer,"
-      "   family_contact_id bigint, channel text, recipient text, alternatives text, fallback_of bigint,"
-      "   quiet_zone text, alert_id bigint)"
+      // In the array's order (ids, and the first of a repeated dedupe key wins), as one INSERT
+      // per message had it.
+      " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (dedupe_key text, kind text, target text,"
+      "   target_url text, payload text, due_at bigint, client_id bigint, staff_id bigint, session_id bigint,"
+      "   session_revision integer, family_contact_id bigint, channel text, recipient text, alternatives text,"
+      "   fallback_of bigint, quiet_zone text, alert_id bigint)) WITH ORDINALITY"
+      "   AS m(dedupe_key, kind, target, target_url, payload, due_at, client_id, staff_id, session_id,"
+      "     session_revision, family_contact_id, channel, recipient, alternatives, fallback_of, quiet_zone, alert_id,"
+      "     ord)"
+      " ORDER BY m.ord"
       " ON CONFLICT (dedupe_key) DO NOTHING");
 
   c.prepare(session_for_mark,
