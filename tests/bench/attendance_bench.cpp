@@ -249,6 +249,7 @@ log_totals read_log(const std::string& log) {
 
 struct bench_result {
   std::string date;
+  std::string top_statements;  // with pg_stat_statements loaded (ROLLCALL_PG_OPTIONS)
   seed_counts seeded;
   double seed_seconds = 0;
   std::optional<double> listening;  // seconds from the start
@@ -286,6 +287,7 @@ bench_result run(const options& opt) {
   const auto seed_start = steady::now();
   r.seeded = seed(db_url, opt);
   r.seed_seconds = seconds_since(seed_start, steady::now());
+  bench::reset_statements(db_url);
 
   r.date = date_string();
   const auto start = steady::now();
@@ -305,6 +307,7 @@ bench_result run(const options& opt) {
   }
   r.vm_hwm_kb = proc_status_kb(pid, "VmHWM");
   d.stop(SIGTERM);
+  r.top_statements = bench::top_statements(db_url);
 
   {
     pqxx::connection c{db_url};
@@ -457,6 +460,7 @@ void print_report(const options& opt, const bench_result& r) {
             << "  daemon peak RSS: " << static_cast<double>(r.vm_hwm_kb) / 1024 << " MiB (VmHWM)\n"
             << "  busiest statements (of " << s.samples << " samples):\n";
   for (const auto& [q, n] : top_statements(s, 5)) std::cout << "    " << n << "  " << q << "\n";
+  std::cout << r.top_statements;
 }
 
 }  // namespace

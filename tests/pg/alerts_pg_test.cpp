@@ -417,6 +417,115 @@ TEST_F(alerts_pg_test, sessions_before_the_lookback_are_left_out) {
   EXPECT_EQ(sessions, std::vector<id_t>{recent}) << "session " << old << " is 20 days old";
 }
 
+// check_rules writes a round's alerts together (a thousand a statement, then their messages and
+// audit rows): each dedupe key is raised once, whether raised before, twice in one statement or
+// in two; only a new alert's messages and audit row are written, each naming its own alert.
+TEST_F(alerts_pg_test, a_round_raises_its_alerts_together_each_dedupe_key_once_with_its_messages_and_audit) {
+  add_alert("missed_session:old");
+  sql("INSERT INTO attendance_rule_checks (client_id) VALUES (1), (2)");
+  const auto alert = [this](const ports::client_rule_context& ctx, const std::string& key,
+                            const std::string& message_key) {
+    ports::new_alert a;
+    a.kind = "low_attendance";
+    a.dedupe_key = key;
+    a.client_id = ctx.input.client_id;
+    a.site_id = 1;
+    a.detail = R"({"n":1})";
+    a.full_text = "full";
+    a.minimal_text = "minimal";
+    a.messages.push_back(staff_message(message_key, *ctx.counselor, now_));
+    return a;
+  };
+  const ports::rules_maker make = [&](const ports::client_rule_context& ctx, ports::sys_seconds) {
+    std::vector<ports::new_alert> out;
+    if (ctx.input.client_id == 1) {
+      for (int i = 0; i < 1200; ++i) {
+        out.push_back(alert(ctx, "bulk:" + str(i), "msg:bulk:" + str(i)));
+        if (i == 10) out.push_back(alert(ctx, "bulk:10", "msg:dup:within"));  // twice in one statement
+      }
+      out.push_back(alert(ctx, "bulk:5", "msg:dup:across"));  // the second statement repeats the first's
+      out.push_back(alert(ctx, "missed_session:old", "msg:old"));
+    } else {
+      out.push_back(alert(ctx, "solo", "msg:solo"));
+    }
+    return out;
+  };
+  EXPECT_EQ(run_task(alerts.check_rules(now_, std::chrono::days{14}, 10, make)), 2);
+
+  EXPECT_EQ(count("SELECT count(*) FROM alerts"), 1 + 1200 + 1);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox"), 1201);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE dedupe_key IN ('msg:dup:within', 'msg:dup:across', 'msg:old')"),
+            0);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox o JOIN alerts a ON a.id = o.alert_id"
+                  " WHERE o.dedupe_key = 'msg:' || a.dedupe_key AND o.staff_id = 1"),
+            1201)
+      << "each message names its own alert";
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log l JOIN alerts a ON a.id = l.entity_id"
+                  " WHERE l.actor = 'rollcalld' AND l.action = 'raise' AND l.entity = 'alert'"
+                  " AND (l.detail->>'recipients')::int = 1 AND (l.detail->>'client_id')::bigint = a.client_id"
+                  " AND l.detail->>'kind' = 'low_attendance' AND a.dedupe_key <> 'missed_session:old'"),
+            1201);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'raise'"), 1201);
+  EXPECT_EQ(count("SELECT count(*) FROM alerts a JOIN alerts b ON b.dedupe_key = 'bulk:1199'"
+                  " JOIN alerts c ON c.dedupe_key = 'solo' WHERE a.dedupe_key = 'bulk:0' AND a.id < b.id"
+                  " AND b.id < c.id"),
+            1)
+      << "ids follow the round's order";
+  EXPECT_EQ(count("SELECT count(*) FROM alerts WHERE dedupe_key = 'bulk:10' AND detail = '{\"n\":1}'::jsonb"
+                  " AND full_text = 'full' AND minimal_text = 'minimal' AND site_id = 1 AND session_id IS NULL"),
+            1);
+}
+
+// PostgreSQL caches a connection's foreign-key check plans: planned while `alerts` was one page,
+// the check of each new message's alert_id stays a sequential scan of the whole table after it
+// has grown (the no-show sweep went quadratic). The rule rounds plan for the table's size now.
+TEST_F(alerts_pg_test, a_rule_round_after_the_alerts_table_grew_checks_its_messages_alerts_by_index) {
+  // Analyzed while empty, as after `vacuumdb --analyze` on a new install (or the benchmarks'
+  // seed): PostgreSQL then sizes the table by its pages now, not by a ten-page guess.
+  sql("ANALYZE alerts");
+  store::db_pool one{url, 1, store::sql::prepare_all};  // every round on the same connection
+  store::pg_alert_store store{one};
+  int round = 0;
+  int per_round = 1;
+  const ports::rules_maker make = [&](const ports::client_rule_context& ctx, ports::sys_seconds) {
+    std::vector<ports::new_alert> out;
+    for (int i = 0; i < per_round; ++i) {
+      ports::new_alert a;
+      a.kind = "low_attendance";
+      a.dedupe_key = "round:" + str(round) + ":" + str(i);
+      a.client_id = ctx.input.client_id;
+      a.full_text = "full";
+      a.minimal_text = "minimal";
+      a.messages.push_back(staff_message("msg:" + a.dedupe_key, *ctx.counselor, now_));
+      out.push_back(std::move(a));
+    }
+    return out;
+  };
+  // More rounds than PostgreSQL plans afresh before it settles on a cached plan.
+  for (round = 0; round < 8; ++round) {
+    sql("INSERT INTO attendance_rule_checks (client_id) VALUES (1)");
+    ASSERT_EQ(run_task(store.check_rules(now_, std::chrono::days{14}, 10, make)), 1);
+  }
+  sql("INSERT INTO alerts (kind, dedupe_key, client_id, site_id, full_text, minimal_text)"
+      " SELECT 'low_attendance', 'grown:' || i, 2, 1, 'full', 'minimal' FROM generate_series(1, 5000) i");
+  // The counts of a connection's scans reach pg_stat_user_tables when it is next idle.
+  const auto seq_scans_of_alerts = [&] {
+    const auto flush = [](pqxx::connection& c) {
+      pqxx::nontransaction tx{c};
+      tx.exec("SELECT pg_stat_force_next_flush()");
+      return 0;
+    };
+    run_task(one.run(flush));
+    return scalar<long long>("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'alerts'");
+  };
+  const auto before = seq_scans_of_alerts();
+  per_round = 40;
+  sql("INSERT INTO attendance_rule_checks (client_id) VALUES (1)");
+  ASSERT_EQ(run_task(store.check_rules(now_, std::chrono::days{14}, 10, make)), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'msg:round:8:%'"), 40);
+  EXPECT_LT(seq_scans_of_alerts() - before, 40) << "a sequential scan of alerts for each message's alert_id";
+}
+
 TEST_F(alerts_two_instances_pg_test, check_each_client_once) {
   std::vector<id_t> clients{1, 2, 3};
   for (int i = 0; i < 37; ++i) clients.push_back(add_client("C" + str(i), "now() - interval '1 day'"));

@@ -101,26 +101,60 @@ std::vector<staff> staff_by_ids(pqxx::transaction_base& tx, const std::vector<id
 }
 
 int insert_alerts(pqxx::work& tx, const event_subscriptions& events, const std::vector<new_alert>& alerts) {
+  // A statement for a thousand alerts, then one for their messages and one for their audit rows:
+  // the no-show sweep raises thousands at once, and three round trips an alert cost it seconds.
+  constexpr std::size_t chunk = 1000;
   int inserted = 0;
-  for (const auto& a : alerts) {
-    const auto row = tx.exec_prepared(sql::insert_alert, a.kind, a.dedupe_key, a.client_id, a.session_id.value_or(0),
-                                      a.site_id.value_or(0), a.detail, a.full_text, a.minimal_text);
-    if (row.empty()) continue;  // raised before
-    ++inserted;
-    const auto id = row[0][0].as<id_t>();
-    auto messages = a.messages;
-    for (auto& m : messages) m.alert_id = id;
-    insert_messages(tx, messages);
-    audit(tx, "rollcalld", "raise", "alert", id,
-          {{"kind", a.kind}, {"client_id", a.client_id}, {"recipients", static_cast<std::int64_t>(messages.size())}});
-    if (events.wants("alert.created")) {
-      boost::json::object data{{"alert_id", id},
-                               {"kind", a.kind},
-                               {"client_id", a.client_id},
-                               {"session_id", a.session_id ? boost::json::value(*a.session_id) : nullptr},
-                               {"site_id", a.site_id ? boost::json::value(*a.site_id) : nullptr}};
-      queue_event(tx, events, "alert.created", std::to_string(id), data);
+  for (std::size_t start = 0; start < alerts.size(); start += chunk) {
+    const std::size_t end = std::min(alerts.size(), start + chunk);
+    boost::json::array rows;
+    rows.reserve(end - start);
+    for (std::size_t i = start; i < end; ++i) {
+      const auto& a = alerts[i];
+      rows.push_back({{"kind", a.kind},
+                      {"dedupe_key", a.dedupe_key},
+                      {"client_id", a.client_id},
+                      {"session_id", a.session_id.value_or(0)},
+                      {"site_id", a.site_id.value_or(0)},
+                      {"detail", a.detail},
+                      {"full_text", a.full_text},
+                      {"minimal_text", a.minimal_text}});
     }
+    std::map<std::string, id_t, std::less<>> raised;  // dedupe key -> id, of the alerts new now
+    for (const auto& r : tx.exec_prepared(sql::insert_alert_rows, boost::json::serialize(rows)))
+      raised.emplace(r[1].as<std::string>(), r[0].as<id_t>());
+    std::vector<new_message> messages;
+    boost::json::array audits;
+    for (std::size_t i = start; i < end; ++i) {
+      const auto& a = alerts[i];
+      const auto it = raised.find(a.dedupe_key);
+      if (it == raised.end()) continue;  // raised before (or earlier in this array)
+      const auto id = it->second;
+      raised.erase(it);
+      ++inserted;
+      for (const auto& m : a.messages) {
+        messages.push_back(m);
+        messages.back().alert_id = id;
+      }
+      audits.push_back({{"actor", "rollcalld"},
+                        {"action", "raise"},
+                        {"entity", "alert"},
+                        {"entity_id", id},
+                        {"detail", boost::json::serialize(boost::json::object{
+                                       {"kind", a.kind},
+                                       {"client_id", a.client_id},
+                                       {"recipients", static_cast<std::int64_t>(a.messages.size())}})}});
+      if (events.wants("alert.created")) {
+        boost::json::object data{{"alert_id", id},
+                                 {"kind", a.kind},
+                                 {"client_id", a.client_id},
+                                 {"session_id", a.session_id ? boost::json::value(*a.session_id) : nullptr},
+                                 {"site_id", a.site_id ? boost::json::value(*a.site_id) : nullptr}};
+        queue_event(tx, events, "alert.created", std::to_string(id), data);
+      }
+    }
+    insert_messages(tx, messages);
+    if (!audits.empty()) tx.exec_prepared(sql::insert_audit_rows, boost::json::serialize(audits));
   }
   return inserted;
 }
@@ -129,6 +163,7 @@ task<close_result> pg_alert_store::close_sessions(sys_seconds now, std::chrono::
                                                   const digest_maker& digest) {
   auto work = [now, margin, batch, &digest, &events = events_](pqxx::connection& c) {
     pqxx::work tx{c};
+    plan_for_current_table_sizes(tx);
     close_result out;
     for (const auto& s : tx.exec_prepared(sql::sessions_to_close, epoch(now), margin.count(), batch)) {
       closed_session closed;
@@ -163,6 +198,7 @@ task<close_result> pg_alert_store::close_sessions(sys_seconds now, std::chrono::
 task<int> pg_alert_store::check_rules(sys_seconds now, std::chrono::days lookback, int batch, const rules_maker& make) {
   auto work = [now, lookback, batch, &make, &events = events_](pqxx::connection& c) {
     pqxx::work tx{c};
+    plan_for_current_table_sizes(tx);
     std::vector<id_t> ids;
     for (const auto& r : tx.exec_prepared(sql::claim_rule_checks, batch)) ids.push_back(r[0].as<id_t>());
     if (ids.empty()) return 0;
@@ -235,7 +271,10 @@ task<int> pg_alert_store::check_rules(sys_seconds now, std::chrono::days lookbac
       if (!r[8].is_null()) s.minutes = r[8].as<int>();
       it->second.input.sessions.push_back(s);
     }
-    for (const auto& [id, ctx] : contexts) insert_alerts(tx, events, make(ctx, now));
+    std::vector<new_alert> raised;
+    for (const auto& [id, ctx] : contexts)
+      for (auto& a : make(ctx, now)) raised.push_back(std::move(a));
+    insert_alerts(tx, events, raised);
     tx.commit();
     return static_cast<int>(ids.size());
   };
@@ -256,6 +295,7 @@ task<int> pg_alert_store::escalate_due(sys_seconds now, std::chrono::seconds aft
                                        const escalation_maker& make) {
   auto work = [now, after, batch, &make](pqxx::connection& c) {
     pqxx::work tx{c};
+    plan_for_current_table_sizes(tx);
     int sent = 0;
     for (const auto& r : tx.exec_prepared(sql::alerts_to_escalate, epoch(now), after.count(), batch)) {
       auto a = read_alert(r);

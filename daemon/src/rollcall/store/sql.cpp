@@ -111,6 +111,13 @@ void prepare_all(pqxx::connection& c) {
             " FROM sessions WHERE group_id = $1 ORDER BY starts_at");
   c.prepare(insert_audit,
             "INSERT INTO audit_log (actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5::jsonb)");
+  // The same for many rows, from a JSON array, in its order.
+  c.prepare(insert_audit_rows,
+            "INSERT INTO audit_log (actor, action, entity, entity_id, detail)"
+            " SELECT a.actor, a.action, a.entity, a.entity_id, a.detail::jsonb"
+            " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (actor text, action text, entity text,"
+            "   entity_id bigint, detail text)) WITH ORDINALITY AS a(actor, action, entity, entity_id, detail, ord)"
+            " ORDER BY a.ord");
 
   c.prepare(groups_for_planning,
             "SELECT g.id, g.site_id, g.name, g.slot, g.recurrence, g.first_date::text, g.start_second, g.end_second,"

@@ -29,6 +29,7 @@ inline constexpr const char* insert_staff = "insert_staff";
 inline constexpr const char* insert_client = "insert_client";
 inline constexpr const char* sessions_of_group = "sessions_of_group";
 inline constexpr const char* insert_audit = "insert_audit";
+inline constexpr const char* insert_audit_rows = "insert_audit_rows";
 inline constexpr const char* cancel_unwanted_messages = "cancel_unwanted_messages";
 inline constexpr const char* session_leader_busy = "session_leader_busy";
 inline constexpr const char* session_room_busy = "session_room_busy";

@@ -107,10 +107,17 @@ void prepare_alerts(pqxx::connection& c) {
   c.prepare(staff_by_ids,
             "SELECT id, name, coalesce(alert_webhook_url, ''), coalesce(phone, ''), coalesce(email, ''),"
             " coalesce(chat_webhook_url, '') FROM staff WHERE id = ANY ($1::bigint[]) AND archived_at IS NULL");
-  c.prepare(insert_alert,
+  // Many alerts a statement, from a JSON array, in the array's order; returns the dedupe key of
+  // each one inserted (a key raised before, or twice in the array, inserts once).
+  c.prepare(insert_alert_rows,
             "INSERT INTO alerts (kind, dedupe_key, client_id, session_id, site_id, detail, full_text, minimal_text)"
-            " VALUES ($1, $2, $3, nullif($4::bigint, 0), nullif($5::bigint, 0), $6::jsonb, $7, $8)"
-            " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id");
+            " SELECT a.kind, a.dedupe_key, a.client_id, nullif(a.session_id, 0), nullif(a.site_id, 0),"
+            "   a.detail::jsonb, a.full_text, a.minimal_text"
+            " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (kind text, dedupe_key text, client_id bigint,"
+            "   session_id bigint, site_id bigint, detail text, full_text text, minimal_text text)) WITH ORDINALITY"
+            "   AS a(kind, dedupe_key, client_id, session_id, site_id, detail, full_text, minimal_text, ord)"
+            " ORDER BY a.ord"
+            " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key");
 
   // Unacknowledged alerts whose wait (since creation or the last re-send) is over, with the next
   // person on their site's list. A week-old alert is not chased any more.
