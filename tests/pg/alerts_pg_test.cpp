@@ -423,25 +423,29 @@ TEST_F(alerts_pg_test, sessions_before_the_lookback_are_left_out) {
 TEST_F(alerts_pg_test, a_round_raises_its_alerts_together_each_dedupe_key_once_with_its_messages_and_audit) {
   add_alert("missed_session:old");
   sql("INSERT INTO attendance_rule_checks (client_id) VALUES (1), (2)");
+  // Alert i has 1 + i % 3 messages (the first keyed message_key), so that each audit row's
+  // recipient count names its own alert.
   const auto alert = [this](const ports::client_rule_context& ctx, const std::string& key,
-                            const std::string& message_key) {
+                            const std::string& message_key, int i = 0, const std::string& full = "full") {
     ports::new_alert a;
     a.kind = "low_attendance";
     a.dedupe_key = key;
     a.client_id = ctx.input.client_id;
     a.site_id = 1;
     a.detail = R"({"n":1})";
-    a.full_text = "full";
+    a.full_text = full;
     a.minimal_text = "minimal";
     a.messages.push_back(staff_message(message_key, *ctx.counselor, now_));
+    for (int extra = 0; extra < i % 3; ++extra)
+      a.messages.push_back(staff_message(message_key + ":copy" + str(extra), *ctx.case_manager, now_));
     return a;
   };
   const ports::rules_maker make = [&](const ports::client_rule_context& ctx, ports::sys_seconds) {
     std::vector<ports::new_alert> out;
     if (ctx.input.client_id == 1) {
       for (int i = 0; i < 1200; ++i) {
-        out.push_back(alert(ctx, "bulk:" + str(i), "msg:bulk:" + str(i)));
-        if (i == 10) out.push_back(alert(ctx, "bulk:10", "msg:dup:within"));  // twice in one statement
+        out.push_back(alert(ctx, "bulk:" + str(i), "msg:bulk:" + str(i), i));
+        if (i == 10) out.push_back(alert(ctx, "bulk:10", "msg:dup:within", 0, "second"));  // twice in one statement
       }
       out.push_back(alert(ctx, "bulk:5", "msg:dup:across"));  // the second statement repeats the first's
       out.push_back(alert(ctx, "missed_session:old", "msg:old"));
@@ -452,19 +456,24 @@ TEST_F(alerts_pg_test, a_round_raises_its_alerts_together_each_dedupe_key_once_w
   };
   EXPECT_EQ(run_task(alerts.check_rules(now_, std::chrono::days{14}, 10, make)), 2);
 
+  // 1,200 bulk alerts with 1 + i % 3 messages each (400 x 1 + 400 x 2 + 400 x 3), and solo's one.
   EXPECT_EQ(count("SELECT count(*) FROM alerts"), 1 + 1200 + 1);
-  EXPECT_EQ(count("SELECT count(*) FROM outbox"), 1201);
-  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE dedupe_key IN ('msg:dup:within', 'msg:dup:across', 'msg:old')"),
-            0);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox"), 2400 + 1);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'msg:dup:%' OR dedupe_key LIKE 'msg:old%'"), 0);
   EXPECT_EQ(count("SELECT count(*) FROM outbox o JOIN alerts a ON a.id = o.alert_id"
                   " WHERE o.dedupe_key = 'msg:' || a.dedupe_key AND o.staff_id = 1"),
             1201)
       << "each message names its own alert";
+  EXPECT_EQ(count("SELECT count(*) FROM outbox o JOIN alerts a ON a.id = o.alert_id"
+                  " WHERE o.dedupe_key LIKE 'msg:' || a.dedupe_key || ':copy%' AND o.staff_id <> 1"),
+            1200);
   EXPECT_EQ(count("SELECT count(*) FROM audit_log l JOIN alerts a ON a.id = l.entity_id"
                   " WHERE l.actor = 'rollcalld' AND l.action = 'raise' AND l.entity = 'alert'"
-                  " AND (l.detail->>'recipients')::int = 1 AND (l.detail->>'client_id')::bigint = a.client_id"
+                  " AND (l.detail->>'recipients')::int = (SELECT count(*) FROM outbox o WHERE o.alert_id = a.id)"
+                  " AND (l.detail->>'client_id')::bigint = a.client_id"
                   " AND l.detail->>'kind' = 'low_attendance' AND a.dedupe_key <> 'missed_session:old'"),
-            1201);
+            1201)
+      << "each audit row names its own alert and that alert's recipients";
   EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'raise'"), 1201);
   EXPECT_EQ(count("SELECT count(*) FROM alerts a JOIN alerts b ON b.dedupe_key = 'bulk:1199'"
                   " JOIN alerts c ON c.dedupe_key = 'solo' WHERE a.dedupe_key = 'bulk:0' AND a.id < b.id"
@@ -473,7 +482,8 @@ TEST_F(alerts_pg_test, a_round_raises_its_alerts_together_each_dedupe_key_once_w
       << "ids follow the round's order";
   EXPECT_EQ(count("SELECT count(*) FROM alerts WHERE dedupe_key = 'bulk:10' AND detail = '{\"n\":1}'::jsonb"
                   " AND full_text = 'full' AND minimal_text = 'minimal' AND site_id = 1 AND session_id IS NULL"),
-            1);
+            1)
+      << "the first of a repeated key is the one raised";
 }
 
 // PostgreSQL caches a connection's foreign-key check plans: planned while `alerts` was one page,

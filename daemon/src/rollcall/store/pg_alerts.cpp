@@ -1,5 +1,8 @@
 #include "rollcall/store/pg_alerts.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include <boost/json.hpp>
 
 #include "rollcall/domain/schedule.hpp"
@@ -104,6 +107,7 @@ int insert_alerts(pqxx::work& tx, const event_subscriptions& events, const std::
   // A statement for a thousand alerts, then one for their messages and one for their audit rows:
   // the no-show sweep raises thousands at once, and three round trips an alert cost it seconds.
   constexpr std::size_t chunk = 1000;
+  const bool announce = events.wants("alert.created");
   int inserted = 0;
   for (std::size_t start = 0; start < alerts.size(); start += chunk) {
     const std::size_t end = std::min(alerts.size(), start + chunk);
@@ -125,6 +129,7 @@ int insert_alerts(pqxx::work& tx, const event_subscriptions& events, const std::
       raised.emplace(r[1].as<std::string>(), r[0].as<id_t>());
     std::vector<new_message> messages;
     boost::json::array audits;
+    std::vector<std::pair<id_t, boost::json::object>> created;  // alert.created, after the messages
     for (std::size_t i = start; i < end; ++i) {
       const auto& a = alerts[i];
       const auto it = raised.find(a.dedupe_key);
@@ -144,17 +149,17 @@ int insert_alerts(pqxx::work& tx, const event_subscriptions& events, const std::
                                        {"kind", a.kind},
                                        {"client_id", a.client_id},
                                        {"recipients", static_cast<std::int64_t>(a.messages.size())}})}});
-      if (events.wants("alert.created")) {
-        boost::json::object data{{"alert_id", id},
-                                 {"kind", a.kind},
-                                 {"client_id", a.client_id},
-                                 {"session_id", a.session_id ? boost::json::value(*a.session_id) : nullptr},
-                                 {"site_id", a.site_id ? boost::json::value(*a.site_id) : nullptr}};
-        queue_event(tx, events, "alert.created", std::to_string(id), data);
-      }
+      if (announce)
+        created.emplace_back(
+            id, boost::json::object{{"alert_id", id},
+                                    {"kind", a.kind},
+                                    {"client_id", a.client_id},
+                                    {"session_id", a.session_id ? boost::json::value(*a.session_id) : nullptr},
+                                    {"site_id", a.site_id ? boost::json::value(*a.site_id) : nullptr}});
     }
     insert_messages(tx, messages);
     if (!audits.empty()) tx.exec_prepared(sql::insert_audit_rows, boost::json::serialize(audits));
+    for (const auto& [id, data] : created) queue_event(tx, events, "alert.created", std::to_string(id), data);
   }
   return inserted;
 }

@@ -46,7 +46,7 @@ inline std::vector<ports::id_t> split_ids(const std::string& text) {
 // table it is a sequential scan, and stays one as the table grows until autovacuum next
 // analyzes it, so each check reads the whole table (the sweep went quadratic: 59.6 s instead of
 // a few). Custom plans are planned against the table's current size; the cost is a plan per
-// statement in this transaction only.
+// execution (each statement, and each row's foreign-key checks) in this transaction only.
 inline void plan_for_current_table_sizes(pqxx::work& tx) { tx.exec0("SET LOCAL plan_cache_mode = force_custom_plan"); }
 
 // Every change is written to the audit log in the transaction that makes it: ids, never bodies.
