@@ -168,9 +168,9 @@ task<close_result> pg_alert_store::close_sessions(sys_seconds now, std::chrono::
                                                   const digest_maker& digest) {
   auto work = [now, margin, batch, &digest, &events = events_](pqxx::connection& c) {
     pqxx::work tx{c};
-    plan_for_current_table_sizes(tx);
     close_result out;
     for (const auto& s : tx.exec_prepared(sql::sessions_to_close, epoch(now), margin.count(), batch)) {
+      if (out.sessions == 0) plan_for_current_table_sizes(tx);  // not on an idle tick
       closed_session closed;
       closed.session_id = s[0].as<id_t>();
       closed.site_id = s[1].as<id_t>();
@@ -203,10 +203,10 @@ task<close_result> pg_alert_store::close_sessions(sys_seconds now, std::chrono::
 task<int> pg_alert_store::check_rules(sys_seconds now, std::chrono::days lookback, int batch, const rules_maker& make) {
   auto work = [now, lookback, batch, &make, &events = events_](pqxx::connection& c) {
     pqxx::work tx{c};
-    plan_for_current_table_sizes(tx);
     std::vector<id_t> ids;
     for (const auto& r : tx.exec_prepared(sql::claim_rule_checks, batch)) ids.push_back(r[0].as<id_t>());
     if (ids.empty()) return 0;
+    plan_for_current_table_sizes(tx);  // not on an idle tick: only once there is work
     const auto id_list = pg_array(ids);
     std::map<id_t, client_rule_context> contexts;
     std::vector<id_t> staff_ids;
@@ -300,9 +300,11 @@ task<int> pg_alert_store::escalate_due(sys_seconds now, std::chrono::seconds aft
                                        const escalation_maker& make) {
   auto work = [now, after, batch, &make](pqxx::connection& c) {
     pqxx::work tx{c};
-    plan_for_current_table_sizes(tx);
     int sent = 0;
+    bool planned = false;
     for (const auto& r : tx.exec_prepared(sql::alerts_to_escalate, epoch(now), after.count(), batch)) {
+      if (!planned) plan_for_current_table_sizes(tx);  // not on an idle tick
+      planned = true;
       auto a = read_alert(r);
       const int step = a.escalation_step + 1;
       // The step is used up even when that person cannot be reached (archived, no channel).
