@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,14 @@ class memory_outbox_store final : public ports::outbox_store {
       it = ready.erase(it);
     }
     co_return out;
+  }
+
+  // Zero while a message is ready; otherwise `later` (what the test says comes due next).
+  ports::task<std::optional<std::chrono::milliseconds>> next_due(bool include_provider) override {
+    next_due_calls.push_back(include_provider);
+    for (const auto& m : ready)
+      if (include_provider || m.target != "provider") co_return std::chrono::milliseconds{0};
+    co_return later;
   }
 
   // A record whose claim token is in `lost_tokens` finds its claim taken over (false). The
@@ -83,6 +92,8 @@ class memory_outbox_store final : public ports::outbox_store {
   std::set<std::string> poisoned_tokens;      // a write holding one of these fails (not the connection)
   std::set<std::string> committed_tokens;
 
+  std::optional<std::chrono::milliseconds> later;
+  std::vector<bool> next_due_calls;
   std::deque<ports::claimed_message> ready;
   std::vector<claim_call> claims;
   std::vector<ports::delivery_record> records;

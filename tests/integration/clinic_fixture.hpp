@@ -32,6 +32,7 @@ struct clinic_settings {
   // Tests schedule sessions at any hour of the day: quiet hours are off unless a test sets
   // its own [quiet_hours] in extra_toml.
   bool quiet_hours = false;
+  std::string dispatcher_interval = "200ms";
   std::string dispatcher_extra;  // more [dispatcher] keys, e.g. "max_attempts = 3\n"
   std::string extra_toml;        // appended: [[providers]], [[reminder_rules]], ...
   std::string attendance_extra;  // more [attendance] keys, e.g. "sms_checkin = true\n"
@@ -140,9 +141,9 @@ class clinic_test : public ::testing::Test {
     return "[database]\nurl = \"" + db_url + "\"\npool_size = " + std::to_string(s.pool_size) + "\n\n" +
            "[api]\nauth_failure_limit = " + std::to_string(s.auth_failure_limit) + "\nauth_failure_window = \"" +
            s.auth_failure_window + "\"\n\n" + "[planner]\ninterval = \"" + s.planner_interval +
-           "\"\nhorizon = \"2d\"\nreminder_lead_times = " + s.lead_times + "\n\n" +
-           "[dispatcher]\ninterval = \"200ms\"\nhttp_timeout = \"" + s.http_timeout + "\"\nlease = \"" + s.lease +
-           "\"\n" + s.dispatcher_extra + "\n" + (s.quiet_hours ? "" : "[quiet_hours]\nenabled = false\n\n") +
+           "\"\nhorizon = \"2d\"\nreminder_lead_times = " + s.lead_times + "\n\n" + "[dispatcher]\ninterval = \"" +
+           s.dispatcher_interval + "\"\nhttp_timeout = \"" + s.http_timeout + "\"\nlease = \"" + s.lease + "\"\n" +
+           s.dispatcher_extra + "\n" + (s.quiet_hours ? "" : "[quiet_hours]\nenabled = false\n\n") +
            "[delivery]\nwebhook_url = \"" +
            (!s.webhook_delivery      ? ""
             : s.provider_url.empty() ? sink.url("/provider")

@@ -1,6 +1,7 @@
 // store/ against a real PostgreSQL: the outbox's claim, lease and fencing rules, which make
 // several rollcalld instances on one database safe.
 #include <chrono>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -8,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <pqxx/notification>
 
 #include "pg_store_fixture.hpp"
 #include "unit/run_task.hpp"
@@ -152,6 +154,60 @@ TEST_F(outbox_pg_test, a_retry_returns_the_message_to_pending_later) {
   ASSERT_TRUE(record(a[0], ports::delivery_record::next::retry));
   EXPECT_EQ(status_of(a[0].id), "pending");
   EXPECT_TRUE(claim(1, 60s).empty()) << "not due again for 5 s";
+}
+
+TEST_F(outbox_pg_test, the_next_due_time_is_the_earliest_waiting_message_or_lease_end_the_claim_would_take) {
+  const auto next_due = [&](bool provider) { return run_task(db.next_due(provider)); };
+  EXPECT_EQ(next_due(true), std::nullopt) << "an empty outbox";
+  enqueue({message("in-an-hour", "provider", 3600s)});
+  EXPECT_EQ(next_due(false), std::nullopt) << "provider messages wait while no provider is configured";
+  const auto near = [](std::optional<std::chrono::milliseconds> got, std::chrono::milliseconds want) {
+    return got && *got <= want && *got > want - 5s;  // due times are whole seconds; a slow machine
+  };
+  EXPECT_PRED2(near, next_due(true), 3600s);
+  enqueue({message("staff-in-ten-minutes", "staff_webhook", 600s)});
+  EXPECT_PRED2(near, next_due(false), 600s);
+  EXPECT_PRED2(near, next_due(true), 600s);
+  enqueue({message("now")});
+  ASSERT_EQ(claim(10, 30s).size(), 1u);  // leased for 30 s
+  EXPECT_PRED2(near, next_due(true), 30s + 1s);
+  enqueue({message("due-now")});
+  const auto now = next_due(true);
+  ASSERT_TRUE(now);
+  EXPECT_LE(*now, 0ms);
+}
+
+TEST_F(outbox_pg_test, queueing_or_requeueing_a_message_notifies_listeners_at_commit_and_nothing_else_does) {
+  pqxx::connection listener{url};
+  struct counter final : pqxx::notification_receiver {
+    counter(pqxx::connection_base& c) : pqxx::notification_receiver(c, "rollcall_outbox") {}
+    void operator()(const std::string&, int) override { ++count; }
+    int count = 0;
+  } received{listener};
+  const auto notified = [&](std::chrono::milliseconds within) {
+    received.count = 0;
+    const auto until = std::chrono::steady_clock::now() + within;
+    while (received.count == 0 && std::chrono::steady_clock::now() < until) listener.await_notification(0, 50'000);
+    return received.count;
+  };
+  EXPECT_EQ(enqueue({message("a"), message("b", "staff_webhook")}), 2);
+  EXPECT_EQ(notified(5s), 1) << "one notification for the transaction";
+  const auto claimed = claim(10, 60s);
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(notified(300ms), 0) << "a claim is not news";
+  ASSERT_TRUE(record(claimed[0], ports::delivery_record::next::delivered));
+  EXPECT_EQ(notified(300ms), 0) << "nor a delivery";
+  ASSERT_TRUE(record(claimed[1], ports::delivery_record::next::retry));
+  EXPECT_EQ(notified(5s), 1) << "a retry waits again";
+  {
+    pqxx::connection c{url};
+    pqxx::work tx{c};
+    tx.exec(
+        "INSERT INTO outbox (dedupe_key, kind, target, payload, due_at) VALUES ('x', 'reminder', 'provider',"
+        " '{}', now())");
+    tx.abort();
+  }
+  EXPECT_EQ(notified(300ms), 0) << "a rolled-back insert announced nothing";
 }
 
 TEST_F(outbox_pg_test, without_a_provider_only_staff_webhook_messages_are_claimed) {

@@ -264,6 +264,62 @@ TEST_F(dispatcher_test, a_slow_delivery_does_not_hold_back_messages_that_come_du
   EXPECT_LE(store.claims[1].batch_size, 3);  // only the free slots
 }
 
+TEST_F(dispatcher_test, a_message_queued_during_a_slow_batch_is_claimed_at_once_not_at_the_next_refill) {
+  services::dispatcher_settings s;
+  s.batch_size = 10;
+  s.concurrency = 4;
+  s.lease = 45s;
+  s.refill_after = 1h;  // no refill by time within this test
+  dispatcher.set_settings(s);
+  store.add(message(1));
+  sender.delay_for["msg_1"] = 800ms;
+  // Message 2 is queued (and announced, as the NOTIFY would) 50 ms into the batch.
+  auto run = [&]() -> boost::asio::awaitable<services::dispatch_stats> {
+    auto ex = co_await boost::asio::this_coro::executor;
+    boost::asio::co_spawn(
+        ex,
+        [&]() -> boost::asio::awaitable<void> {
+          boost::asio::steady_timer t{co_await boost::asio::this_coro::executor, 50ms};
+          co_await t.async_wait(boost::asio::use_awaitable);
+          store.add(message(2));
+          dispatcher.messages_queued();
+        },
+        boost::asio::detached);
+    auto op = dispatcher.dispatch_once();
+    co_return co_await std::move(op);
+  };
+  const auto stats = run_task(run());
+  EXPECT_EQ(stats.claimed, 2);
+  ASSERT_EQ(store.records.size(), 2u);
+  EXPECT_EQ(store.records[0].outbox_id, 2);  // sent and recorded while message 1 was in flight
+  EXPECT_EQ(store.claims.size(), 2u);
+  EXPECT_LE(store.claims[1].batch_size, 3);
+}
+
+TEST_F(dispatcher_test, a_round_that_takes_less_than_a_batch_says_when_the_next_message_comes_due) {
+  configure(10, 4);
+  store.later = 2500ms;
+  EXPECT_EQ(dispatch().next_due, 2500ms);  // nothing claimed: the outbox's next due time
+  store.add(message(1));
+  store.add(message(2));
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.delivered, 2);
+  EXPECT_EQ(stats.next_due, 2500ms);
+  ASSERT_EQ(store.next_due_calls.size(), 2u);
+  EXPECT_TRUE(store.next_due_calls[1]);  // with the provider configured, its messages count
+  store.later.reset();
+  EXPECT_EQ(dispatch().next_due, std::nullopt);  // nothing waiting at all
+}
+
+TEST_F(dispatcher_test, a_full_batch_does_not_ask_when_the_next_is_due_as_it_runs_again_at_once) {
+  configure(2, 4);
+  for (int i = 1; i <= 3; ++i) store.add(message(i));
+  const auto stats = dispatch();
+  EXPECT_EQ(stats.claimed, 2);
+  EXPECT_EQ(stats.next_due, std::nullopt);
+  EXPECT_TRUE(store.next_due_calls.empty());
+}
+
 TEST_F(dispatcher_test, no_refill_once_shutdown_began) {
   services::dispatcher_settings s;
   s.batch_size = 10;

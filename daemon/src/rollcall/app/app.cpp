@@ -1,7 +1,9 @@
 #include "rollcall/app/app.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <date/date.h>
 #include <sodium.h>
@@ -46,6 +48,7 @@
 #include "rollcall/store/pg_directory.hpp"
 #include "rollcall/store/pg_feeds.hpp"
 #include "rollcall/store/pg_import_store.hpp"
+#include "rollcall/store/pg_listener.hpp"
 #include "rollcall/store/pg_messaging.hpp"
 #include "rollcall/store/pg_metrics.hpp"
 #include "rollcall/store/pg_reports.hpp"
@@ -93,6 +96,19 @@ struct lifecycle {
   }
 };
 
+// How a loop can be woken before its interval is up: by a step that knows when its next work
+// comes (`by`), or from outside (`now()`, say on a NOTIFY). All on the event loop.
+struct loop_wake {
+  std::optional<std::chrono::steady_clock::time_point> by;  // set by the step; the next sleep ends by then
+  net::steady_timer* sleeping = nullptr;
+  bool woken = false;  // now() came while the step ran: no sleep after it
+
+  void now() {
+    woken = true;
+    if (sleeping) sleeping->cancel();
+  }
+};
+
 long long whole_seconds_of(std::chrono::steady_clock::duration d) {
   return std::chrono::ceil<std::chrono::seconds>(d).count();
 }
@@ -100,10 +116,11 @@ long long whole_seconds_of(std::chrono::steady_clock::duration d) {
 // Runs `step` every `interval()`; a step returning true has more work and runs again at once.
 // A failing step is logged and tried again after a backoff (support::loop_backoff: 1 s,
 // doubling to 30 s or the interval if longer), which the next success resets: one bad round
-// never stops the loop, and an outage costs one log line per loop and backoff step.
+// never stops the loop, and an outage costs one log line per loop and backoff step. With `wake`,
+// a successful step's sleep ends early at `wake->by` or on `wake->now()`.
 net::awaitable<void> run_periodically(lifecycle& life, std::shared_ptr<spdlog::logger> log, std::string name,
                                       std::function<std::chrono::milliseconds()> interval,
-                                      std::function<net::awaitable<bool>()> step) {
+                                      std::function<net::awaitable<bool>()> step, loop_wake* wake = nullptr) {
   ++life.running;
   net::steady_timer timer{co_await net::this_coro::executor};
   int failures = 0;
@@ -111,6 +128,10 @@ net::awaitable<void> run_periodically(lifecycle& life, std::shared_ptr<spdlog::l
   while (!life.stopping) {
     bool more = false, failed = false, database = false;
     std::string error;
+    if (wake) {
+      wake->woken = false;
+      wake->by.reset();
+    }
     try {
       more = co_await step();
     } catch (const store_unavailable& e) {
@@ -145,11 +166,15 @@ net::awaitable<void> run_periodically(lifecycle& life, std::shared_ptr<spdlog::l
                   whole_seconds_of(now - failing_since));
       failures = 0;
       timer.expires_after(interval());
+      if (wake && wake->by && *wake->by < timer.expiry()) timer.expires_at(*wake->by);
+      if (wake && wake->woken) more = true;
     }
     if (life.stopping) break;
     if (more && !failed) continue;
     life.sleeping.push_back(&timer);
+    if (wake && !failed) wake->sleeping = &timer;
     co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    if (wake) wake->sleeping = nullptr;
     std::erase(life.sleeping, &timer);
   }
   --life.running;
@@ -523,11 +548,39 @@ int run(const options& opts) {
                       co_return false;
                     }),
                 log_completion(log, "planner"));
+  // The dispatcher sleeps until the next message comes due (as the outbox has it after each
+  // round), its interval at most, and wakes at once when a message is queued (NOTIFY).
+  loop_wake dispatcher_wake;
+  store::pg_listener outbox_listener{
+      io.get_executor(), db_url, "rollcall_outbox",
+      [&] {
+        dispatcher.messages_queued();
+        dispatcher_wake.now();
+      },
+      [&](bool listening, const std::string& detail) {
+        if (listening)
+          log->info("dispatcher: listening for queued messages again");
+        else
+          log->warn(
+              "dispatcher: not listening for queued messages ({}); it looks every dispatcher.interval until "
+              "it is",
+              redact(detail, db_url));
+      }};
+  net::co_spawn(
+      io,
+      [&]() -> net::awaitable<void> {
+        ++life.running;
+        co_await outbox_listener.run();
+        --life.running;
+      },
+      log_completion(log, "outbox listener"));
   net::co_spawn(io,
                 run_periodically(
                     life, log, "dispatcher", [&] { return cfg.dispatcher.interval; },
                     [&]() -> net::awaitable<bool> {
                       auto s = co_await dispatcher.dispatch_once();
+                      if (s.next_due)
+                        dispatcher_wake.by = std::chrono::steady_clock::now() + std::max(*s.next_due, 5ms);
                       if (s.claimed)
                         log->info("dispatcher: {} claimed, {} delivered, {} to retry, {} dead-lettered, {} deferred",
                                   s.claimed, s.delivered, s.retried, s.failed, s.deferred);
@@ -537,7 +590,8 @@ int run(const options& opts) {
                             "over (raise dispatcher.lease)",
                             s.lost);
                       co_return s.claimed >= cfg.dispatcher.batch_size;
-                    }),
+                    },
+                    &dispatcher_wake),
                 log_completion(log, "dispatcher"));
   net::co_spawn(io,
                 run_periodically(
@@ -622,6 +676,7 @@ int run(const options& opts) {
           sd_notify(0, "STOPPING=1");
           life.stopping = true;
           dispatcher.stop_refills();
+          outbox_listener.stop();
           server.stop();
           life.wake_all();
           net::steady_timer t{io};

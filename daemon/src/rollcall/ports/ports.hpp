@@ -114,6 +114,10 @@ class outbox_store {
   // for the provider webhook are left waiting.
   virtual task<std::vector<claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease,
                                                        bool include_provider) = 0;
+  // How long until the next message comes due or the next lease runs out, by the database's
+  // clock (zero or less: already); nullopt when the outbox holds neither. Without
+  // `include_provider`, messages for the provider webhook do not count (they wait unclaimed).
+  virtual task<std::optional<std::chrono::milliseconds>> next_due(bool include_provider) = 0;
   // Records the results of several deliveries in one transaction (all or none). For each, in
   // order: false when the claim had been lost (lease expired and reclaimed), so nothing changed
   // but the attempt's own record.

@@ -184,6 +184,7 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
   };
   std::deque<claimed> queue;
   auto claim = [&](int n) -> ports::task<void> {
+    queued_ = false;
     const auto at = std::chrono::steady_clock::now();
     auto batch = co_await store_.claim_due(n, settings_.lease, settings_.provider_configured);
     stats.claimed += static_cast<int>(batch.size());
@@ -191,7 +192,10 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
   };
   auto first = claim(settings_.batch_size);
   co_await std::move(first);
-  if (queue.empty()) co_return stats;
+  if (queue.empty()) {
+    stats.next_due = co_await store_.next_due(settings_.provider_configured);
+    co_return stats;
+  }
 
   // Each message is delivered by its own coroutine; `wake` is cancelled when one ends. Their
   // results wait in `results` for the one writer, which takes all that are waiting each time it
@@ -210,6 +214,11 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
   bool refilling = true;
   auto last_claim = std::chrono::steady_clock::now();
   net::steady_timer wake{ex};
+  batch_wake_ = &wake;
+  struct forget_wake {
+    net::steady_timer*& at;
+    ~forget_wake() { at = nullptr; }
+  } forget{batch_wake_};
   // Starts a write of what is waiting, unless one is under way; called again when a result
   // comes in and when a write ends, so results never wait on the claims of this loop.
   std::function<void()> start_writer = [&] {
@@ -254,7 +263,7 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
     if (busy() == 0) break;
     const auto now = std::chrono::steady_clock::now();
     const bool can_refill = refilling && !refills_stopped_ && queue.empty() && busy() < slots && !store_down;
-    if (can_refill && now >= last_claim + settings_.refill_after) {
+    if (can_refill && (queued_ || now >= last_claim + settings_.refill_after)) {
       // Slow deliveries hold some slots: the free ones take what came due meanwhile.
       last_claim = now;
       try {
@@ -270,7 +279,13 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
     co_await wake.async_wait(net::as_tuple(net::use_awaitable));
   }
   if (first_error) std::rethrow_exception(first_error);
+  if (stats.claimed < settings_.batch_size) stats.next_due = co_await store_.next_due(settings_.provider_configured);
   co_return stats;
+}
+
+void dispatcher::messages_queued() {
+  queued_ = true;
+  if (batch_wake_) batch_wake_->cancel();
 }
 
 }  // namespace rollcall::services

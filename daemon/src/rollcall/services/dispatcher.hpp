@@ -8,7 +8,10 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <vector>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include "rollcall/domain/quiet_hours.hpp"
 #include "rollcall/ports/ports.hpp"
@@ -45,6 +48,9 @@ struct dispatch_stats {
   int failed = 0;    // dead-lettered
   int deferred = 0;  // handed back unsent (a provider's rate limit)
   int lost = 0;      // results not recorded because another claim had taken the message over
+  // After a round that claimed less than a batch: how long until the next message comes due or
+  // a lease runs out (nullopt: nothing is waiting), so the loop can sleep until then.
+  std::optional<std::chrono::milliseconds> next_due;
 };
 
 class dispatcher {
@@ -63,6 +69,9 @@ class dispatcher {
   ports::task<dispatch_stats> dispatch_once();
   // Shutting down: batches under way claim nothing more (they finish what they hold).
   void stop_refills() { refills_stopped_ = true; }
+  // A message was queued (the outbox's NOTIFY): a batch under way with free slots claims at
+  // once rather than at its next refill. Call on the dispatcher's executor.
+  void messages_queued();
 
  private:
   // A delivery's result, waiting to be written with others.
@@ -88,6 +97,8 @@ class dispatcher {
   ports::client_alert_maker alerts_;
   attempt_observer observer_;
   bool refills_stopped_ = false;
+  bool queued_ = false;                              // messages_queued() since the last claim
+  boost::asio::steady_timer* batch_wake_ = nullptr;  // the running batch's wait, if any
 };
 
 }  // namespace rollcall::services

@@ -265,6 +265,16 @@ task<std::vector<claimed_message>> pg_store::claim_due(int batch_size, std::chro
   co_return co_await pool_.run(work);
 }
 
+task<std::optional<std::chrono::milliseconds>> pg_store::next_due(bool include_provider) {
+  auto work = [include_provider](pqxx::connection& c) -> std::optional<std::chrono::milliseconds> {
+    pqxx::nontransaction tx{c};
+    const auto r = tx.exec_prepared1(sql::next_due, include_provider);
+    if (r[0].is_null()) return std::nullopt;
+    return std::chrono::milliseconds{r[0].as<long long>()};
+  };
+  co_return co_await pool_.run(work);
+}
+
 namespace {
 
 // One result other than a plain delivery (those are written together): the outbox row, the

@@ -60,6 +60,7 @@ class pg_store final : public ports::directory_store,
   // outbox_store
   ports::task<std::vector<ports::claimed_message>> claim_due(int batch_size, std::chrono::milliseconds lease,
                                                              bool include_provider) override;
+  ports::task<std::optional<std::chrono::milliseconds>> next_due(bool include_provider) override;
   ports::task<std::vector<bool>> record_deliveries(const std::vector<ports::delivery_record>& records,
                                                    const ports::client_alert_maker& alerts) override;
 

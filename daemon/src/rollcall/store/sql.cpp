@@ -240,6 +240,16 @@ void prepare_all(pqxx::connection& c) {
             "   greatest(0, extract(epoch FROM now() - coalesce(o.first_due_at, o.due_at)))::bigint,"
             "   coalesce(o.quiet_zone, ''), coalesce(o.subscription, ''),"
             "   greatest(0, extract(epoch FROM now() - coalesce(o.first_due_at, o.due_at)) * 1000)::bigint");
+  // When the dispatcher has something to do next: the earliest due time of a waiting message or
+  // lease end of a claimed one (the partial indexes give each with one row read), in
+  // milliseconds from now (negative: already); NULL when the outbox holds neither. $1 as in
+  // pick_due.
+  c.prepare(next_due,
+            "SELECT (extract(epoch FROM least("
+            "   (SELECT due_at FROM outbox WHERE status = 'pending' AND (target <> 'provider' OR $1)"
+            "     ORDER BY due_at LIMIT 1),"
+            "   (SELECT lease_until FROM outbox WHERE status = 'sending' AND (target <> 'provider' OR $1)"
+            "     ORDER BY lease_until LIMIT 1)) - clock_timestamp()) * 1000)::bigint");
   // Each result is recorded only by the claim that still holds the message ($2 = its token):
   // a claimant whose lease expired and was reclaimed changes nothing.
   c.prepare(mark_delivered,

@@ -51,6 +51,7 @@ inline constexpr const char* cancel_stale_reminders = "cancel_stale_reminders";
 inline constexpr const char* pick_expired_leases = "pick_expired_leases";
 inline constexpr const char* pick_due = "pick_due";
 inline constexpr const char* claim_due = "claim_due";
+inline constexpr const char* next_due = "next_due";
 inline constexpr const char* mark_delivered = "mark_delivered";
 inline constexpr const char* lock_outbox_rows = "lock_outbox_rows";
 inline constexpr const char* mark_delivered_batch = "mark_delivered_batch";
