@@ -551,6 +551,7 @@ int run(const options& opts) {
   // The dispatcher sleeps until the next message comes due (as the outbox has it after each
   // round), its interval at most, and wakes at once when a message is queued (NOTIFY).
   loop_wake dispatcher_wake;
+  int unclaimable_rounds = 0;
   store::pg_listener outbox_listener{
       io.get_executor(), db_url, "rollcall_outbox",
       [&] {
@@ -579,8 +580,15 @@ int run(const options& opts) {
                     life, log, "dispatcher", [&] { return cfg.dispatcher.interval; },
                     [&]() -> net::awaitable<bool> {
                       auto s = co_await dispatcher.dispatch_once();
-                      if (s.next_due)
-                        dispatcher_wake.by = std::chrono::steady_clock::now() + std::max(*s.next_due, 5ms);
+                      if (s.next_due) {
+                        // Due already yet nothing claimed: another transaction holds it for now
+                        // (SKIP LOCKED). Look again soon, backing off from 5 ms, not in a tight loop.
+                        const bool held = s.claimed == 0 && *s.next_due <= 0ms;
+                        unclaimable_rounds = held ? std::min(unclaimable_rounds + 1, 10) : 0;
+                        dispatcher_wake.by =
+                            std::chrono::steady_clock::now() +
+                            (held ? 5ms * (1 << (unclaimable_rounds - 1)) : std::max(*s.next_due, 5ms));
+                      }
                       if (s.claimed)
                         log->info("dispatcher: {} claimed, {} delivered, {} to retry, {} dead-lettered, {} deferred",
                                   s.claimed, s.delivered, s.retried, s.failed, s.deferred);

@@ -193,7 +193,7 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
   auto first = claim(settings_.batch_size);
   co_await std::move(first);
   if (queue.empty()) {
-    stats.next_due = co_await store_.next_due(settings_.provider_configured);
+    stats.next_due = co_await next_due();
     co_return stats;
   }
 
@@ -279,8 +279,16 @@ ports::task<dispatch_stats> dispatcher::dispatch_once() {
     co_await wake.async_wait(net::as_tuple(net::use_awaitable));
   }
   if (first_error) std::rethrow_exception(first_error);
-  if (stats.claimed < settings_.batch_size) stats.next_due = co_await store_.next_due(settings_.provider_configured);
+  if (stats.claimed < settings_.batch_size) stats.next_due = co_await next_due();
   co_return stats;
+}
+
+ports::task<std::optional<std::chrono::milliseconds>> dispatcher::next_due() {
+  try {
+    co_return co_await store_.next_due(settings_.provider_configured);
+  } catch (const std::exception&) {
+    co_return std::nullopt;  // the round's work is done; the loop waits its interval
+  }
 }
 
 void dispatcher::messages_queued() {

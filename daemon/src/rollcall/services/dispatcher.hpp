@@ -86,6 +86,8 @@ class dispatcher {
   // Writes `results` (some may be dropped: given up); throws the first error once the rest are
   // written.
   ports::task<void> record_results(std::vector<pending_result>& results, dispatch_stats& stats, bool& store_down);
+  // The store's next due time; nullopt if it cannot say (the database went away meanwhile).
+  ports::task<std::optional<std::chrono::milliseconds>> next_due();
   // Why not to send `m` now, if there is a reason: how long to hold it back.
   std::optional<std::chrono::seconds> hold_back(const ports::claimed_message& m,
                                                 std::chrono::steady_clock::time_point claimed_at) const;

@@ -1,5 +1,7 @@
 #include "rollcall/store/pg_listener.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,6 +43,8 @@ struct session {
 };
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+struct stopping {};
 
 }  // namespace
 
@@ -87,8 +91,10 @@ net::awaitable<void> pg_listener::run() {
       };
       auto opening = net::co_spawn(side_.get_executor(), std::move(open), net::use_awaitable);
       s = co_await std::move(opening);
-      // asio owns (and closes) a duplicate of the socket; libpq keeps its own.
-      const int fd = ::dup(s->conn->sock());
+      if (st->stopped) throw stopping{};  // told to stop while connecting (at most PGCONNECT_TIMEOUT)
+      // asio owns (and closes) a duplicate of the socket; libpq keeps its own. Not inherited by
+      // the processes rollcalld starts.
+      const int fd = ::fcntl(s->conn->sock(), F_DUPFD_CLOEXEC, 0);
       if (fd < 0) throw std::runtime_error{"cannot watch the listening connection's socket"};
       net::posix::stream_descriptor socket{ex_, fd};
       listening_ = true;
@@ -102,10 +108,19 @@ net::awaitable<void> pg_listener::run() {
             co_await socket.async_wait(net::posix::stream_descriptor::wait_read, net::as_tuple(net::use_awaitable));
         if (st->stopped || ec == net::error::operation_aborted) break;
         if (ec) throw std::runtime_error{"the listening connection's socket failed: " + ec.message()};
-        s->conn->get_notifs();  // reads what arrived; throws if the server closed the connection
-        if (!s->conn->is_open()) throw std::runtime_error{"the listening connection closed"};
+        // asio waits edge-triggered: whatever is still unread when the wait is next started
+        // (a second message, or the end of the connection after a server's FATAL notice)
+        // would never wake it. So read until nothing is left; at the end of the connection
+        // get_notifs() throws.
+        int reads = 0;
+        for (pollfd p{fd, POLLIN, 0}; ::poll(&p, 1, 0) > 0; p.revents = 0) {
+          if (++reads > 1000) throw std::runtime_error{"the listening connection stays readable"};
+          s->conn->get_notifs();
+          if (!s->conn->is_open()) throw std::runtime_error{"the listening connection closed"};
+        }
       }
       st->socket = nullptr;
+    } catch (const stopping&) {
     } catch (const std::exception& e) {
       st->socket = nullptr;
       error = first_line(e.what());
