@@ -102,6 +102,11 @@ TEST_F(attendance_marks_test, minutes_reasons_rosters_and_corrections) {
     }
   }
   EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE entity = 'attendance'"), 5);
+  EXPECT_EQ(
+      count("SELECT count(*) FROM audit_log a JOIN attendance_marks m ON m.id = a.entity_id"
+            " WHERE a.entity = 'attendance' AND a.action = 'mark' AND a.before IS NULL AND a.after = to_jsonb(m)"),
+      5)
+      << "each audit row holds its mark as written";
 
   // Not expected, or not started (more than an hour ahead): refused.
   EXPECT_EQ(fields_of(mark(session, {{"client_id", stranger}, {"status", "present"}})),

@@ -24,6 +24,13 @@ inline std::optional<std::string> snapshot(pqxx::transaction_base& tx, const cha
   return rows[0][0].as<std::string>();
 }
 
+// The audit row of a row just created, its `after` as the INSERT returned it (to_jsonb, as the
+// row's snapshot statement would read it).
+inline void audit_created(pqxx::work& tx, const std::string& actor, const char* action, const char* entity,
+                          ports::id_t id, const std::string& after) {
+  tx.exec_prepared(sql::insert_audit_change, actor, action, entity, id, "{}", nullptr, after.c_str());
+}
+
 // Writes the audit row: `before` as given, `after` read now with `statement`.
 inline void audit_change(pqxx::work& tx, const std::string& actor, const char* action, const char* entity,
                          const char* statement, ports::id_t id, const std::optional<std::string>& before,

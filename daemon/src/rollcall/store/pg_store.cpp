@@ -140,7 +140,7 @@ outcome<attendance_mark> mark_in(pqxx::work& tx, const attendance_mark_input& in
   attendance_mark out{
       r[0].as<id_t>(), in.session_id, in.client_id, in.status, "staff", in.marked_by, from_epoch(r[1].as<long long>()),
       in.minutes,      in.reason};
-  audit_change(tx, in.marked_by, "mark", "attendance", sql::snapshot_mark, out.id, std::nullopt);
+  audit_created(tx, in.marked_by, "mark", "attendance", out.id, r[2].as<std::string>());
   queue_mark_event(tx, events, out.id);
   return out;
 }
