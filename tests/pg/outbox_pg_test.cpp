@@ -175,6 +175,13 @@ TEST_F(outbox_pg_test, the_next_due_time_is_the_earliest_waiting_message_or_leas
   const auto now = next_due(true);
   ASSERT_TRUE(now);
   EXPECT_LE(*now, 0ms);
+  // Without a provider, a long queue of its messages ahead of the staff one is not read
+  // through: nothing to say (the dispatcher waits its interval).
+  std::vector<ports::new_message> many;
+  for (int i = 0; i < 120; ++i) many.push_back(message("provider-" + std::to_string(i), "provider", 60s));
+  enqueue(many);
+  EXPECT_EQ(next_due(false), std::nullopt);
+  EXPECT_LE(next_due(true).value_or(1h), 0ms);
 }
 
 TEST_F(outbox_pg_test,

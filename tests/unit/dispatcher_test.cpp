@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -49,6 +50,24 @@ class dispatcher_test : public ::testing::Test {
     dispatcher.set_jitter([] { return 0.5; });  // no jitter: the schedule's own delays
   }
   services::dispatch_stats dispatch() { return run_task(dispatcher.dispatch_once()); }
+  // A dispatch_once with `then` run `after` into it, on the same executor (a message coming due,
+  // say, while a slow delivery is in flight).
+  services::dispatch_stats dispatch_and_meanwhile(std::chrono::milliseconds after, const std::function<void()>& then) {
+    auto run = [&]() -> boost::asio::awaitable<services::dispatch_stats> {
+      auto ex = co_await boost::asio::this_coro::executor;
+      boost::asio::co_spawn(
+          ex,
+          [&]() -> boost::asio::awaitable<void> {
+            boost::asio::steady_timer t{co_await boost::asio::this_coro::executor, after};
+            co_await t.async_wait(boost::asio::use_awaitable);
+            then();
+          },
+          boost::asio::detached);
+      auto op = dispatcher.dispatch_once();
+      co_return co_await std::move(op);
+    };
+    return run_task(run());
+  }
   std::map<ports::id_t, ports::delivery_record> records_by_id() const {
     std::map<ports::id_t, ports::delivery_record> out;
     for (const auto& r : store.records) out.emplace(r.outbox_id, r);
@@ -240,20 +259,8 @@ TEST_F(dispatcher_test, a_slow_delivery_does_not_hold_back_messages_that_come_du
   store.add(message(1));
   sender.delay_for["msg_1"] = 800ms;  // a peer that answers slowly
   // Message 2 comes due 50 ms into the batch, while message 1 is still in flight.
-  auto run = [&]() -> boost::asio::awaitable<services::dispatch_stats> {
-    auto ex = co_await boost::asio::this_coro::executor;
-    boost::asio::co_spawn(
-        ex,
-        [&]() -> boost::asio::awaitable<void> {
-          boost::asio::steady_timer t{co_await boost::asio::this_coro::executor, 50ms};
-          co_await t.async_wait(boost::asio::use_awaitable);
-          store.add(message(2));
-        },
-        boost::asio::detached);
-    auto op = dispatcher.dispatch_once();
-    co_return co_await std::move(op);
-  };
-  const auto stats = run_task(run());
+  const auto meanwhile = [&] { store.add(message(2)); };
+  const auto stats = dispatch_and_meanwhile(50ms, meanwhile);
   EXPECT_EQ(stats.claimed, 2);
   EXPECT_EQ(stats.delivered, 2);
   ASSERT_EQ(store.records.size(), 2u);
@@ -274,21 +281,11 @@ TEST_F(dispatcher_test, a_message_queued_during_a_slow_batch_is_claimed_at_once_
   store.add(message(1));
   sender.delay_for["msg_1"] = 800ms;
   // Message 2 is queued (and announced, as the NOTIFY would) 50 ms into the batch.
-  auto run = [&]() -> boost::asio::awaitable<services::dispatch_stats> {
-    auto ex = co_await boost::asio::this_coro::executor;
-    boost::asio::co_spawn(
-        ex,
-        [&]() -> boost::asio::awaitable<void> {
-          boost::asio::steady_timer t{co_await boost::asio::this_coro::executor, 50ms};
-          co_await t.async_wait(boost::asio::use_awaitable);
-          store.add(message(2));
-          dispatcher.messages_queued();
-        },
-        boost::asio::detached);
-    auto op = dispatcher.dispatch_once();
-    co_return co_await std::move(op);
+  const auto meanwhile = [&] {
+    store.add(message(2));
+    dispatcher.messages_queued();
   };
-  const auto stats = run_task(run());
+  const auto stats = dispatch_and_meanwhile(50ms, meanwhile);
   EXPECT_EQ(stats.claimed, 2);
   ASSERT_EQ(store.records.size(), 2u);
   EXPECT_EQ(store.records[0].outbox_id, 2);  // sent and recorded while message 1 was in flight
@@ -329,20 +326,8 @@ TEST_F(dispatcher_test, no_refill_once_shutdown_began) {
   store.add(message(1));
   sender.delay_for["msg_1"] = 200ms;
   dispatcher.stop_refills();
-  auto run = [&]() -> boost::asio::awaitable<services::dispatch_stats> {
-    auto ex = co_await boost::asio::this_coro::executor;
-    boost::asio::co_spawn(
-        ex,
-        [&]() -> boost::asio::awaitable<void> {
-          boost::asio::steady_timer t{co_await boost::asio::this_coro::executor, 30ms};
-          co_await t.async_wait(boost::asio::use_awaitable);
-          store.add(message(2));
-        },
-        boost::asio::detached);
-    auto op = dispatcher.dispatch_once();
-    co_return co_await std::move(op);
-  };
-  EXPECT_EQ(run_task(run()).claimed, 1);
+  const auto meanwhile = [&] { store.add(message(2)); };
+  EXPECT_EQ(dispatch_and_meanwhile(30ms, meanwhile).claimed, 1);
   EXPECT_EQ(store.claims.size(), 1u);
   EXPECT_EQ(store.ready.size(), 1u);  // message 2 waits for the next instance's claim
 }

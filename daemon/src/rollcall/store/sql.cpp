@@ -243,15 +243,18 @@ void prepare_all(pqxx::connection& c) {
             "   coalesce(o.quiet_zone, ''), coalesce(o.subscription, ''),"
             "   greatest(0, extract(epoch FROM now() - coalesce(o.first_due_at, o.due_at)) * 1000)::bigint");
   // When the dispatcher has something to do next: the earliest due time of a waiting message or
-  // lease end of a claimed one (the partial indexes give each with one row read), in
-  // milliseconds from now (negative: already); NULL when the outbox holds neither. $1 as in
-  // pick_due.
+  // lease end of a claimed one, through the partial indexes, in milliseconds from now (negative:
+  // already); NULL when the outbox holds neither. $1 as in pick_due. While no provider is
+  // configured ($1 false) the provider's messages wait in the same indexes: the first 100 rows
+  // of each are looked at (otherwise the first), so a long queue of them costs no scan (NULL if
+  // none of those will do: the dispatcher waits its interval).
   c.prepare(next_due,
             "SELECT (extract(epoch FROM least("
-            "   (SELECT due_at FROM outbox WHERE status = 'pending' AND (target <> 'provider' OR $1)"
-            "     ORDER BY due_at LIMIT 1),"
-            "   (SELECT lease_until FROM outbox WHERE status = 'sending' AND (target <> 'provider' OR $1)"
-            "     ORDER BY lease_until LIMIT 1)) - clock_timestamp()) * 1000)::bigint");
+            "   (SELECT min(due_at) FROM (SELECT due_at, target FROM outbox WHERE status = 'pending'"
+            "     ORDER BY due_at LIMIT CASE WHEN $1 THEN 1 ELSE 100 END) p WHERE target <> 'provider' OR $1),"
+            "   (SELECT min(lease_until) FROM (SELECT lease_until, target FROM outbox WHERE status = 'sending'"
+            "     ORDER BY lease_until LIMIT CASE WHEN $1 THEN 1 ELSE 100 END) l WHERE target <> 'provider' OR $1))"
+            "   - clock_timestamp()) * 1000)::bigint");
   // Each result is recorded only by the claim that still holds the message ($2 = its token):
   // a claimant whose lease expired and was reclaimed changes nothing.
   c.prepare(mark_delivered,
