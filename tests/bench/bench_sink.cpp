@@ -1,5 +1,6 @@
 #include "bench_sink.hpp"
 
+#include <chrono>
 #include <mutex>
 #include <thread>
 
@@ -25,6 +26,7 @@ struct bench_sink::impl {
   std::thread thread;
   mutable std::mutex mutex;
   counts seen;
+  std::atomic<bool> keep_times{false};
 
   explicit impl(unsigned short port) : acceptor(io, tcp::endpoint{net::ip::make_address("127.0.0.1"), port}) {}
 
@@ -44,7 +46,10 @@ struct bench_sink::impl {
         std::lock_guard lock{mutex};
         ++seen.requests;
         if (!sig.starts_with("v1,")) ++seen.unsigned_requests;
-        if (!id.empty()) ++seen.ids[std::string{id}];
+        if (!id.empty() && ++seen.ids[std::string{id}] == 1 && keep_times.load(std::memory_order_relaxed)) {
+          const auto now = std::chrono::system_clock::now().time_since_epoch();
+          seen.first_at_ms[std::string{id}] = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+        }
       }
       reply.keep_alive(req.keep_alive());
       auto [wec, w] = co_await http::async_write(socket, reply, net::as_tuple(net::use_awaitable));
@@ -91,5 +96,7 @@ std::int64_t bench_sink::requests() const {
   std::lock_guard lock{impl_->mutex};
   return impl_->seen.requests;
 }
+
+void bench_sink::keep_arrival_times() { impl_->keep_times = true; }
 
 }  // namespace rollcall::bench

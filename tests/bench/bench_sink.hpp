@@ -6,6 +6,7 @@
 // `wrk` measures as the machine's HTTP baseline.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,9 +29,13 @@ class bench_sink {
     std::int64_t requests = 0;
     std::int64_t unsigned_requests = 0;        // no webhook-signature starting "v1,"
     std::unordered_map<std::string, int> ids;  // webhook-id -> times received
+    // webhook-id -> when it first came (system clock, ms since the epoch), while times are kept
+    std::unordered_map<std::string, std::int64_t> first_at_ms;
   };
   counts snapshot() const;
   std::int64_t requests() const;
+  // From now on, also keep when each webhook-id first came (the timeliness scenario).
+  void keep_arrival_times();
 
  private:
   struct impl;
