@@ -11,6 +11,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <pqxx/connection>
@@ -113,10 +114,11 @@ net::awaitable<void> pg_listener::run() {
         // would never wake it. So read until nothing is left; at the end of the connection
         // get_notifs() throws.
         int reads = 0;
-        for (pollfd p{fd, POLLIN, 0}; ::poll(&p, 1, 0) > 0; p.revents = 0) {
-          if (++reads > 1000) throw std::runtime_error{"the listening connection stays readable"};
+        for (pollfd p{fd, POLLIN, 0}; !st->stopped && ::poll(&p, 1, 0) > 0; p.revents = 0) {
           s->conn->get_notifs();
           if (!s->conn->is_open()) throw std::runtime_error{"the listening connection closed"};
+          // A flood of notifications: let the rest of the event loop run now and then.
+          if (++reads % 100 == 0) co_await net::post(ex_, net::use_awaitable);
         }
       }
       st->socket = nullptr;
