@@ -1,6 +1,14 @@
 // store/ against a real PostgreSQL: the audit log keeps each change's row before and after,
 // written in the change's own transaction, and the database refuses to rewrite the log.
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "pg_store_fixture.hpp"
 #include "rollcall/store/pg_directory.hpp"
@@ -144,6 +152,58 @@ TEST_F(audit_pg_test, an_access_row_keeps_who_what_and_from_where_and_is_append_
                 .find("audit_log_kind_check"),
             std::string::npos);
   EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE kind = 'access'"), 3);
+}
+
+// Concurrent requests' access rows share commits (group commit), each call returning once its own
+// row is committed, in the order of the calls; a row the database refuses costs only itself.
+TEST_F(audit_pg_test, concurrent_access_rows_share_commits_in_call_order_and_a_refused_row_costs_only_itself) {
+  pqxx::connection observer{url};
+  const auto committed = [&](ports::id_t id) {
+    pqxx::read_transaction tx{observer};
+    return tx.exec1("SELECT count(*) FROM audit_log WHERE kind = 'access' AND entity_id = " + std::to_string(id))[0]
+               .as<int>() == 1;
+  };
+  // Runs calls for entity ids first..first+n-1 at once; `bad` gets a source PostgreSQL refuses.
+  // Returns, for each call, "committed" when it returned with its row visible to another
+  // connection, "threw" when it threw.
+  const auto round = [&](ports::id_t first, int n, int bad) {
+    std::vector<ports::access_record> rows;
+    for (int i = 0; i < n; ++i) {
+      std::string source = "10.0.0.";
+      source += std::to_string(i % 250);
+      if (i == bad) source = "not an address";
+      rows.push_back({"staff:wren", "read", "client", first + i, R"({"n": 1})", source});
+    }
+    std::vector<std::string> outcome(static_cast<std::size_t>(n), "unfinished");
+    boost::asio::io_context io;
+    for (int i = 0; i < n; ++i)
+      boost::asio::co_spawn(io, directory.record_access(rows[static_cast<std::size_t>(i)]),
+                            [&, i](std::exception_ptr e) {
+                              outcome[static_cast<std::size_t>(i)] =
+                                  e ? "threw" : (committed(first + i) ? "committed" : "returned before its commit");
+                            });
+    io.run_for(std::chrono::seconds{30});
+    return outcome;
+  };
+
+  const auto many = round(1, 300, -1);
+  EXPECT_EQ(std::count(many.begin(), many.end(), "committed"), 300);
+  EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE kind = 'access'"), 300);
+  // 300 rows queued at once: at most 256 a statement, so 2 transactions (3 allowing for the
+  // first row leaving alone).
+  const auto transactions = scalar("SELECT count(DISTINCT xmin::text) FROM audit_log WHERE kind = 'access'");
+  EXPECT_GE(transactions, 2);
+  EXPECT_LE(transactions, 3);
+  EXPECT_EQ(scalar("SELECT count(*) FROM (SELECT entity_id, row_number() OVER (ORDER BY id) AS n FROM audit_log"
+                   " WHERE kind = 'access') t WHERE entity_id <> n"),
+            0)
+      << "in the order of the calls";
+  EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE kind = 'access' AND source_address = '10.0.0.7'"), 2);
+
+  const auto some = round(1001, 10, 3);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(some[static_cast<std::size_t>(i)], i == 3 ? "threw" : "committed") << i;
+  EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE kind = 'access' AND entity_id > 1000"), 9);
+  EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE kind = 'access' AND entity_id = 1004"), 0);
 }
 
 }  // namespace

@@ -162,8 +162,9 @@ class audit_store {
   using task = boost::asio::awaitable<T>;
   virtual ~audit_store() = default;
   virtual task<page<audit_entry>> list_audit(const audit_filter& filter, const page_request& p) = 0;
-  // Appends one access row in a transaction of its own (the request's effect is already
-  // committed: a failure here throws and loses nothing but the row).
+  // Appends one access row, committed when this returns, in a transaction apart from the
+  // request's (whose effect is already committed: a failure here throws and loses nothing but
+  // the row). Rows of concurrent calls may share that transaction, one commit for them all.
   virtual task<void> record_access(const access_record& r) = 0;
 };
 

@@ -1,6 +1,18 @@
 // pg_directory: sites and closures read, changed and archived; session reads; the audit log.
 #include "rollcall/store/pg_directory.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
 #include <pqxx/pqxx>
 
 #include "rollcall/store/pg_audit.hpp"
@@ -147,15 +159,89 @@ task<page<audit_entry>> pg_directory::list_audit(const audit_filter& filter, con
   co_return co_await pool_.run(work);
 }
 
+namespace {
+bool is_unavailable(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const store_unavailable&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+}  // namespace
+
+struct pg_directory::access_waiter {
+  explicit access_waiter(const boost::asio::any_io_executor& ex)
+      : wake(ex, std::chrono::steady_clock::time_point::max()) {}
+  boost::asio::steady_timer wake;  // cancelled when the row's transaction is done
+  bool done = false;
+  std::exception_ptr error;
+};
+
 task<void> pg_directory::record_access(const access_record& r) {
-  auto work = [r](pqxx::connection& c) {
+  const auto ex = co_await boost::asio::this_coro::executor;
+  auto waiter = std::make_shared<access_waiter>(ex);
+  access_queue_.push_back({r, waiter});
+  if (!access_writing_) {
+    access_writing_ = true;
+    auto writer = write_queued_access();
+    boost::asio::co_spawn(ex, std::move(writer), boost::asio::detached);
+  }
+  while (!waiter->done) co_await waiter->wake.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  if (waiter->error) std::rethrow_exception(waiter->error);
+}
+
+task<void> pg_directory::write_queued_access() {
+  while (!access_queue_.empty()) {
+    const auto n = std::min(access_queue_.size(), access_batch_limit);
+    boost::json::array rows;
+    rows.reserve(n);
+    std::vector<std::shared_ptr<access_waiter>> waiters;
+    waiters.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& q = access_queue_.front();
+      const auto source = inet_text(q.row.source_address);
+      rows.push_back(
+          boost::json::object{{"actor", q.row.actor},
+                              {"action", q.row.action},
+                              {"entity", q.row.entity},
+                              {"entity_id", q.row.entity_id ? boost::json::value(*q.row.entity_id) : nullptr},
+                              {"detail", q.row.detail},
+                              {"source", source ? boost::json::value(*source) : nullptr}});
+      waiters.push_back(std::move(q.waiter));
+      access_queue_.pop_front();
+    }
+    const auto error = co_await write_access_rows(rows);
+    std::vector<std::exception_ptr> errors(n, error);
+    // A row the database refuses costs only itself: the others are written one by one. (Not
+    // when the database is out of reach: every row would only wait for the same answer.)
+    if (errors.front() && n > 1 && !is_unavailable(errors.front()))
+      for (std::size_t i = 0; i < n; ++i) {
+        const boost::json::array one{rows[i]};
+        errors[i] = co_await write_access_rows(one);
+      }
+    for (std::size_t i = 0; i < n; ++i) {
+      waiters[i]->error = errors[i];
+      waiters[i]->done = true;
+      waiters[i]->wake.cancel();
+    }
+  }
+  access_writing_ = false;
+}
+
+task<std::exception_ptr> pg_directory::write_access_rows(const boost::json::array& rows) {
+  auto work = [text = boost::json::serialize(rows)](pqxx::connection& c) {
     pqxx::work tx{c};
-    const auto id = as_text(r.entity_id);
-    const auto source = inet_text(r.source_address);
-    tx.exec_prepared(sql::insert_access_audit, r.actor, r.action, r.entity, nullable(id), r.detail, nullable(source));
+    tx.exec_prepared(sql::insert_access_audit, text);
     tx.commit();
   };
-  co_await pool_.run(work);
+  try {
+    co_await pool_.run(work);
+  } catch (...) {
+    co_return std::current_exception();
+  }
+  co_return nullptr;
 }
 
 }  // namespace rollcall::store

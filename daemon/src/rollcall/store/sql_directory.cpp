@@ -122,10 +122,15 @@ void prepare_directory(pqxx::connection& c) {
             " WHERE id > $1 AND ($3::text IS NULL OR entity = $3) AND ($4::bigint IS NULL OR entity_id = $4)"
             " AND ($5::text IS NULL OR kind = $5) AND ($6::text IS NULL OR actor = $6)"
             " ORDER BY id LIMIT $2");
-  // One API request's access row (http/access_audit.hpp), from the caller's address.
+  // API requests' access rows (http/access_audit.hpp), each from its caller's address, from a
+  // JSON array in its order.
   c.prepare(insert_access_audit,
             "INSERT INTO audit_log (kind, actor, action, entity, entity_id, detail, source_address)"
-            " VALUES ('access', $1, $2, $3, $4, $5::jsonb, $6::inet)");
+            " SELECT 'access', a.actor, a.action, a.entity, a.entity_id, a.detail::jsonb, a.source::inet"
+            " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (actor text, action text, entity text,"
+            "   entity_id bigint, detail text, source text))"
+            "   WITH ORDINALITY AS a(actor, action, entity, entity_id, detail, source, ord)"
+            " ORDER BY a.ord");
   c.prepare(insert_audit_change,
             "INSERT INTO audit_log (actor, action, entity, entity_id, detail, before, after)"
             " VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb)");
