@@ -85,7 +85,21 @@ TEST_F(attendance_marks_test, minutes_reasons_rosters_and_corrections) {
                                     json::object{{"client_id", ben}, {"status", "left_early"}, {"minutes", 90}},
                                     json::object{{"client_id", cy}, {"status", "excused"}, {"reason", "court date"}}});
   ASSERT_EQ(res.status, 201) << res.body;
-  EXPECT_EQ(res.json().at("marks").as_array().size(), 3u);
+  const auto answer = res.json();
+  const auto& written = answer.at("marks").as_array();
+  ASSERT_EQ(written.size(), 3u);
+  // Written together, answered in the roster's order, each as stored.
+  EXPECT_EQ(written[0].at("client_id").as_int64(), ana);
+  EXPECT_EQ(written[1].at("client_id").as_int64(), ben);
+  EXPECT_EQ(written[2].at("client_id").as_int64(), cy);
+  EXPECT_LT(written[0].at("id").as_int64(), written[1].at("id").as_int64());
+  EXPECT_LT(written[1].at("id").as_int64(), written[2].at("id").as_int64());
+  EXPECT_EQ(written[1].at("minutes").as_int64(), 90);
+  EXPECT_EQ(written[2].at("reason"), "court date");
+  EXPECT_EQ(count("SELECT count(*) FROM attendance_marks WHERE id = " + std::to_string(written[1].at("id").as_int64()) +
+                  " AND client_id = " + std::to_string(ben) +
+                  " AND status = 'left_early' AND minutes = 90 AND reason IS NULL AND marked_by = 'token:test'"),
+            1);
   EXPECT_EQ(marks_now(), 4);
 
   // A correction is appended: the history stays, the latest counts.

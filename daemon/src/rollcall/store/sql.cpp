@@ -185,12 +185,37 @@ void prepare_all(pqxx::connection& c) {
   // the marked): what a transaction saw as the latest mark stays the latest until it commits.
   c.prepare(lock_client_marks,
             "SELECT pg_advisory_xact_lock(hashtextextended('attendance_mark:' || $1::text || ':' || $2::text, 0))");
-  c.prepare(insert_mark,
-            "INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by, minutes, reason)"
-            " VALUES ($1, $2, $3, 'staff', $4, nullif($5::integer, -1), nullif($6, ''))"
-            // The new row as the audit log records it (what sql::snapshot_mark reads), without a
-            // second look up: one statement less a mark.
-            " RETURNING id, extract(epoch FROM marked_at)::bigint, to_jsonb(attendance_marks)::text");
+  // For marks at a session (a single mark or a roster): the session, locked as above, and
+  // which of the clients $2 are not expected at it (comma-separated).
+  c.prepare(lock_session_for_marks,
+            "SELECT extract(epoch FROM s.starts_at)::bigint, s.cancelled,"
+            " array_to_string(ARRAY(SELECT x.id FROM unnest($2::bigint[]) AS x(id) WHERE NOT EXISTS ("
+            "   SELECT 1 FROM enrollments e WHERE e.group_id = s.group_id AND e.client_id = x.id"
+            "   AND" ROLLCALL_ATTENDS
+            " )), ',')"
+            " FROM sessions s WHERE s.id = $1 FOR SHARE OF s");
+  // lock_client_marks for each of the clients $2, taken in the array's order (the caller sorts
+  // it, so two rosters do not deadlock).
+  c.prepare(lock_clients_marks,
+            "SELECT pg_advisory_xact_lock(hashtextextended('attendance_mark:' || $1::text || ':' || x.id::text, 0))"
+            " FROM unnest($2::bigint[]) AS x(id)");
+  // Which of the clients $2 have a mark at session $1.
+  c.prepare(clients_marked,
+            "SELECT DISTINCT client_id FROM attendance_marks WHERE session_id = $1 AND client_id = ANY ($2::bigint[])");
+  // Staff marks at session $1 from a JSON array, in its order (ids ascending), each with its
+  // audit row (the new row as the audit log records it: what sql::snapshot_mark reads), one
+  // statement for them all.
+  c.prepare(insert_marks,
+            "WITH m AS ("
+            " INSERT INTO attendance_marks (session_id, client_id, status, source, marked_by, minutes, reason)"
+            " SELECT $1, x.client_id, x.status, 'staff', x.marked_by, x.minutes, nullif(x.reason, '')"
+            " FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (client_id bigint, status text, marked_by text,"
+            "   minutes integer, reason text)) WITH ORDINALITY AS x(client_id, status, marked_by, minutes, reason, ord)"
+            " ORDER BY x.ord"
+            " RETURNING id, marked_by, marked_at, to_jsonb(attendance_marks) AS row),"
+            " a AS (INSERT INTO audit_log (actor, action, entity, entity_id, detail, after)"
+            " SELECT marked_by, 'mark', 'attendance', id, '{}'::jsonb, row FROM m ORDER BY id)"
+            " SELECT id, extract(epoch FROM marked_at)::bigint FROM m ORDER BY id");
   c.prepare(session_exists, "SELECT 1 FROM sessions WHERE id = $1");
   c.prepare(marks_of_session,
             "SELECT id, session_id, client_id, status, source, marked_by, extract(epoch FROM marked_at)::bigint,"

@@ -43,7 +43,10 @@ inline constexpr const char* insert_messages = "insert_messages";
 inline constexpr const char* session_for_mark = "session_for_mark";
 inline constexpr const char* lock_session_for_mark = "lock_session_for_mark";
 inline constexpr const char* lock_client_marks = "lock_client_marks";
-inline constexpr const char* insert_mark = "insert_mark";
+inline constexpr const char* lock_session_for_marks = "lock_session_for_marks";
+inline constexpr const char* lock_clients_marks = "lock_clients_marks";
+inline constexpr const char* clients_marked = "clients_marked";
+inline constexpr const char* insert_marks = "insert_marks";
 inline constexpr const char* session_exists = "session_exists";
 inline constexpr const char* marks_of_session = "marks_of_session";
 

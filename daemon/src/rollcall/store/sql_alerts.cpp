@@ -59,6 +59,10 @@ void prepare_alerts(pqxx::connection& c) {
             " ORDER BY ep.client_id ON CONFLICT (client_id) DO NOTHING");
   c.prepare(queue_rule_check,
             "INSERT INTO attendance_rule_checks (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING");
+  // The same for the clients $1, in client order (see queue_session_rule_checks).
+  c.prepare(queue_rule_checks,
+            "INSERT INTO attendance_rule_checks (client_id) SELECT DISTINCT x.id FROM unnest($1::bigint[]) AS x(id)"
+            " ORDER BY x.id ON CONFLICT (client_id) DO NOTHING");
   c.prepare(current_marks_of_session,
             "SELECT DISTINCT ON (m.client_id) m.client_id, m.status, c.first_name"
             " FROM attendance_marks m JOIN clients c ON c.id = m.client_id"

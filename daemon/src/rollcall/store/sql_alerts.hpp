@@ -10,6 +10,7 @@ inline constexpr const char* sessions_to_close = "sessions_to_close";
 inline constexpr const char* record_unmarked_absent = "record_unmarked_absent";
 inline constexpr const char* queue_session_rule_checks = "queue_session_rule_checks";
 inline constexpr const char* queue_rule_check = "queue_rule_check";
+inline constexpr const char* queue_rule_checks = "queue_rule_checks";
 inline constexpr const char* queue_enrollment_rule_check = "queue_enrollment_rule_check";
 inline constexpr const char* queue_week_start = "queue_week_start";
 inline constexpr const char* current_marks_of_session = "current_marks_of_session";
