@@ -183,6 +183,7 @@ TEST_F(audit_pg_test, concurrent_access_rows_share_commits_in_call_order_and_a_r
                                   e ? "threw" : (committed(first + i) ? "committed" : "returned before its commit");
                             });
     io.run_for(std::chrono::seconds{30});
+    EXPECT_EQ(std::count(outcome.begin(), outcome.end(), "unfinished"), 0) << "every call returned";
     return outcome;
   };
 
@@ -204,6 +205,9 @@ TEST_F(audit_pg_test, concurrent_access_rows_share_commits_in_call_order_and_a_r
   for (int i = 0; i < 10; ++i) EXPECT_EQ(some[static_cast<std::size_t>(i)], i == 3 ? "threw" : "committed") << i;
   EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE kind = 'access' AND entity_id > 1000"), 9);
   EXPECT_EQ(scalar("SELECT count(*) FROM audit_log WHERE kind = 'access' AND entity_id = 1004"), 0);
+  // A refused row alone, and the writer still writes after it.
+  EXPECT_EQ(round(2001, 1, 0), std::vector<std::string>{"threw"});
+  EXPECT_EQ(round(3001, 2, -1), (std::vector<std::string>{"committed", "committed"}));
 }
 
 }  // namespace

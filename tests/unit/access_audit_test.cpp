@@ -67,6 +67,17 @@ TEST(access_audit_test, a_list_naming_clients_is_one_row_with_its_filter) {
   const auto cut = access_audit_for(answered(verb::get, "/v1/clients", {}, 200, long_query));
   ASSERT_TRUE(cut);
   EXPECT_EQ(cut->detail.at("query").at("status").as_string().size(), 100u);
+  // Values are decoded: what PostgreSQL's jsonb refuses (NUL, malformed UTF-8, a character cut
+  // in half at the cap) would cost the row, so it is kept as it can be stored.
+  std::string odd = "/v1/clients?status=a%00b%FFc&q=";
+  odd.append(99, 'x');
+  odd += "%C3%A9";  // "é" across the 100-byte cap
+  const auto kept = access_audit_for(answered(verb::get, "/v1/clients", {}, 200, odd));
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->detail.at("query").at("status"),
+            "ab\xEF\xBF\xBD"
+            "c");
+  EXPECT_EQ(kept->detail.at("query").at("q").as_string(), std::string(99, 'x'));
 }
 
 TEST(access_audit_test, reads_that_reveal_no_client_or_were_not_answered_are_not_audited) {

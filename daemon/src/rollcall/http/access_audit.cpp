@@ -5,6 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 
+#include "rollcall/support/utf8.hpp"
+
 namespace rollcall::http {
 
 namespace {
@@ -27,8 +29,10 @@ json::object query_of(std::string_view target) {
   if (!parsed) return out;
   for (const auto& p : parsed->params()) {
     if (p.key == "cursor" || out.size() >= max_query_params) continue;
-    std::string value = p.has_value ? p.value.substr(0, max_query_value) : std::string{};
-    out[p.key.substr(0, max_query_value)] = std::move(value);
+    // Decoded, so anything a caller sent: kept as jsonb can hold it (no NUL, no malformed
+    // UTF-8, never cut inside a character), or the row would be refused.
+    out[support::storable_text(p.key, max_query_value)] =
+        p.has_value ? support::storable_text(p.value, max_query_value) : std::string{};
   }
   return out;
 }

@@ -160,20 +160,35 @@ task<page<audit_entry>> pg_directory::list_audit(const audit_filter& filter, con
 }
 
 namespace {
-bool is_unavailable(const std::exception_ptr& e) {
+// Whether the database refused the statement for a row's content (SQLSTATE class 22, data
+// exception, or 23, integrity constraint): the batch's other rows are worth writing alone.
+bool refused_for_a_row(const std::exception_ptr& e) {
   try {
     std::rethrow_exception(e);
-  } catch (const store_unavailable&) {
-    return true;
+  } catch (const pqxx::sql_error& s) {
+    const std::string state = s.sqlstate();
+    return state.starts_with("22") || state.starts_with("23");
   } catch (...) {
     return false;
   }
+}
+
+boost::json::object access_row(const access_record& r) {
+  const auto source = inet_text(r.source_address);
+  return {{"actor", r.actor},   {"action", r.action},
+          {"entity", r.entity}, {"entity_id", r.entity_id ? boost::json::value(*r.entity_id) : nullptr},
+          {"detail", r.detail}, {"source", source ? boost::json::value(*source) : nullptr}};
 }
 }  // namespace
 
 struct pg_directory::access_waiter {
   explicit access_waiter(const boost::asio::any_io_executor& ex)
       : wake(ex, std::chrono::steady_clock::time_point::max()) {}
+  void finish(std::exception_ptr e) {
+    error = std::move(e);
+    done = true;
+    wake.cancel();
+  }
   boost::asio::steady_timer wake;  // cancelled when the row's transaction is done
   bool done = false;
   std::exception_ptr error;
@@ -186,7 +201,14 @@ task<void> pg_directory::record_access(const access_record& r) {
   if (!access_writing_) {
     access_writing_ = true;
     auto writer = write_queued_access();
-    boost::asio::co_spawn(ex, std::move(writer), boost::asio::detached);
+    // The writer catches what a batch throws; should anything else escape it, the rows still
+    // queued fail (each caller logs its row as not written) rather than wait for ever.
+    boost::asio::co_spawn(ex, std::move(writer), [this](const std::exception_ptr& e) {
+      if (!e) return;  // it finished with the queue empty (and said so before returning)
+      access_writing_ = false;
+      for (auto& q : access_queue_) q.waiter->finish(e);
+      access_queue_.clear();
+    });
   }
   while (!waiter->done) co_await waiter->wake.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   if (waiter->error) std::rethrow_exception(waiter->error);
@@ -195,48 +217,45 @@ task<void> pg_directory::record_access(const access_record& r) {
 task<void> pg_directory::write_queued_access() {
   while (!access_queue_.empty()) {
     const auto n = std::min(access_queue_.size(), access_batch_limit);
-    boost::json::array rows;
-    rows.reserve(n);
-    std::vector<std::shared_ptr<access_waiter>> waiters;
-    waiters.reserve(n);
+    std::vector<queued_access> batch;
+    batch.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-      auto& q = access_queue_.front();
-      const auto source = inet_text(q.row.source_address);
-      rows.push_back(
-          boost::json::object{{"actor", q.row.actor},
-                              {"action", q.row.action},
-                              {"entity", q.row.entity},
-                              {"entity_id", q.row.entity_id ? boost::json::value(*q.row.entity_id) : nullptr},
-                              {"detail", q.row.detail},
-                              {"source", source ? boost::json::value(*source) : nullptr}});
-      waiters.push_back(std::move(q.waiter));
+      batch.push_back(std::move(access_queue_.front()));
       access_queue_.pop_front();
     }
-    const auto error = co_await write_access_rows(rows);
-    std::vector<std::exception_ptr> errors(n, error);
-    // A row the database refuses costs only itself: the others are written one by one. (Not
-    // when the database is out of reach: every row would only wait for the same answer.)
-    if (errors.front() && n > 1 && !is_unavailable(errors.front()))
-      for (std::size_t i = 0; i < n; ++i) {
-        const boost::json::array one{rows[i]};
-        errors[i] = co_await write_access_rows(one);
-      }
-    for (std::size_t i = 0; i < n; ++i) {
-      waiters[i]->error = errors[i];
-      waiters[i]->done = true;
-      waiters[i]->wake.cancel();
+    std::vector<std::exception_ptr> errors(n);
+    try {
+      boost::json::array rows;
+      rows.reserve(n);
+      for (const auto& q : batch) rows.push_back(access_row(q.row));
+      const auto error = co_await write_access_rows(rows);
+      std::fill(errors.begin(), errors.end(), error);
+      // A row the database refuses costs only itself: the others are written one by one.
+      if (error && n > 1 && refused_for_a_row(error))
+        for (std::size_t i = 0; i < n; ++i) {
+          const boost::json::array one{rows[i]};
+          errors[i] = co_await write_access_rows(one);
+          if (errors[i] && !refused_for_a_row(errors[i])) {
+            // The database is out of reach (or refusing every row): the rest fail with it.
+            std::fill(errors.begin() + static_cast<std::ptrdiff_t>(i), errors.end(), errors[i]);
+            break;
+          }
+        }
+    } catch (...) {
+      std::fill(errors.begin(), errors.end(), std::current_exception());
     }
+    for (std::size_t i = 0; i < n; ++i) batch[i].waiter->finish(errors[i]);
   }
   access_writing_ = false;
 }
 
 task<std::exception_ptr> pg_directory::write_access_rows(const boost::json::array& rows) {
-  auto work = [text = boost::json::serialize(rows)](pqxx::connection& c) {
-    pqxx::work tx{c};
-    tx.exec_prepared(sql::insert_access_audit, text);
-    tx.commit();
-  };
   try {
+    auto work = [text = boost::json::serialize(rows)](pqxx::connection& c) {
+      pqxx::work tx{c};
+      tx.exec_prepared(sql::insert_access_audit, text);
+      tx.commit();
+    };
     co_await pool_.run(work);
   } catch (...) {
     co_return std::current_exception();

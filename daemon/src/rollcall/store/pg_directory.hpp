@@ -65,7 +65,9 @@ class pg_directory final : public ports::directory_admin_store,
   // Group commit: while one INSERT of access rows is in flight, rows arriving meanwhile queue
   // and go together in the next (at most access_batch_limit a statement), so under load the
   // access audit costs a fraction of a commit a request instead of one. Every caller returns
-  // (or throws) once its own row's transaction has. Callers share one single-threaded executor.
+  // (or throws) once its own row's transaction has. A batch refused for a row's content (SQLSTATE
+  // 22xxx, 23xxx) is written again row by row, so a bad row costs only itself. Callers share
+  // one single-threaded executor.
   task<void> record_access(const ports::access_record& r) override;
   static constexpr std::size_t access_batch_limit = 256;
 

@@ -104,7 +104,7 @@ task<outcome<undone_mark>> pg_view_store::undo_mark(id_t session_id, id_t client
     // The no-show sweep looks only at open sessions: an undo now would leave no mark for good.
     if (tx.exec_prepared1(sql::view_attendance_closed, session_id)[0].as<bool>())
       return refuse("the session's attendance is closed; enter a correction (a new mark) instead");
-    // Marks of this client at this session one at a time (as mark_in does): what the latest
+    // Marks of this client at this session one at a time (as a new mark does): what the latest
     // mark is cannot change under us.
     tx.exec_prepared(sql::lock_client_marks, session_id, client_id);
     const auto latest = tx.exec_prepared(sql::view_latest_mark, session_id, client_id);

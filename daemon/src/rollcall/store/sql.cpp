@@ -198,7 +198,7 @@ void prepare_all(pqxx::connection& c) {
   // it, so two rosters do not deadlock).
   c.prepare(lock_clients_marks,
             "SELECT pg_advisory_xact_lock(hashtextextended('attendance_mark:' || $1::text || ':' || x.id::text, 0))"
-            " FROM unnest($2::bigint[]) AS x(id)");
+            " FROM unnest($2::bigint[]) WITH ORDINALITY AS x(id, n) ORDER BY x.n");
   // Which of the clients $2 have a mark at session $1.
   c.prepare(clients_marked,
             "SELECT DISTINCT client_id FROM attendance_marks WHERE session_id = $1 AND client_id = ANY ($2::bigint[])");
@@ -212,10 +212,10 @@ void prepare_all(pqxx::connection& c) {
             " FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (client_id bigint, status text, marked_by text,"
             "   minutes integer, reason text)) WITH ORDINALITY AS x(client_id, status, marked_by, minutes, reason, ord)"
             " ORDER BY x.ord"
-            " RETURNING id, marked_by, marked_at, to_jsonb(attendance_marks) AS row),"
+            " RETURNING id, client_id, marked_by, marked_at, to_jsonb(attendance_marks) AS row),"
             " a AS (INSERT INTO audit_log (actor, action, entity, entity_id, detail, after)"
             " SELECT marked_by, 'mark', 'attendance', id, '{}'::jsonb, row FROM m ORDER BY id)"
-            " SELECT id, extract(epoch FROM marked_at)::bigint FROM m ORDER BY id");
+            " SELECT id, extract(epoch FROM marked_at)::bigint, client_id FROM m ORDER BY id");
   c.prepare(session_exists, "SELECT 1 FROM sessions WHERE id = $1");
   c.prepare(marks_of_session,
             "SELECT id, session_id, client_id, status, source, marked_by, extract(epoch FROM marked_at)::bigint,"
