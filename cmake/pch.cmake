@@ -1,16 +1,15 @@
 # Precompiled headers: the standard and third-party headers most translation units include,
 # parsed once per target instead of once per file (a clean Debug build on 2 cores: 527 s
 # without, 459 s with). Each target gets its own (a precompiled header must be built with the
-# target's exact flags). ROLLCALL_PCH=OFF builds without them, e.g. to check that every file
-# includes what it uses. On by default for Debug builds (development and CI) only: in an
-# optimised build GCC 12 moves its false -Warray-bounds reports around with them (the Release
-# build of token_command.cpp fails with -Werror), and those builds are rare.
-if(CMAKE_BUILD_TYPE STREQUAL "Debug")
-  set(rollcall_pch_default ON)
-else()
-  set(rollcall_pch_default OFF)
-endif()
-option(ROLLCALL_PCH "Precompile the common standard and third-party headers" ${rollcall_pch_default})
+# target's exact flags).
+#
+# ROLLCALL_PCH: AUTO (the default) precompiles in Debug builds only, the ones development and
+# CI make; in an optimised build GCC 12 moves its false -Warray-bounds reports around with them
+# (the Release build of token_command.cpp fails under -Werror), and those builds are rare. ON
+# or OFF force it. The sanitized build (scripts/test --sanitize) sets OFF, so that CI also
+# compiles every file without them: a file that includes less than it uses fails there.
+set(ROLLCALL_PCH AUTO CACHE STRING "Precompile common headers: AUTO (Debug builds only), ON or OFF")
+set_property(CACHE ROLLCALL_PCH PROPERTY STRINGS AUTO ON OFF)
 
 set(rollcall_pch_headers
   <algorithm> <chrono> <functional> <map> <memory> <optional> <set> <string> <string_view> <vector>
@@ -20,7 +19,12 @@ set(rollcall_pch_headers
 
 # rollcall_precompile(target [extra headers...])
 function(rollcall_precompile target)
-  if(ROLLCALL_PCH)
-    target_precompile_headers(${target} PRIVATE ${rollcall_pch_headers} ${ARGN})
+  if(ROLLCALL_PCH STREQUAL "AUTO")
+    if(NOT CMAKE_BUILD_TYPE STREQUAL "Debug")
+      return()
+    endif()
+  elseif(NOT ROLLCALL_PCH)
+    return()
   endif()
+  target_precompile_headers(${target} PRIVATE ${rollcall_pch_headers} ${ARGN})
 endfunction()
