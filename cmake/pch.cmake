@@ -3,12 +3,13 @@
 # without, 459 s with). Each target gets its own (a precompiled header must be built with the
 # target's exact flags).
 #
-# ROLLCALL_PCH: AUTO (the default) precompiles in Debug builds only, the ones development and
-# CI make; in an optimised build GCC 12 moves its false -Warray-bounds reports around with them
-# (the Release build of token_command.cpp fails under -Werror), and those builds are rare. ON
-# or OFF force it. The sanitized build (scripts/test --sanitize) sets OFF, so that CI also
-# compiles every file without them: a file that includes less than it uses fails there.
-set(ROLLCALL_PCH AUTO CACHE STRING "Precompile common headers: AUTO (Debug builds only), ON or OFF")
+# ROLLCALL_PCH: AUTO (the default) precompiles in Debug builds that are not sanitized, the plain
+# build development and CI make. In an optimised build GCC 12 moves its false -Warray-bounds
+# reports around with them (the Release build of token_command.cpp fails under -Werror), and
+# those builds are rare. The sanitized build (ROLLCALL_SANITIZE, scripts/test --sanitize) goes
+# without: it is a unity build instead (ROLLCALL_UNITY, CMakeLists.txt). ON or OFF force it
+# either way.
+set(ROLLCALL_PCH AUTO CACHE STRING "Precompile common headers: AUTO (Debug builds without sanitizers only), ON or OFF")
 set_property(CACHE ROLLCALL_PCH PROPERTY STRINGS AUTO ON OFF)
 
 set(rollcall_pch_headers
@@ -20,7 +21,7 @@ set(rollcall_pch_headers
 # rollcall_precompile(target [extra headers...])
 function(rollcall_precompile target)
   if(ROLLCALL_PCH STREQUAL "AUTO")
-    if(NOT CMAKE_BUILD_TYPE STREQUAL "Debug")
+    if(NOT CMAKE_BUILD_TYPE STREQUAL "Debug" OR ROLLCALL_SANITIZE)
       return()
     endif()
   elseif(NOT ROLLCALL_PCH)
